@@ -1,0 +1,7 @@
+"""Entry point for ``python -m scorecard``."""
+
+import sys
+
+from scorecard.cli import main
+
+sys.exit(main())
