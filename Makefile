@@ -21,6 +21,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
+	touch $@
 
 $(DB): | $(VENV)/.runtime
 	$(BIN)/python -m scorecard demo --db $(DB)
