@@ -52,7 +52,7 @@ def _month(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command of CONTRACT §3."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db",
         type=Path,

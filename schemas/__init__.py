@@ -1,0 +1,1 @@
+"""Pandera DataFrameModels: one class per table, named after it."""

@@ -1,0 +1,1119 @@
+"""Read the golden thread from a framework folder, check its integrity and report its coverage."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas import framework as schemas
+from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
+from scorecard.domain import (
+    Ambition,
+    Area,
+    AreaType,
+    Brick,
+    ConflictRule,
+    Direction,
+    Framework,
+    Frequency,
+    IStatement,
+    Kpi,
+    Link,
+    LinkKind,
+    Outcome,
+    Pillar,
+    PopulationOutcome,
+    Provenance,
+    ResultType,
+    SpcEvent,
+    SpcEventKind,
+    Tier,
+    Trajectory,
+    Unit,
+)
+from scorecard.errors import Problem, UserError
+
+# file stem -> (Pandera model, required?). spc_events and trajectories may be absent: none.
+TABLES: dict[str, tuple[type[pa.DataFrameModel], bool]] = {
+    "population_outcomes": (schemas.PopulationOutcomes, True),
+    "ambitions": (schemas.Ambitions, True),
+    "pillars": (schemas.Pillars, True),
+    "outcomes": (schemas.Outcomes, True),
+    "bricks": (schemas.Bricks, True),
+    "i_statements": (schemas.IStatements, True),
+    "areas": (schemas.Areas, True),
+    "kpis": (schemas.Kpis, True),
+    "links": (schemas.Links, True),
+    "spc_events": (schemas.SpcEvents, False),
+    "trajectories": (schemas.Trajectories, False),
+}
+
+# The column order of every file (INTERFACES.md); used for messages and for new files.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "population_outcomes": ("code", "name", "placeholder", "provenance", "source"),
+    "ambitions": ("code", "name", "placeholder", "provenance", "source"),
+    "pillars": ("code", "number", "name", "kind", "mission", "provenance", "source"),
+    "outcomes": ("number", "wording", "pillar_code", "provenance", "source"),
+    "bricks": ("code", "name", "pillar_code", "confidence", "provenance", "source"),
+    "i_statements": (
+        "code",
+        "text",
+        "collection",
+        "domain",
+        "variant_of",
+        "provenance",
+        "source",
+    ),
+    "areas": ("code", "name", "type", "parent_code"),
+    "kpis": (
+        "code",
+        "name",
+        "tier",
+        "definition",
+        "numerator",
+        "denominator",
+        "unit",
+        "direction",
+        "frequency",
+        "owner_role",
+        "data_source",
+        "area_types",
+        "baseline_value",
+        "baseline_period",
+        "target_value",
+        "target_note",
+        "source_key",
+        "result_type",
+        "journey_stage",
+        "spc_baseline_points",
+        "conflict_rule",
+        "suppress_small_numbers",
+        "provenance",
+        "source",
+    ),
+    "links": ("kind", "from_code", "to_code", "provenance", "source"),
+    "spc_events": ("kpi_code", "area_code", "period", "kind", "reason"),
+    "trajectories": ("kpi_code", "area_code", "period", "target"),
+}
+
+# A citation of a seed document: file name with extension, colon, line number.
+CITATION = re.compile(r"[A-Za-z0-9_.\-]+\.[A-Za-z0-9]+:\d+")
+
+# For each link kind: (table of from_code, tier it must have), (table of to_code, tier).
+LINK_ENDS: dict[LinkKind, tuple[tuple[str, Tier | None], tuple[str, Tier | None]]] = {
+    LinkKind.POPULATION_OUTCOME_AMBITION: (("population_outcomes", None), ("ambitions", None)),
+    LinkKind.AMBITION_OUTCOME: (("ambitions", None), ("outcomes", None)),
+    LinkKind.OUTCOME_LEAD_KPI: (("outcomes", None), ("kpis", Tier.LEAD)),
+    LinkKind.LEAD_ACTIVITY_KPI: (("kpis", Tier.LEAD), ("kpis", Tier.ACTIVITY)),
+    LinkKind.KPI_I_STATEMENT: (("kpis", None), ("i_statements", None)),
+    LinkKind.BRICK_ACTIVITY_KPI: (("bricks", None), ("kpis", Tier.ACTIVITY)),
+}
+
+_TABLE_LABEL = {
+    "population_outcomes": "population outcome",
+    "ambitions": "ambition",
+    "outcomes": "outcome",
+    "kpis": "KPI",
+    "i_statements": "I-statement",
+    "bricks": "brick",
+    "pillars": "pillar",
+    "areas": "area",
+}
+
+_FIRST_DATA_ROW = 2  # the header is row 1, as a user counts rows in a spreadsheet
+
+
+def _display(path: Path) -> str:
+    """The path as a user would name it: relative to the working folder where possible."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix()
+
+
+@dataclass
+class _Table:
+    """One framework file as read: its text cells, where it lives, and user row numbers."""
+
+    stem: str
+    file: str
+    frame: pd.DataFrame
+
+    def row(self, index: int) -> int:
+        """The row number the user sees for a frame index (header = row 1)."""
+        return index + _FIRST_DATA_ROW
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(user row, cells) for every data row."""
+        for index, record in zip(self.frame.index, self.frame.to_dict("records"), strict=True):
+            yield self.row(int(index)), {str(k): str(v) for k, v in record.items()}
+
+
+class _Problems:
+    """Collects every problem found, so the user sees them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, file: str, row: int | None, column: str, value: str, rule: str, msg: str) -> None:
+        self.items.append(Problem(file, row, column, value, rule, msg))
+
+
+# Reading and per-file validation
+
+
+def _read(folder: Path, stem: str, required: bool, problems: _Problems) -> _Table | None:
+    path = folder / f"{stem}.csv"
+    file = _display(path)
+    columns = COLUMNS[stem]
+    if not path.is_file():
+        if required:
+            problems.add(
+                file, None, "", "", "file exists", f"the file is missing; it must exist in {folder}"
+            )
+            return None
+        return _Table(stem, file, pd.DataFrame({c: pd.Series([], dtype=str) for c in columns}))
+    try:
+        ragged, data_rows = _ragged_rows(path)
+    except UnicodeDecodeError as err:
+        problems.add(file, None, "", "", "UTF-8", f"the file is not UTF-8 text ({err.reason})")
+        return None
+    except csv.Error as err:
+        problems.add(file, None, "", "", "CSV", f"the file is not valid CSV ({err})")
+        return None
+    if ragged and len(ragged) == data_rows and len({r[1] for r in ragged}) == 1:
+        problems.add(
+            file,
+            1,
+            "",
+            "",
+            "cells match header",
+            f"the header row has {ragged[0][2]} cells but every data row has {ragged[0][1]}; "
+            f"the columns are: {', '.join(columns)}",
+        )
+        return None
+    if ragged:
+        for row, cells, header in ragged:
+            problems.add(
+                file,
+                row,
+                "",
+                "",
+                "cells match header",
+                f"the row has {cells} cells but the header row has {header}; "
+                "quote cells that contain a comma",
+            )
+        return None
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            index_col=False,
+            skip_blank_lines=False,  # keep blank lines so row numbers match the file's lines
+        )
+    except UnicodeDecodeError as err:
+        problems.add(file, None, "", "", "UTF-8", f"the file is not UTF-8 text ({err.reason})")
+        return None
+    except pd.errors.EmptyDataError:
+        problems.add(file, 1, "", "", "header row", "the file is empty; it needs a header row")
+        return None
+    except pd.errors.ParserError as err:
+        found = re.search(r"line (\d+)", str(err))
+        problems.add(
+            file,
+            int(found.group(1)) if found else None,
+            "",
+            "",
+            "CSV",
+            "the row has more cells than the header row; quote cells that contain a comma",
+        )
+        return None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.apply(lambda col: col.str.strip())
+    return _Table(stem, file, frame[(frame != "").any(axis=1)])
+
+
+def _ragged_rows(path: Path) -> tuple[list[tuple[int, int, int]], int]:
+    """Rows whose cell count differs from the header's, as (row, cells, header cells).
+
+    Also returns how many non-blank data rows there are.
+    """
+    found: list[tuple[int, int, int]] = []
+    rows = 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        for cells in reader:
+            if cells and any(c.strip() for c in cells):
+                rows += 1
+                if len(cells) != len(header):
+                    found.append((reader.line_num, len(cells), len(header)))
+    return found, rows
+
+
+def _validate(table: _Table, model: type[pa.DataFrameModel], problems: _Problems) -> bool:
+    """Pandera validation of one file; True when it passed."""
+    try:
+        model.validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        found = _failure_problems(table, err.failure_cases)
+        if not found:  # a failure Pandera could not place on a cell: still say so
+            found = [Problem(table.file, None, "", "", "schema", str(err).splitlines()[0])]
+        problems.items.extend(found)
+        return False
+    return True
+
+
+def _failure_problems(table: _Table, cases: pd.DataFrame) -> list[Problem]:
+    """Pandera failure cases as problems a data owner can act on (one per cell)."""
+    names = schemas.RULES
+    found: list[Problem] = []
+    seen: set[tuple[str, int | None]] = set()
+    expected = ", ".join(COLUMNS[table.stem])
+    for case in cases.to_dict("records"):
+        check = str(case.get("check", ""))
+        column = str(case.get("column", ""))
+        value = "" if case.get("failure_case") is None else str(case["failure_case"])
+        index = case.get("index")
+        row = table.row(int(index)) if index is not None and not pd.isna(index) else None
+        if check == "column_in_schema":
+            found.append(
+                Problem(
+                    table.file,
+                    1,
+                    value,
+                    value,
+                    "known columns",
+                    f"unknown column {value!r}; the columns are: {expected}",
+                )
+            )
+            continue
+        if check == "column_in_dataframe":
+            found.append(
+                Problem(
+                    table.file,
+                    1,
+                    value,
+                    "",
+                    "required columns",
+                    f"the column {value!r} is missing; the columns are: {expected}",
+                )
+            )
+            continue
+        if row is None or (column, row) in seen:
+            continue  # a consequence of a cell already reported
+        seen.add((column, row))
+        rule, message = _describe(check, names)
+        found.append(Problem(table.file, row, column, value, rule, message))
+    return found
+
+
+def _describe(check: str, names: dict[str, str]) -> tuple[str, str]:
+    """(rule, message) for a Pandera check as failure_cases names it."""
+    listed = re.fullmatch(r"isin\(\[(.*)\]\)", check)
+    if listed:
+        allowed = [v.strip().strip("'\"") for v in listed.group(1).split(",")]
+        shown = ", ".join(repr(v) if v == "" else v for v in allowed).replace("''", "blank")
+        return "allowed values", f"is not one of the allowed values: {shown}"
+    if check.startswith("str_matches"):
+        return "form", "does not have the expected form"
+    if check.startswith(("dtype", "coerce_dtype")):
+        return "type", "has the wrong type"
+    return names.get(check, check), check
+
+
+# Cross-table integrity
+
+
+def _codes(table: _Table | None, column: str = "code") -> dict[str, int]:
+    """Each code of the table and the user row of its first occurrence."""
+    if table is None:
+        return {}
+    out: dict[str, int] = {}
+    for row, cells in table.rows():
+        out.setdefault(cells[column], row)
+    return out
+
+
+def _outcome_codes(table: _Table | None) -> dict[str, int]:
+    if table is None:
+        return {}
+    out: dict[str, int] = {}
+    for row, cells in table.rows():
+        out.setdefault(f"O{cells['number']}", row)
+    return out
+
+
+def _check_unique(table: _Table | None, columns: tuple[str, ...], problems: _Problems) -> None:
+    if table is None:
+        return
+    first: dict[tuple[str, ...], int] = {}
+    for row, cells in table.rows():
+        key = tuple(cells[c] for c in columns)
+        if all(k == "" for k in key):
+            continue
+        if key in first:
+            problems.add(
+                table.file,
+                row,
+                ";".join(columns),
+                ";".join(key),
+                "unique",
+                f"{' and '.join(columns)} {';'.join(key)!r} already appears in row {first[key]}",
+            )
+        else:
+            first[key] = row
+
+
+def _check_citations(table: _Table | None, problems: _Problems) -> None:
+    if table is None or "provenance" not in table.frame.columns:
+        return
+    for row, cells in table.rows():
+        if cells["provenance"] == Provenance.SEED and not CITATION.search(cells["source"]):
+            problems.add(
+                table.file,
+                row,
+                "source",
+                cells["source"],
+                "seed cites file:line",
+                "a seed row must cite the document it comes from as file:line, "
+                "e.g. 004_76ce9cc29bd9e152.txt:1105",
+            )
+
+
+def _check_references(
+    table: _Table | None,
+    column: str,
+    known: dict[str, int],
+    target: str,
+    problems: _Problems,
+    *,
+    blank_ok: bool = False,
+) -> None:
+    if table is None:
+        return
+    for row, cells in table.rows():
+        value = cells[column]
+        if value == "" and blank_ok:
+            continue
+        if value not in known:
+            problems.add(
+                table.file,
+                row,
+                column,
+                value,
+                "known code",
+                f"there is no {_TABLE_LABEL.get(target, target)} with this code in {target}.csv",
+            )
+
+
+def _check_links(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    table = tables["links"]
+    if table is None:
+        return
+    known = {stem: _codes(tables.get(stem)) for stem in _TABLE_LABEL if stem != "outcomes"}
+    known["outcomes"] = _outcome_codes(tables["outcomes"])
+    tiers = _kpi_tiers(tables["kpis"])
+    for row, cells in table.rows():
+        kind = LinkKind(cells["kind"])
+        for column, (stem, tier) in zip(("from_code", "to_code"), LINK_ENDS[kind], strict=True):
+            value = cells[column]
+            label = _TABLE_LABEL[stem]
+            if value not in known[stem]:
+                hint = " (outcomes are written O1, O2, …)" if stem == "outcomes" else ""
+                problems.add(
+                    table.file,
+                    row,
+                    column,
+                    value,
+                    "link to known code",
+                    f"the {column} of a {kind} link must be the code of {_a(label)}, and "
+                    f"there is no {label} with this code in {stem}.csv{hint}",
+                )
+            elif tier is not None and tiers.get(value) != tier:
+                problems.add(
+                    table.file,
+                    row,
+                    column,
+                    value,
+                    "link to right tier",
+                    f"the {column} of a {kind} link must be {_a(f'{tier} KPI')}, "
+                    f"but this KPI's tier is {tiers.get(value)}",
+                )
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article."""
+    return f"an {noun}" if noun[:1].lower() in "aeio" or noun.startswith("I-") else f"a {noun}"
+
+
+def _kpi_tiers(table: _Table | None) -> dict[str, str]:
+    return {} if table is None else {cells["code"]: cells["tier"] for _, cells in table.rows()}
+
+
+def _linked_from(links: _Table | None, kind: LinkKind) -> set[str]:
+    if links is None:
+        return set()
+    return {cells["from_code"] for _, cells in links.rows() if cells["kind"] == kind}
+
+
+def _check_numbering(table: _Table | None, problems: _Problems) -> None:
+    if table is None or table.frame.empty:
+        if table is not None:
+            problems.add(table.file, None, "", "", "at least one", "there are no outcomes")
+        return
+    numbers = sorted({int(n) for n in table.frame["number"]})
+    missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+    if missing:
+        problems.add(
+            table.file,
+            None,
+            "number",
+            ", ".join(str(n) for n in missing),
+            "numbered 1..N",
+            f"outcomes must be numbered 1 to {max(numbers)} with no gaps; missing: "
+            + ", ".join(str(n) for n in missing),
+        )
+
+
+def _check_coverage(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    links = tables["links"]
+    with_lead = _linked_from(links, LinkKind.OUTCOME_LEAD_KPI)
+    outcomes = tables["outcomes"]
+    if outcomes is not None:
+        for row, cells in outcomes.rows():
+            if f"O{cells['number']}" not in with_lead:
+                problems.add(
+                    outcomes.file,
+                    row,
+                    "number",
+                    cells["number"],
+                    "outcome has a lead KPI",
+                    f"outcome {cells['number']} has no lead KPI: add an outcome_lead_kpi row "
+                    f"from O{cells['number']} to links.csv",
+                )
+    with_activity = _linked_from(links, LinkKind.BRICK_ACTIVITY_KPI)
+    bricks = tables["bricks"]
+    if bricks is not None:
+        for row, cells in bricks.rows():
+            if cells["code"] not in with_activity:
+                problems.add(
+                    bricks.file,
+                    row,
+                    "code",
+                    cells["code"],
+                    "brick has an activity KPI",
+                    "the brick has no activity KPI: add a brick_activity_kpi row to links.csv",
+                )
+    with_statement = _linked_from(links, LinkKind.KPI_I_STATEMENT)
+    kpis = tables["kpis"]
+    if kpis is not None:
+        for row, cells in kpis.rows():
+            if cells["code"] not in with_statement:
+                problems.add(
+                    kpis.file,
+                    row,
+                    "code",
+                    cells["code"],
+                    "KPI has an I-statement",
+                    "the KPI is linked to no I-statement: add a kpi_i_statement row to links.csv",
+                )
+
+
+def _check_kpis(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    table = tables["kpis"]
+    if table is None:
+        return
+    keys: dict[str, int] = {}
+    for row, cells in table.rows():
+        if cells["tier"] == Tier.ACTIVITY and cells["result_type"] == "":
+            problems.add(
+                table.file,
+                row,
+                "result_type",
+                "",
+                "activity KPI has a result type",
+                "an activity KPI needs a result_type: how_much, how_well or better_off",
+            )
+        key = cells["source_key"]
+        if key:
+            if key in keys:
+                problems.add(
+                    table.file,
+                    row,
+                    "source_key",
+                    key,
+                    "unique",
+                    f"source_key already used by the KPI in row {keys[key]}",
+                )
+            else:
+                keys[key] = row
+
+
+def _check_events(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    kpis = tables["kpis"]
+    areas = tables["areas"]
+    if kpis is None or areas is None:
+        return
+    kpi_types = {
+        cells["code"]: {t.strip() for t in cells["area_types"].split(";")}
+        for _, cells in kpis.rows()
+    }
+    area_types = {cells["code"]: cells["type"] for _, cells in areas.rows()}
+    for stem, blank_area_ok in (("spc_events", True), ("trajectories", False)):
+        table = tables[stem]
+        if table is None:
+            continue
+        for row, cells in table.rows():
+            kpi, area = cells["kpi_code"], cells["area_code"]
+            if kpi not in kpi_types:
+                problems.add(
+                    table.file,
+                    row,
+                    "kpi_code",
+                    kpi,
+                    "known code",
+                    "there is no KPI with this code in kpis.csv",
+                )
+                continue
+            if area == "" and blank_area_ok:
+                continue
+            if area not in area_types:
+                problems.add(
+                    table.file,
+                    row,
+                    "area_code",
+                    area,
+                    "known code",
+                    "there is no area with this code in areas.csv",
+                )
+            elif area_types[area] not in kpi_types[kpi]:
+                problems.add(
+                    table.file,
+                    row,
+                    "area_code",
+                    area,
+                    "area reported for KPI",
+                    f"KPI {kpi} is not reported for {area_types[area]} areas "
+                    f"(its area_types are {';'.join(sorted(kpi_types[kpi]))})",
+                )
+
+
+def _check_areas(table: _Table | None, problems: _Problems) -> None:
+    if table is None:
+        return
+    known = _codes(table)
+    for row, cells in table.rows():
+        parent = cells["parent_code"]
+        if parent == "":
+            continue
+        if parent == cells["code"] or parent not in known:
+            problems.add(
+                table.file,
+                row,
+                "parent_code",
+                parent,
+                "known parent",
+                "the parent must be another area of areas.csv (blank for the top)",
+            )
+
+
+def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    for stem in ("population_outcomes", "ambitions", "pillars", "bricks", "i_statements"):
+        _check_unique(tables[stem], ("code",), problems)
+    _check_unique(tables["areas"], ("code",), problems)
+    _check_unique(tables["kpis"], ("code",), problems)
+    _check_unique(tables["kpis"], ("name",), problems)
+    _check_unique(tables["pillars"], ("number",), problems)
+    _check_unique(tables["outcomes"], ("number",), problems)
+    _check_unique(tables["links"], ("kind", "from_code", "to_code"), problems)
+    _check_unique(tables["spc_events"], ("kpi_code", "area_code", "period"), problems)
+    _check_unique(tables["trajectories"], ("kpi_code", "area_code", "period"), problems)
+    for table in tables.values():
+        _check_citations(table, problems)
+    pillars = _codes(tables["pillars"])
+    _check_references(tables["outcomes"], "pillar_code", pillars, "pillars", problems)
+    _check_references(tables["bricks"], "pillar_code", pillars, "pillars", problems)
+    statements = _codes(tables["i_statements"])
+    _check_references(
+        tables["i_statements"], "variant_of", statements, "i_statements", problems, blank_ok=True
+    )
+    _check_areas(tables["areas"], problems)
+    _check_numbering(tables["outcomes"], problems)
+    _check_kpis(tables, problems)
+    _check_links(tables, problems)
+    _check_coverage(tables, problems)
+    _check_events(tables, problems)
+
+
+# Building the domain objects (only after every check passed)
+
+
+def _flag(text: str) -> bool:
+    return text.lower() == "true"
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text != "" else None
+
+
+def _build(tables: dict[str, _Table]) -> Framework:
+    def rows(stem: str) -> list[dict[str, str]]:
+        return [cells for _, cells in tables[stem].rows()]
+
+    return Framework(
+        population_outcomes=tuple(
+            PopulationOutcome(
+                r["code"],
+                r["name"],
+                Provenance(r["provenance"]),
+                r["source"],
+                _flag(r["placeholder"]),
+            )
+            for r in rows("population_outcomes")
+        ),
+        ambitions=tuple(
+            Ambition(
+                r["code"],
+                r["name"],
+                Provenance(r["provenance"]),
+                r["source"],
+                _flag(r["placeholder"]),
+            )
+            for r in rows("ambitions")
+        ),
+        pillars=tuple(
+            Pillar(
+                r["code"],
+                int(r["number"]),
+                r["name"],
+                r["kind"],
+                r["mission"],
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("pillars")
+        ),
+        outcomes=tuple(
+            sorted(
+                (
+                    Outcome(
+                        int(r["number"]),
+                        r["wording"],
+                        r["pillar_code"],
+                        Provenance(r["provenance"]),
+                        r["source"],
+                    )
+                    for r in rows("outcomes")
+                ),
+                key=lambda o: o.number,
+            )
+        ),
+        bricks=tuple(
+            Brick(
+                r["code"],
+                r["name"],
+                r["pillar_code"],
+                r["confidence"],
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("bricks")
+        ),
+        kpis=tuple(_kpi(r) for r in rows("kpis")),
+        i_statements=tuple(
+            IStatement(
+                code=r["code"],
+                text=r["text"],
+                collection=r["collection"],
+                domain=r["domain"],
+                provenance=Provenance(r["provenance"]),
+                source=r["source"],
+                variant_of=r["variant_of"],
+            )
+            for r in rows("i_statements")
+        ),
+        areas=tuple(
+            Area(r["code"], r["name"], AreaType(r["type"]), r["parent_code"]) for r in rows("areas")
+        ),
+        links=tuple(
+            Link(
+                LinkKind(r["kind"]),
+                r["from_code"],
+                r["to_code"],
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("links")
+        ),
+        spc_events=tuple(
+            SpcEvent(
+                kpi_code=r["kpi_code"],
+                period=r["period"],
+                kind=SpcEventKind(r["kind"]),
+                reason=r["reason"],
+                area_code=r["area_code"],
+            )
+            for r in rows("spc_events")
+        ),
+        trajectories=tuple(
+            Trajectory(r["kpi_code"], r["area_code"], r["period"], float(r["target"]))
+            for r in rows("trajectories")
+        ),
+    )
+
+
+def _kpi(r: dict[str, str]) -> Kpi:
+    return Kpi(
+        code=r["code"],
+        name=r["name"],
+        definition=r["definition"],
+        numerator=r["numerator"],
+        denominator=r["denominator"],
+        unit=Unit(r["unit"]),
+        direction=Direction(r["direction"]),
+        frequency=Frequency(r["frequency"]),
+        tier=Tier(r["tier"]),
+        owner_role=r["owner_role"],
+        data_source=r["data_source"],
+        area_types=tuple(AreaType(t.strip()) for t in r["area_types"].split(";")),
+        provenance=Provenance(r["provenance"]),
+        source=r["source"],
+        baseline_value=_number(r["baseline_value"]),
+        baseline_period=r["baseline_period"],
+        target_value=_number(r["target_value"]),
+        target_note=r["target_note"],
+        source_key=r["source_key"],
+        result_type=ResultType(r["result_type"]) if r["result_type"] else None,
+        journey_stage=r["journey_stage"],
+        spc_baseline_points=int(r["spc_baseline_points"]) if r["spc_baseline_points"] else None,
+        conflict_rule=ConflictRule(r["conflict_rule"] or ConflictRule.CONCERN),
+        suppress_small_numbers=_flag(r["suppress_small_numbers"]),
+    )
+
+
+def load_framework(folder: Path) -> Framework:
+    """Read, validate and check a framework folder.
+
+    Args:
+        folder: the folder holding the framework CSV files (e.g. ``data/framework``).
+
+    Returns:
+        The golden thread as domain objects.
+
+    Raises:
+        UserError: listing every problem found (missing files or columns, wrong values,
+            broken links, gaps in coverage), each naming file, row, column and value.
+    """
+    problems = _Problems()
+    if not folder.is_dir():
+        raise UserError(
+            Problem(
+                _display(folder),
+                None,
+                "",
+                "",
+                "framework folder",
+                "the framework folder does not exist",
+            )
+        )
+    tables: dict[str, _Table | None] = {}
+    for stem, (model, required) in TABLES.items():
+        table = _read(folder, stem, required, problems)
+        if table is not None and not _validate(table, model, problems):
+            table = None  # cross-table checks only run on files that are well-formed
+        tables[stem] = table
+    if problems.items:
+        # Cross checks on a partial framework would only repeat one cause many times.
+        raise UserError(problems.items)
+    _cross_checks(tables, problems)
+    if problems.items:
+        raise UserError(problems.items)
+    return _build({stem: table for stem, table in tables.items() if table is not None})
+
+
+# Coverage, threads and the JSON view
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How completely the golden thread is filled in."""
+
+    outcomes_without_lead_kpi: tuple[int, ...]
+    bricks_without_activity_kpi: tuple[str, ...]
+    kpis_without_i_statement: tuple[str, ...]
+    i_statements_without_kpi: tuple[str, ...]
+    placeholders: tuple[str, ...]
+    illustrative: dict[str, int] = field(default_factory=dict)
+    seed: dict[str, int] = field(default_factory=dict)
+    unlinked: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when every outcome, brick and KPI is linked as the golden thread requires."""
+        return not (
+            self.outcomes_without_lead_kpi
+            or self.bricks_without_activity_kpi
+            or self.kpis_without_i_statement
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return asdict(self)
+
+
+_PROVENANCED = ("population_outcomes", "ambitions", "pillars", "outcomes", "bricks", "kpis")
+
+
+def coverage(fw: Framework) -> Coverage:
+    """The coverage report of a framework (what is linked, what is proposed, what is open)."""
+    from_codes: dict[LinkKind, set[str]] = {kind: set() for kind in LinkKind}
+    to_codes: dict[LinkKind, set[str]] = {kind: set() for kind in LinkKind}
+    for ln in fw.links:
+        from_codes[ln.kind].add(ln.from_code)
+        to_codes[ln.kind].add(ln.to_code)
+    illustrative: dict[str, int] = {}
+    seed: dict[str, int] = {}
+    for stem in (*_PROVENANCED, "i_statements", "links"):
+        counts = Counter(item.provenance for item in getattr(fw, stem))
+        illustrative[stem] = counts[Provenance.ILLUSTRATIVE]
+        seed[stem] = counts[Provenance.SEED]
+    linked: set[tuple[str, str]] = set()
+    for ln in fw.links:
+        start, end = LINK_ENDS[ln.kind]
+        linked.add((start[0], ln.from_code))
+        linked.add((end[0], ln.to_code))
+    unlinked = [
+        f"{_TABLE_LABEL[stem]} {item.code}"
+        for stem in ("population_outcomes", "ambitions", "outcomes", "bricks", "kpis")
+        for item in getattr(fw, stem)
+        if (stem, item.code) not in linked
+    ]
+    return Coverage(
+        outcomes_without_lead_kpi=tuple(
+            o.number for o in fw.outcomes if o.code not in from_codes[LinkKind.OUTCOME_LEAD_KPI]
+        ),
+        bricks_without_activity_kpi=tuple(
+            b.code for b in fw.bricks if b.code not in from_codes[LinkKind.BRICK_ACTIVITY_KPI]
+        ),
+        kpis_without_i_statement=tuple(
+            k.code for k in fw.kpis if k.code not in from_codes[LinkKind.KPI_I_STATEMENT]
+        ),
+        i_statements_without_kpi=tuple(
+            s.code for s in fw.i_statements if s.code not in to_codes[LinkKind.KPI_I_STATEMENT]
+        ),
+        placeholders=tuple(
+            item.code
+            for item in (*fw.population_outcomes, *fw.ambitions)
+            if isinstance(item, PopulationOutcome | Ambition) and item.placeholder
+        ),
+        illustrative=illustrative,
+        seed=seed,
+        unlinked=tuple(unlinked),
+    )
+
+
+@dataclass(frozen=True)
+class Thread:
+    """One path of the golden thread: population outcome → … → I-statement (codes).
+
+    ``activity_kpi`` and ``i_statement`` are empty for a lead KPI with no activity KPI yet.
+    ``provenance`` is seed only when every link on the path is stated in the documents.
+    """
+
+    population_outcome: str
+    ambition: str
+    outcome: int
+    lead_kpi: str
+    activity_kpi: str
+    i_statement: str
+    provenance: Provenance
+
+    def cells(self, fw: Framework) -> tuple[str, str, str, str, str, str]:
+        """The six cells as the documents' scorecard shows them (names and wordings)."""
+        population = {p.code: p.name for p in fw.population_outcomes}
+        ambitions = {a.code: a.name for a in fw.ambitions}
+        statements = {s.code: s.text for s in fw.i_statements}
+        return (
+            population[self.population_outcome],
+            ambitions[self.ambition],
+            fw.outcome(self.outcome).wording,
+            fw.kpi(self.lead_kpi).name,
+            fw.kpi(self.activity_kpi).name if self.activity_kpi else "",
+            statements.get(self.i_statement, ""),
+        )
+
+
+def _position(items: Iterable[Any]) -> dict[str, int]:
+    return {item.code: n for n, item in enumerate(items)}
+
+
+def threads(fw: Framework) -> list[Thread]:
+    """Every golden-thread path through the link tables, in the files' order.
+
+    I-statements come from the activity KPI's ``kpi_i_statement`` links.
+    """
+    edges: dict[tuple[LinkKind, str], list[tuple[str, Provenance]]] = {}
+    for ln in fw.links:
+        edges.setdefault((ln.kind, ln.from_code), []).append((ln.to_code, ln.provenance))
+    order = {
+        "ambitions": _position(fw.ambitions),
+        "outcomes": {o.code: o.number for o in fw.outcomes},
+        "kpis": _position(fw.kpis),
+        "i_statements": _position(fw.i_statements),
+    }
+
+    def step(kind: LinkKind, code: str, table: str) -> list[tuple[str, Provenance]]:
+        rank = order[table]
+        found = [e for e in edges.get((kind, code), []) if e[0] in rank]
+        return sorted(found, key=lambda e: rank[e[0]])
+
+    def worst(*marks: Provenance) -> Provenance:
+        return Provenance.ILLUSTRATIVE if Provenance.ILLUSTRATIVE in marks else Provenance.SEED
+
+    out: list[Thread] = []
+    for pop in fw.population_outcomes:
+        for amb, p1 in step(LinkKind.POPULATION_OUTCOME_AMBITION, pop.code, "ambitions"):
+            for out_code, p2 in step(LinkKind.AMBITION_OUTCOME, amb, "outcomes"):
+                number = order["outcomes"][out_code]
+                for lead, p3 in step(LinkKind.OUTCOME_LEAD_KPI, out_code, "kpis"):
+                    activities = step(LinkKind.LEAD_ACTIVITY_KPI, lead, "kpis")
+                    if not activities:
+                        out.append(Thread(pop.code, amb, number, lead, "", "", worst(p1, p2, p3)))
+                    for act, p4 in activities:
+                        statements = step(LinkKind.KPI_I_STATEMENT, act, "i_statements")
+                        if not statements:
+                            out.append(
+                                Thread(pop.code, amb, number, lead, act, "", worst(p1, p2, p3, p4))
+                            )
+                        for stmt, p5 in statements:
+                            out.append(
+                                Thread(
+                                    pop.code,
+                                    amb,
+                                    number,
+                                    lead,
+                                    act,
+                                    stmt,
+                                    worst(p1, p2, p3, p4, p5),
+                                )
+                            )
+    return out
+
+
+@dataclass(frozen=True)
+class Unthreaded:
+    """KPIs and I-statements that appear in no golden-thread path ("not yet linked")."""
+
+    kpis: tuple[str, ...]
+    i_statements: tuple[str, ...]
+
+
+def unthreaded(fw: Framework, paths: list[Thread] | None = None) -> Unthreaded:
+    """The KPIs and I-statements of the framework that no thread passes through."""
+    paths = threads(fw) if paths is None else paths
+    kpis = {t.lead_kpi for t in paths} | {t.activity_kpi for t in paths}
+    statements = {t.i_statement for t in paths}
+    return Unthreaded(
+        kpis=tuple(k.code for k in fw.kpis if k.code not in kpis),
+        i_statements=tuple(s.code for s in fw.i_statements if s.code not in statements),
+    )
+
+
+def _plain(value: object) -> object:
+    """Dataclass field values as JSON-able values (enums as their text, tuples as lists)."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _record(item: object) -> dict[str, object]:
+    record = {k: _plain(v) for k, v in asdict(item).items()}  # type: ignore[call-overload]
+    code = getattr(item, "code", None)
+    if isinstance(item, Outcome) and code is not None:
+        record = {"code": code, **record}
+    return record
+
+
+def framework_as_dict(fw: Framework) -> dict[str, Any]:
+    """The whole framework as one JSON-able object (keys of CONTRACT §3, plus a few more)."""
+    return {
+        "name": fw.name,
+        "population_outcomes": [_record(x) for x in fw.population_outcomes],
+        "ambitions": [_record(x) for x in fw.ambitions],
+        "outcomes": [_record(x) for x in fw.outcomes],
+        "pillars": [_record(x) for x in fw.pillars],
+        "bricks": [_record(x) for x in fw.bricks],
+        "kpis": [_record(x) for x in fw.kpis],
+        "i_statements": [_record(x) for x in fw.i_statements],
+        "areas": [_record(x) for x in fw.areas],
+        "links": [_record(x) for x in fw.links],
+        "spc_events": [_record(x) for x in fw.spc_events],
+        "trajectories": [_record(x) for x in fw.trajectories],
+    }
+
+
+# The `framework` command
+
+
+def _listing(label: str, items: Iterable[object]) -> str:
+    shown = [str(i) for i in items]
+    return f"  {label}: {', '.join(shown) if shown else 'none'}"
+
+
+def coverage_text(fw: Framework, cov: Coverage, where: str = "") -> str:
+    """The counts and coverage report as plain text (``where``: the folder it was read from)."""
+    tiers = Counter(k.tier for k in fw.kpis)
+    open_ = unthreaded(fw)
+    lines = [
+        f"Framework {where or fw.name}: valid.",
+        f"  {len(fw.population_outcomes)} population outcomes, {len(fw.ambitions)} ambitions "
+        f"({len(cov.placeholders)} placeholders), {len(fw.outcomes)} outcomes, "
+        f"{len(fw.pillars)} pillars, {len(fw.bricks)} bricks",
+        f"  {len(fw.kpis)} KPIs ({tiers[Tier.SYSTEM]} system, {tiers[Tier.LEAD]} lead, "
+        f"{tiers[Tier.ACTIVITY]} activity), {len(fw.i_statements)} I-statements, "
+        f"{len(fw.areas)} areas, {len(fw.links)} links, {len(threads(fw))} threads",
+        "Coverage:",
+        _listing("outcomes without lead KPI", cov.outcomes_without_lead_kpi),
+        _listing("bricks without activity KPI", cov.bricks_without_activity_kpi),
+        _listing("KPIs without I-statement", cov.kpis_without_i_statement),
+        _listing("links to unknown codes", ()),
+        _listing("I-statements linked to no KPI", cov.i_statements_without_kpi),
+        _listing("placeholders", cov.placeholders),
+        _listing("not linked at all", cov.unlinked),
+        _listing("KPIs in no thread", open_.kpis),
+        _listing("I-statements in no thread", open_.i_statements),
+        "  illustrative (proposed by the team) / seed (stated in the documents): "
+        + ", ".join(
+            f"{stem} {cov.illustrative[stem]}/{cov.seed[stem]}" for stem in cov.illustrative
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def run_framework(args: argparse.Namespace) -> CommandResult:
+    """``scorecard framework``: validate the framework; print its counts and coverage."""
+    try:
+        fw = load_framework(Path(args.framework))
+    except UserError as err:
+        return CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
+    cov = coverage(fw)
+    data = framework_as_dict(fw)
+    data["coverage"] = cov.as_dict()
+    text = coverage_text(fw, cov, _display(Path(args.framework)))
+    return CommandResult(exit_code=EXIT_OK, data=data, text=text)
