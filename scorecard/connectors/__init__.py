@@ -1,0 +1,1 @@
+"""Connectors: one module per outside publication the scorecard reads as published."""

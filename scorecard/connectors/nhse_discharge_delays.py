@@ -1,0 +1,561 @@
+"""NHS England "Discharge delays (acute)" monthly workbooks: read as published, import two KPIs."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
+from scorecard.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from scorecard.domain import Framework
+
+RULE = "nhse.discharge_delays"
+PUBLICATION = 'NHS England "Discharge delays (acute)"'
+NOTE_PREFIX = "NHS England Discharge delays (acute)"
+SOURCE_KEY_NCTR = "nhse.discharge_delays.nctr_remaining_mean"
+SOURCE_KEY_P0 = "nhse.discharge_delays.p0_share"
+COLUMNS = [
+    "org_code",
+    "org_name",
+    "org_level",
+    "period",
+    "nctr_remaining_mean",
+    "days_submitted",
+    "p0_share",
+    "discharges_total",
+]
+
+# An .xlsx file is a zip archive; anything else (CSV, old .xls, random bytes) is refused up front.
+_ZIP_MAGIC = b"PK\x03\x04"
+# The publication has about 180 rows a sheet; a sheet far larger than that is not this publication.
+_MAX_ROWS = 20_000
+# Headings of the organisation tables: the code column and the level its rows are at.
+_CODE_HEADINGS = {
+    "icb code": "icb",
+    "org code": "trust",
+    "trust code": "trust",
+    "provider code": "trust",
+}
+# Table 2's measure for NCTR: "Number of patients remaining in hospital who no longer meet ...".
+_REMAINING = "remaining in hospital"
+# Table 4's destination headings: "P0 - Domestic home ...", "P3b - Care Home ..." and so on.
+_PATHWAY = re.compile(r"^p([0-3])[a-z]?\s*[-\u2013\u2014]")
+# Table 4's title over the destinations, e.g. "April 2022 - Total number of patients discharged".
+_MONTH_TITLE = re.compile(r"^([a-z]+ \d{4})\s*[-\u2013\u2014]\s*total number")
+# '-' means not submitted (Table 2) or suppressed (Table 4); an empty cell is treated the same.
+_DASHES = frozenset({"-", "\u2013", "\u2014", ""})
+
+Row = tuple[Any, ...]
+
+
+@dataclass
+class _Org:
+    """One organisation's figures as gathered from the two tables."""
+
+    code: str
+    name: str
+    level: str
+    remaining: list[float] = field(default_factory=list)
+    pathways: dict[int, float] | None = None
+
+
+def _norm(value: object) -> str:
+    """A cell's text, case-folded, with runs of white space made single spaces."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(value.split()).casefold()
+
+
+def _reject(file: str, message: str) -> UserError:
+    """A whole-file problem: the workbook is not one this connector can read."""
+    return UserError(Problem(file, None, "", "", RULE, message))
+
+
+def _cell_problem(file: str, sheet: str, row: int, col: int, value: object, what: str) -> UserError:
+    """A problem with one cell, named the way a spreadsheet user finds it (sheet, row, column)."""
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(col + 1)
+    message = f"in sheet '{sheet}' cell {letter}{row} {what}"
+    return UserError(Problem(file, row, letter, str(value), RULE, message))
+
+
+@contextmanager
+def _open_workbook(path: Path) -> Iterator[Any]:
+    """Open an .xlsx read-only (values, not formulas), refusing anything that is not one."""
+    import openpyxl
+
+    file = path.name
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(_ZIP_MAGIC))
+    except OSError as err:
+        raise _reject(file, f"the file cannot be read: {err.strerror or err}.") from None
+    if magic != _ZIP_MAGIC:
+        raise _reject(
+            file,
+            f"the file is not an Excel workbook (.xlsx), so it cannot be the {PUBLICATION} "
+            "publication; a CSV or other file renamed .xlsx is not accepted.",
+        )
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged or foreign zip
+        raise _reject(
+            file,
+            "the file is not a readable Excel workbook (.xlsx), so it cannot be the "
+            f"{PUBLICATION} publication.",
+        ) from None
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(file: str, sheet: ReadOnlyWorksheet) -> list[Row]:
+    """Every row of a sheet as values, row i of the list being sheet row i + 1, padded square."""
+    sheet.reset_dimensions()  # some writers store a wrong size; read what is really there
+    rows: list[Row] = []
+    for row in sheet.iter_rows(min_row=1, min_col=1, values_only=True):
+        rows.append(tuple(row))
+        if len(rows) > _MAX_ROWS:
+            raise _reject(
+                file,
+                f"sheet '{sheet.title}' has more than {_MAX_ROWS:,} rows, far more than the "
+                f"{PUBLICATION} publication has.",
+            )
+    width = max((len(r) for r in rows), default=0)
+    return [r + (None,) * (width - len(r)) for r in rows]
+
+
+def _as_day(value: object) -> date | None:
+    """A day date from a heading cell (a date cell, or text such as 01/04/2022), else None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%b-%Y", "%d %B %Y", "%d %b %Y"):
+            try:
+                return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar day
+            except ValueError:
+                continue
+    return None
+
+
+def _count(file: str, sheet: str, row: int, col: int, value: object) -> float | None:
+    """A published count; None for '-' (not submitted or suppressed) or an empty cell."""
+    if isinstance(value, bool):
+        raise _cell_problem(file, sheet, row, col, value, "must be a count or '-'.")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif value is None or (isinstance(value, str) and value.strip() in _DASHES):
+        return None
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", ""))
+        except ValueError:
+            raise _cell_problem(
+                file, sheet, row, col, value, "must be a count or '-' (not submitted/suppressed)."
+            ) from None
+    else:
+        raise _cell_problem(file, sheet, row, col, value, "must be a count or '-'.")
+    if not math.isfinite(number) or number < 0:
+        raise _cell_problem(file, sheet, row, col, value, "must be a count of 0 or more.")
+    return number
+
+
+def _org_rows(
+    file: str, sheet: str, rows: list[Row], start: int, first_measure: int
+) -> Iterator[tuple[int, str, str, str, Row]]:
+    """The organisation rows below a table's headings: (sheet row, level, code, name, row).
+
+    Regions (and England) come first, with a name but no code; then each block headed by a
+    row holding "ICB Code" or "Org Code" (and "… Name"). Blank and footnote rows are skipped.
+    """
+    level = "region"
+    code_col = name_col = -1
+    seen: set[str] = set()
+    for index in range(start, len(rows)):
+        row = rows[index]
+        labels = {_norm(v): col for col, v in enumerate(row[:first_measure]) if _norm(v)}
+        heading = next((h for h in _CODE_HEADINGS if h in labels), None)
+        if heading is not None:
+            level, code_col = _CODE_HEADINGS[heading], labels[heading]
+            name_col = next(
+                (c for text, c in labels.items() if text.endswith("name") and c != code_col),
+                code_col + 1,
+            )
+            continue
+        if level == "region":
+            texts = [v.strip() for v in row[:first_measure] if isinstance(v, str) and v.strip()]
+            has_values = any(v is not None for v in row[first_measure:])
+            if not texts or not has_values or _norm(texts[-1]).startswith("notes"):
+                continue
+            code = name = texts[-1]
+        else:
+            raw = row[code_col]
+            code = str(raw).strip() if raw is not None else ""
+            if not code or not any(v is not None for v in row[first_measure:]):
+                continue
+            raw_name = row[name_col] if name_col < len(row) else None
+            name = str(raw_name).strip() if raw_name is not None else code
+        if code in seen:
+            raise _reject(file, f"sheet '{sheet}' lists organisation {code!r} twice.")
+        seen.add(code)
+        yield index + 1, level, code, name, row
+
+
+def _has_code_heading(rows: list[Row], start: int, first_measure: int) -> bool:
+    """Whether any row below ``start`` holds an "ICB Code"/"Org Code" heading."""
+    return any(_norm(v) in _CODE_HEADINGS for row in rows[start:] for v in row[:first_measure])
+
+
+def _read_table2(file: str, rows: list[Row]) -> tuple[dict[str, _Org], str]:
+    """Daily NCTR patients remaining, per organisation, and the month the days fall in."""
+    sheet = "Table 2"
+    heading_index = next(
+        (i for i, row in enumerate(rows) if any(_REMAINING in _norm(v) for v in row)), None
+    )
+    if heading_index is None:
+        raise _reject(
+            file,
+            f"sheet '{sheet}' has no heading 'Number of patients remaining in hospital who no "
+            f"longer meet the criteria to reside', so this is not the {PUBLICATION} publication.",
+        )
+    heading = rows[heading_index]
+    remaining_cols = [c for c, v in enumerate(heading) if _REMAINING in _norm(v)]
+    # The day is a date cell above each triplet (the first of its three columns).
+    day_cols: dict[int, date] = {}
+    for index in range(heading_index - 1, max(heading_index - 4, -1), -1):
+        found = {c: d for c, v in enumerate(rows[index]) if (d := _as_day(v)) is not None}
+        if found:
+            day_cols = found
+            break
+    day_of: dict[int, date] = {}
+    triplet_starts: list[int] = []
+    for col in remaining_cols:
+        owners = [c for c in day_cols if col - 2 <= c <= col]
+        if not owners:
+            raise _reject(
+                file,
+                f"sheet '{sheet}' has a 'patients remaining in hospital' column with no day date "
+                f"above its group of three columns, so this is not the {PUBLICATION} publication.",
+            )
+        day_of[col] = day_cols[max(owners)]
+        triplet_starts.append(max(owners))
+    days = sorted(day_of.values())
+    if len(set(days)) != len(days):
+        raise _reject(file, f"sheet '{sheet}' has the same day twice in its headings.")
+    months = sorted({(d.year, d.month) for d in days})
+    if len(months) != 1:
+        shown = ", ".join(f"{y:04d}-{m:02d}" for y, m in months)
+        raise _reject(
+            file,
+            f"sheet '{sheet}' has days from more than one month ({shown}); the {PUBLICATION} "
+            "workbook covers one month.",
+        )
+    period = f"{months[0][0]:04d}-{months[0][1]:02d}"
+    first_measure = min(triplet_starts)
+    if not _has_code_heading(rows, heading_index + 1, first_measure):
+        raise _reject(
+            file,
+            f"sheet '{sheet}' has no 'ICB Code' or 'Org Code' heading, so this is not the "
+            f"{PUBLICATION} publication.",
+        )
+    orgs: dict[str, _Org] = {}
+    for sheet_row, level, code, name, row in _org_rows(
+        file, sheet, rows, heading_index + 1, first_measure
+    ):
+        org = _Org(code, name, level)
+        for col in remaining_cols:
+            value = _count(file, sheet, sheet_row, col, row[col])
+            if value is not None:
+                org.remaining.append(value)
+        orgs[code] = org
+    return orgs, period
+
+
+def _read_table4(file: str, rows: list[Row], period: str) -> dict[str, _Org]:
+    """Month discharges by intended destination (pathways 0 to 3), per organisation."""
+    sheet = "Table 4"
+    heading_index = next(
+        (i for i, row in enumerate(rows) if any(_PATHWAY.match(_norm(v)) for v in row)), None
+    )
+    if heading_index is None:
+        raise _reject(
+            file,
+            f"sheet '{sheet}' has no 'P0 - …' to 'P3 - …' destination headings, so this is not "
+            f"the {PUBLICATION} publication.",
+        )
+    pathway_of: dict[int, int] = {}
+    for col, value in enumerate(rows[heading_index]):
+        if match := _PATHWAY.match(_norm(value)):
+            pathway_of[col] = int(match.group(1))
+    missing = sorted({0, 1, 2, 3} - set(pathway_of.values()))
+    if missing:
+        shown = ", ".join(f"'P{p} - …'" for p in missing)
+        raise _reject(
+            file,
+            f"sheet '{sheet}' has no {shown} heading, so this is not the {PUBLICATION} "
+            "publication.",
+        )
+    for row in rows[:heading_index]:
+        for value in row:
+            if match := _MONTH_TITLE.match(_norm(value)):
+                titled = _as_day(f"01 {match.group(1)}")
+                if titled is not None and f"{titled:%Y-%m}" != period:
+                    raise _reject(
+                        file,
+                        f"sheet '{sheet}' is titled for {titled:%Y-%m} but the days in sheet "
+                        f"'Table 2' are in {period}; the workbook is inconsistent.",
+                    )
+    first_measure = min(pathway_of)
+    orgs: dict[str, _Org] = {}
+    for sheet_row, level, code, name, row in _org_rows(
+        file, sheet, rows, heading_index + 1, first_measure
+    ):
+        totals = dict.fromkeys(range(4), 0.0)
+        for col, pathway in pathway_of.items():
+            value = _count(file, sheet, sheet_row, col, row[col])
+            totals[pathway] += value or 0.0  # suppressed '-' counts as 0
+        orgs[code] = _Org(code, name, level, pathways=totals)
+    return orgs
+
+
+def _cover_period(rows: list[Row]) -> str | None:
+    """The month the cover sheet's "Period:" line starts in, if it has one."""
+    for row in rows:
+        labels = [_norm(v) for v in row]
+        if "period:" in labels or "period" in labels:
+            start = labels.index("period:" if "period:" in labels else "period")
+            for value in row[start + 1 :]:
+                day = _as_day(value)
+                if day is not None:
+                    return f"{day:%Y-%m}"
+    return None
+
+
+def read_discharge_delays(path: Path) -> pd.DataFrame:
+    """Read one monthly "Discharge delays (acute)" workbook exactly as NHS England publishes it.
+
+    Sheets are found by name and tables and columns by their headings, so rows or lookup
+    sheets added by later months do not matter. The period comes from the day dates of Table 2
+    (checked against the cover sheet and Table 4's title where they state one).
+
+    Args:
+        path: the .xlsx workbook.
+
+    Returns:
+        One row per organisation (England and regions, ICBs, trusts) with columns
+        ``org_code, org_name, org_level ('region'|'icb'|'trust'), period ('YYYY-MM'),
+        nctr_remaining_mean`` (mean over submitted days of Table 2's patients remaining in
+        hospital who no longer meet the criteria to reside), ``days_submitted``, ``p0_share``
+        (Table 4: P0 / (P0 + P1 + P2 + P3) × 100, suppressed cells as 0) and
+        ``discharges_total`` (P0 + … + P3). Regions have their printed name as code.
+
+    Raises:
+        UserError: the file is not an .xlsx, or not this publication, or a cell cannot be read.
+    """
+    file = path.name
+    with _open_workbook(path) as workbook:
+        sheets = {_norm(ws.title): ws for ws in workbook.worksheets}
+        for wanted in ("table 2", "table 4"):
+            if wanted not in sheets:
+                raise _reject(
+                    file,
+                    f"the workbook has no sheet '{wanted.title()}', so it is not the "
+                    f"{PUBLICATION} monthly publication.",
+                )
+        try:
+            rows2 = _sheet_rows(file, sheets["table 2"])
+            rows4 = _sheet_rows(file, sheets["table 4"])
+            cover = _sheet_rows(file, sheets["cover sheet"]) if "cover sheet" in sheets else []
+        except UserError:
+            raise
+        except Exception:  # a damaged sheet inside an otherwise valid zip
+            raise _reject(
+                file, "the workbook could not be read: one of its sheets is damaged."
+            ) from None
+    nctr, period = _read_table2(file, rows2)
+    stated = _cover_period(cover)
+    if stated is not None and stated != period:
+        raise _reject(
+            file,
+            f"the cover sheet gives the period {stated} but the days in sheet 'Table 2' are in "
+            f"{period}; the workbook is inconsistent.",
+        )
+    destinations = _read_table4(file, rows4, period)
+    records: list[dict[str, object]] = []
+    for code in [*nctr, *(c for c in destinations if c not in nctr)]:
+        daily = nctr.get(code)
+        discharges = destinations.get(code)
+        org = daily if daily is not None else destinations[code]
+        record: dict[str, object] = {
+            "org_code": org.code,
+            "org_name": org.name,
+            "org_level": org.level,
+            "period": period,
+            "nctr_remaining_mean": math.nan,
+            "days_submitted": 0,
+            "p0_share": math.nan,
+            "discharges_total": pd.NA,
+        }
+        if daily is not None:
+            record["days_submitted"] = len(daily.remaining)
+            if daily.remaining:
+                record["nctr_remaining_mean"] = sum(daily.remaining) / len(daily.remaining)
+        if discharges is not None and discharges.pathways is not None:
+            total = sum(discharges.pathways.values())
+            record["discharges_total"] = round(total)
+            if total > 0:
+                record["p0_share"] = discharges.pathways[0] / total * 100.0
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    return frame.astype(
+        {
+            "nctr_remaining_mean": "float64",
+            "days_submitted": "int64",
+            "p0_share": "float64",
+            "discharges_total": "Int64",
+        }
+    )
+
+
+def _kpi_rows(fw: Framework, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
+    """The KPI-extract rows for the framework's areas found in one workbook, and their keys."""
+    measures = {SOURCE_KEY_NCTR: "nctr_remaining_mean", SOURCE_KEY_P0: "p0_share"}
+    found = {str(r["org_code"]): r for r in frame.to_dict("records")}
+    rows: list[dict[str, object]] = []
+    keys: list[str] = []
+    for kpi in fw.kpis:
+        column = measures.get(kpi.source_key)
+        if column is None:
+            continue
+        for area in fw.kpi_areas(kpi.code):
+            org = found.get(area.code)
+            value = org.get(column) if org is not None else None
+            if org is None or not isinstance(value, int | float) or math.isnan(value):
+                continue  # not in this workbook, or missing (no submitted day, no discharges)
+            rows.append(
+                {
+                    "kpi_code": kpi.code,
+                    "area_code": area.code,
+                    "period": str(org["period"]),
+                    "value": float(value),
+                    "status": "final",
+                    "note": f"{NOTE_PREFIX}, {file}",
+                }
+            )
+            keys.append(kpi.source_key)
+    columns = ["kpi_code", "area_code", "period", "value", "status", "note"]
+    return pd.DataFrame.from_records(rows, columns=columns), keys
+
+
+def run_import(args: argparse.Namespace) -> CommandResult:
+    """``import-nhse discharge-delays FILE… [--dry-run]``: load NCTR and P0 KPIs from workbooks.
+
+    Every workbook is read first; if any is not this publication nothing is written and the
+    command exits 1 with the problems. Then each workbook's rows are loaded as one file, for the
+    framework's areas (of each KPI's area types) whose code appears in it.
+
+    Args:
+        args: the parsed command line (``files``, ``dry_run``, ``user``, ``db``, ``framework``).
+
+    Returns:
+        The command's result; ``data`` lists the loaded (or, with --dry-run, loadable) rows as
+        ``{"kpi_code", "source_key", "area_code", "period", "value"}``.
+    """
+    problems: list[Problem] = []
+    frames: list[tuple[Path, pd.DataFrame]] = []
+    for given in args.files:
+        path = Path(given)
+        try:
+            frames.append((path, read_discharge_delays(path)))
+        except UserError as err:
+            problems.extend(err.problems)
+    if problems:
+        return CommandResult(exit_code=EXIT_REJECTED, problems=problems)
+
+    from scorecard.framework import load_framework
+
+    fw = load_framework(args.framework)
+    if not {kpi.source_key for kpi in fw.kpis} & {SOURCE_KEY_NCTR, SOURCE_KEY_P0}:
+        message = (
+            f"the framework has no KPI whose source_key is {SOURCE_KEY_NCTR} or {SOURCE_KEY_P0}, "
+            "so there is nothing to import."
+        )
+        problem = Problem(str(args.framework), None, "source_key", "", RULE, message)
+        return CommandResult(exit_code=EXIT_REJECTED, problems=[problem])
+    extracts: list[tuple[Path, pd.DataFrame, list[str]]] = []
+    for path, frame in frames:
+        rows, keys = _kpi_rows(fw, frame, path.name)
+        if rows.empty:
+            message = (
+                "none of the framework's areas for the discharge-delay KPIs appears in this "
+                "workbook, so there is nothing to import."
+            )
+            problems.append(Problem(path.name, None, "", "", RULE, message))
+        extracts.append((path, rows, keys))
+    if problems:
+        return CommandResult(exit_code=EXIT_REJECTED, problems=problems)
+    return _load(args, fw, extracts)
+
+
+def _load(
+    args: argparse.Namespace, fw: Framework, extracts: list[tuple[Path, pd.DataFrame, list[str]]]
+) -> CommandResult:
+    """Load each workbook's KPI rows through the pipeline, as one file each.
+
+    Every workbook is validated (a dry run) before any is written, so a rejected one leaves
+    the store as it was for all of them.
+    """
+    from scorecard.pipeline import REJECTED, load_frame
+
+    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path, _, _ in extracts]
+    for dry_run in (True,) if args.dry_run else (True, False):
+        reports = [
+            load_frame(
+                args.db,
+                fw,
+                rows,
+                path.name,
+                kind="nhse",
+                user=args.user,
+                synthetic=False,
+                dry_run=dry_run,
+                sha256=digest,
+            )
+            for (path, rows, _), digest in zip(extracts, digests, strict=True)
+        ]
+        text = "\n".join(report.summary() for report in reports)
+        problems = [p for report in reports if report.status == REJECTED for p in report.errors]
+        if problems:
+            return CommandResult(exit_code=EXIT_REJECTED, text=text, problems=problems)
+    data: list[dict[str, object]] = []
+    for _, rows, keys in extracts:
+        for record, key in zip(rows.to_dict("records"), keys, strict=True):
+            data.append(
+                {
+                    "kpi_code": record["kpi_code"],
+                    "source_key": key,
+                    "area_code": record["area_code"],
+                    "period": record["period"],
+                    "value": record["value"],
+                }
+            )
+    return CommandResult(exit_code=EXIT_OK, data=data, text=text)
