@@ -1,0 +1,665 @@
+"""Every Plotly figure of the scorecard: SPC charts and sparklines; takes data, returns figures."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import plotly.graph_objects as go
+
+from scorecard.icons import (
+    MDC_TARGET,
+    NHS_DARK_GREY,
+    NHS_MID_GREY,
+    NHS_TEXT,
+    STATE_COLOURS,
+)
+from scorecard.spc import (
+    COMMON_CAUSE,
+    CONCERN,
+    EXCLUDED,
+    IMPROVEMENT,
+    NEITHER,
+    POINT_STATES,
+    RULE_NAMES,
+    SpcResult,
+    format_number,
+    rule_description,
+)
+
+FONT: Final = "Arial, Helvetica, sans-serif"
+GRID: Final = "#e8edee"  # NHS pale grey
+CHART_HEIGHT: Final = 440  # fits a 1366 × 768 screen with the page's header and icons
+
+RUN_CHART_POINT: Final = "run_chart"  # a point of a partition too short for SPC rules
+# Legend names of the point states, and a marker shape for each so colour is never the only cue.
+STATE_NAMES: Final = {
+    COMMON_CAUSE: "Common cause",
+    RUN_CHART_POINT: "Value (run chart: too few points for SPC)",
+    IMPROVEMENT: "Special cause – improvement",
+    CONCERN: "Special cause – concern",
+    NEITHER: "Special cause – neither improvement nor concern",
+    EXCLUDED: "Excluded from calculation",
+}
+STATE_SYMBOLS: Final = {
+    COMMON_CAUSE: "circle",
+    RUN_CHART_POINT: "circle",
+    IMPROVEMENT: "diamond",
+    CONCERN: "square",
+    NEITHER: "triangle-up",
+    EXCLUDED: "x",
+}
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_MONTH_NAMES: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def period_label(period: str) -> str:
+    """A ``YYYY-MM`` period as people read it ("Oct 2026"); anything else unchanged."""
+    m = _MONTH.fullmatch(period)
+    if not m:
+        return period
+    return f"{_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+
+
+def format_value(value: float | None, unit: str = "") -> str:
+    """A value with its unit: "12.5%", "£1,234", "3.2 days"; the bare number otherwise."""
+    text = format_number(value)
+    if value is None or not math.isfinite(value):
+        return text
+    if unit == "%":
+        return f"{text}%"
+    if unit == "£":
+        return f"−£{text[1:]}" if text.startswith("−") else f"£{text}"
+    if unit == "days":
+        return f"{text} days"
+    return text
+
+
+def chart_alt_text(
+    periods: Sequence[str],
+    result: SpcResult,
+    *,
+    title: str,
+    unit: str = "",
+    target_series: Sequence[float | None] | None = None,
+    synthetic: bool = False,
+) -> str:
+    """One sentence summarising an SPC chart for screen readers and the Board pack.
+
+    E.g. "SPC chart of A&E 4-hour % for RNS, Jan 2024–Oct 2026: latest 76% (Oct 2026), mean
+    74%, limits 70%–78%; special cause of improving nature (high); target 78%, hit or miss."
+    """
+    kind = "Run chart" if result.is_run_chart else "SPC chart"
+    tail = " (synthetic data)." if synthetic else "."
+    if result.latest_index is None or not periods:
+        return f"{kind} of {title}: no data{tail}"
+    span = f"{period_label(periods[0])}–{period_label(periods[-1])}"
+    latest = result.latest_index
+    parts = [f"latest {format_value(result.latest_value, unit)} ({period_label(periods[latest])})"]
+    if result.is_run_chart:
+        parts.append(f"median {format_value(float(result.points.median[latest]), unit)}")
+        reading = (
+            f"too few points for SPC ({result.n_points} of {result.settings.min_points} needed)"
+        )
+    else:
+        parts.append(f"mean {format_value(result.mean, unit)}")
+        parts.append(f"limits {format_value(result.lpl, unit)}–{format_value(result.upl, unit)}")
+        reading = _variation_phrase(result)
+    target = _latest_target(result, target_series)
+    if target is None:
+        target_text = "no target"
+    else:
+        target_text = f"target {format_value(target, unit)}"
+        phrase = {
+            "pass": "consistently hit",
+            "fail": "consistently missed",
+            "hit_or_miss": "hit or miss",
+        }.get(result.assurance)
+        if phrase:
+            target_text += f", {phrase}"
+    return f"{kind} of {title}, {span}: {', '.join(parts)}; {reading}; {target_text}{tail}"
+
+
+def spc_chart(
+    periods: Sequence[str],
+    result: SpcResult,
+    *,
+    title: str,
+    unit: str,
+    target_series: Sequence[float | None] | None = None,
+    annotations: Sequence[tuple[str, str]] = (),
+    show_two_sigma: bool = False,
+    synthetic: bool = False,
+) -> go.Figure:
+    """The Making Data Count XmR chart of one KPI × area.
+
+    Args:
+        periods: ``YYYY-MM`` per point, the same length as the series analysed.
+        result: the series' SPC result.
+        title: the chart's title (e.g. "KPI name — area name").
+        unit: the KPI's unit (count, %, rate, days, £).
+        target_series: a monthly target per point (a trajectory; None/NaN where none); drawn
+            instead of ``result.target`` when given.
+        annotations: (period, text) notes; a note on the first period of a partition labels
+            that change point (e.g. the reason for a recording change).
+        show_two_sigma: draw the 2σ lines too.
+        synthetic: watermark the chart "Synthetic data".
+
+    Returns:
+        The figure; ``fig.layout.meta["alt_text"]`` holds its one-sentence alt text.
+
+    Raises:
+        ValueError: periods or target_series not one per point.
+    """
+    pts = result.points
+    n = len(pts)
+    if len(periods) != n:
+        msg = f"{len(periods)} periods for {n} points"
+        raise ValueError(msg)
+    trajectory = _trajectory(target_series, n)
+    xs = _x_values(periods)
+    fig = go.Figure()
+
+    with_limits = [p for p, ok in enumerate(pts.partition_has_limits) if ok]
+    run_parts = [p for p, ok in enumerate(pts.partition_has_limits) if not ok]
+    limit = {"color": NHS_DARK_GREY, "width": 1.5, "dash": "longdash"}
+    two = {"color": NHS_MID_GREY, "width": 1, "dash": "dot"}
+    centre = {"color": NHS_TEXT, "width": 1.5}
+    steps = [
+        ("Process limits", "Upper process limit", pts.upl, with_limits, limit, True),
+        ("Process limits", "Lower process limit", pts.lpl, with_limits, limit, False),
+    ]
+    if show_two_sigma:
+        steps += [
+            ("2σ lines", "Upper 2σ line", pts.upper_2s, with_limits, two, True),
+            ("2σ lines", "Lower 2σ line", pts.lower_2s, with_limits, two, False),
+        ]
+    steps += [
+        ("Mean", "Mean", pts.mean, with_limits, centre, True),
+        ("Median", "Median", pts.median, run_parts, centre, True),
+    ]
+    for legend, label, arr, parts, line, show in steps:
+        _add_step(fig, xs, pts.partition, arr, parts, legend, label, line, show)
+
+    _add_target(fig, xs, result, trajectory, unit)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=_nullable(pts.values),
+            mode="lines",
+            line={"color": NHS_MID_GREY, "width": 1.5},
+            connectgaps=False,
+            hoverinfo="skip",
+            showlegend=False,
+            name="Values",
+        )
+    )
+    _add_points(fig, xs, periods, result, unit)
+    _add_change_points(fig, xs, periods, result, annotations)
+    alt = chart_alt_text(
+        periods, result, title=title, unit=unit, target_series=target_series, synthetic=synthetic
+    )
+    _layout(fig, title, unit, alt, synthetic, dates=_all_months(periods))
+    if result.is_run_chart and result.latest_index is not None:
+        fig.update_layout(
+            title_subtitle_text=(
+                f"Run chart: {result.n_points} of the {result.settings.min_points} points "
+                "needed for process limits"
+            )
+        )
+    return fig
+
+
+def sparkline(values: Sequence[float | None], states: Sequence[str]) -> go.Figure:
+    """A tiny trend line with special-cause points coloured by state (no axes, no legend)."""
+    y, st = _spark_inputs(values, states)
+    fig = go.Figure(
+        go.Scatter(
+            y=_nullable(y),
+            mode="lines",
+            line={"color": NHS_MID_GREY, "width": 1.2},
+            connectgaps=False,
+            hoverinfo="skip",
+            name="Values",
+        )
+    )
+    marked = _spark_marked(y, st)
+    if marked.size:
+        fig.add_trace(
+            go.Scatter(
+                x=marked.tolist(),
+                y=[float(y[i]) for i in marked],
+                mode="markers",
+                marker={
+                    "size": 5,
+                    "color": [STATE_COLOURS[st[i]] for i in marked],
+                    "symbol": [STATE_SYMBOLS.get(st[i], "circle") for i in marked],
+                },
+                hovertemplate="%{y}<extra></extra>",
+                name="Points",
+            )
+        )
+    fig.update_layout(
+        width=140,
+        height=40,
+        margin={"l": 2, "r": 2, "t": 2, "b": 2},
+        showlegend=False,
+        xaxis={"visible": False, "fixedrange": True},
+        yaxis={"visible": False, "fixedrange": True},
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        meta={"alt_text": _spark_alt(y)},
+    )
+    return fig
+
+
+def sparkline_svg(
+    values: Sequence[float | None], states: Sequence[str], width: float = 120, height: float = 28
+) -> str:
+    """A sparkline as plain SVG (a polyline per unbroken stretch) for tables and the pack.
+
+    The latest point and every special-cause point are dots in their state's colour; the SVG
+    carries only numbers and fixed words (no user text).
+    """
+    for name, size in (("width", width), ("height", height)):
+        if isinstance(size, bool) or not isinstance(size, int | float) or not size > 0:
+            msg = f"sparkline {name} must be a positive number, not {size!r}"
+            raise ValueError(msg)
+    y, st = _spark_inputs(values, states)
+    label = _spark_alt(y)
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
+        f'viewBox="0 0 {width:g} {height:g}" role="img" aria-label="{label}">'
+        f"<title>{label}</title>"
+    )
+    finite = np.isfinite(y)
+    if not finite.any():
+        return head + "</svg>"
+    pad = 3.0
+    lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
+    n = y.shape[0]
+
+    def px(i: int) -> float:
+        return pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
+
+    def py(v: float) -> float:
+        if hi == lo:
+            return height / 2
+        return pad + (height - 2 * pad) * (hi - v) / (hi - lo)
+
+    body: list[str] = []
+    run: list[str] = []
+    for i in range(n + 1):
+        if i < n and finite[i]:
+            run.append(f"{px(i):.1f},{py(float(y[i])):.1f}")
+            continue
+        if len(run) > 1:
+            body.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{NHS_MID_GREY}" '
+                'stroke-width="1.2" stroke-linejoin="round"/>'
+            )
+        run = []
+    for i in _spark_marked(y, st):
+        r = 2.6 if i == int(np.flatnonzero(finite)[-1]) else 2.0
+        body.append(
+            f'<circle cx="{px(int(i)):.1f}" cy="{py(float(y[i])):.1f}" r="{r}" '
+            f'fill="{STATE_COLOURS[st[i]]}"/>'
+        )
+    return head + "".join(body) + "</svg>"
+
+
+# Internals.
+
+
+def _variation_phrase(result: SpcResult) -> str:
+    v = result.variation
+    if v == "none":
+        return "no variation icon"
+    if v == COMMON_CAUSE:
+        return "common cause variation"
+    kind, side = v.rsplit("_", 1)
+    nature = {
+        IMPROVEMENT: "improving",
+        CONCERN: "concerning",
+        NEITHER: "neither improving nor concerning",
+    }[kind]
+    return f"special cause of {nature} nature ({side})"
+
+
+def _latest_target(result: SpcResult, target_series: Sequence[float | None] | None) -> float | None:
+    if target_series is not None and result.latest_index is not None:
+        traj = _trajectory(target_series, len(result.points))
+        if traj is not None and math.isfinite(traj[result.latest_index]):
+            return float(traj[result.latest_index])
+    return result.target
+
+
+def _trajectory(target_series: Sequence[float | None] | None, n: int) -> np.ndarray | None:
+    if target_series is None:
+        return None
+    traj = np.array([np.nan if t is None else float(t) for t in target_series], dtype=np.float64)
+    if traj.shape != (n,):
+        msg = f"target_series has {traj.shape[0]} values for {n} points"
+        raise ValueError(msg)
+    return traj if np.isfinite(traj).any() else None
+
+
+def _all_months(periods: Sequence[str]) -> bool:
+    return bool(periods) and all(_MONTH.fullmatch(p) for p in periods)
+
+
+def _x_values(periods: Sequence[str]) -> list[str]:
+    if _all_months(periods):
+        return [f"{p}-01" for p in periods]
+    return list(periods)
+
+
+def _nullable(a: np.ndarray) -> list[float | None]:
+    return [float(v) if math.isfinite(v) else None for v in a.tolist()]
+
+
+def _add_step(
+    fig: go.Figure,
+    xs: list[str],
+    partition: np.ndarray,
+    values: np.ndarray,
+    parts: list[int],
+    legend: str,
+    label: str,
+    line: dict[str, object],
+    show_legend: bool,
+) -> None:
+    """A horizontal line per partition, broken (None) between partitions."""
+    if not parts:
+        return
+    x: list[str | None] = []
+    y: list[float | None] = []
+    for p in parts:
+        idx = np.flatnonzero(partition == p)
+        if not idx.size or not math.isfinite(float(values[idx[0]])):
+            continue
+        x.extend([xs[i] for i in idx])
+        y.extend([float(values[i]) for i in idx])
+        x.append(None)
+        y.append(None)
+    if not x:
+        return
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line=line,
+            name=legend if show_legend else label,
+            legendgroup=legend,
+            showlegend=show_legend,
+            connectgaps=False,
+            hovertemplate=f"{label}: %{{y:,.4~g}}<extra></extra>",
+            meta={"line": label},
+        )
+    )
+
+
+def _add_target(
+    fig: go.Figure, xs: list[str], result: SpcResult, trajectory: np.ndarray | None, unit: str
+) -> None:
+    line = {"color": MDC_TARGET, "width": 2, "dash": "dash"}
+    if trajectory is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=_nullable(trajectory),
+                mode="lines",
+                line={**line, "shape": "hv"},
+                connectgaps=False,
+                name="Target (trajectory)",
+                hovertemplate="Target: %{y:,.4~g}<extra></extra>",
+            )
+        )
+    elif result.target is not None and xs:
+        fig.add_trace(
+            go.Scatter(
+                x=[xs[0], xs[-1]],
+                y=[result.target, result.target],
+                mode="lines",
+                line=line,
+                name="Target",
+                hovertemplate=(
+                    f"Target: {html.escape(format_value(result.target, unit))}<extra></extra>"
+                ),
+            )
+        )
+
+
+def _hover(
+    period: str,
+    value: float,
+    state: str,
+    rules: frozenset[str],
+    result: SpcResult,
+    unit: str,
+    provisional: bool,
+) -> str:
+    lines = [
+        f"<b>{html.escape(period_label(period))}</b>",
+        html.escape(format_value(value, unit)),
+        STATE_NAMES[state],
+    ]
+    lines.extend(
+        html.escape(rule_description(r, result.settings)) for r in RULE_NAMES if r in rules
+    )
+    if provisional:
+        lines.append("Provisional")
+    return "<br>".join(lines)
+
+
+def _add_points(
+    fig: go.Figure, xs: list[str], periods: Sequence[str], result: SpcResult, unit: str
+) -> None:
+    """One trace per (state, provisional) present, so the legend names each state."""
+    pts = result.points
+    # Points of a run-chart partition were not tested by the rules: not "common cause".
+    groups = [
+        RUN_CHART_POINT
+        if s == COMMON_CAUSE and not pts.partition_has_limits[int(pts.partition[i])]
+        else s
+        for i, s in enumerate(pts.point_state)
+    ]
+    for state in (COMMON_CAUSE, RUN_CHART_POINT, IMPROVEMENT, CONCERN, NEITHER, EXCLUDED):
+        for provisional in (False, True):
+            idx = [
+                i
+                for i in range(len(pts))
+                if groups[i] == state and bool(pts.provisional[i]) == provisional
+            ]
+            if not idx:
+                continue
+            symbol = STATE_SYMBOLS[state] + ("-open" if provisional else "")
+            colour = STATE_COLOURS.get(state, STATE_COLOURS[COMMON_CAUSE])
+            name = STATE_NAMES[state] + (" (provisional)" if provisional else "")
+            fig.add_trace(
+                go.Scatter(
+                    x=[xs[i] for i in idx],
+                    y=[float(pts.values[i]) for i in idx],
+                    mode="markers",
+                    marker={
+                        "symbol": symbol,
+                        "color": colour,
+                        "size": 10 if state != COMMON_CAUSE else 8,
+                        "line": {"color": colour, "width": 2},
+                    },
+                    name=name,
+                    legendgroup=f"state-{state}",
+                    hovertext=[
+                        _hover(
+                            periods[i],
+                            float(pts.values[i]),
+                            state,
+                            pts.rules[i],
+                            result,
+                            unit,
+                            provisional,
+                        )
+                        for i in idx
+                    ],
+                    hovertemplate="%{hovertext}<extra></extra>",
+                    meta={"state": state, "provisional": provisional},
+                )
+            )
+
+
+def _add_change_points(
+    fig: go.Figure,
+    xs: list[str],
+    periods: Sequence[str],
+    result: SpcResult,
+    annotations: Sequence[tuple[str, str]],
+) -> None:
+    """A dotted vertical line at each change point, labelled with its reason; other notes."""
+    partition = result.points.partition
+    starts = [i for i in range(1, len(partition)) if partition[i] != partition[i - 1]]
+    notes: dict[str, list[str]] = {}
+    for period, text in annotations:
+        notes.setdefault(period, []).append(text)
+    for i in starts:
+        reason = "; ".join(notes.pop(periods[i], [])) or "Limits recalculated"
+        fig.add_shape(
+            type="line",
+            x0=xs[i],
+            x1=xs[i],
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": NHS_DARK_GREY, "width": 1, "dash": "dot"},
+            name="change-point",
+        )
+        fig.add_annotation(
+            x=xs[i],
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            text=f"Change: {html.escape(reason)}",
+            showarrow=False,
+            font={"size": 11, "color": NHS_DARK_GREY},
+            name="change-point",
+        )
+    x_of = dict(zip(periods, xs, strict=True))
+    values = dict(zip(periods, result.points.values.tolist(), strict=True))
+    for period, texts in notes.items():
+        if period not in x_of:
+            continue
+        v = values[period]
+        fig.add_annotation(
+            x=x_of[period],
+            y=v if math.isfinite(v) else None,
+            yref="y" if math.isfinite(v) else "paper",
+            text=html.escape("; ".join(texts)),
+            showarrow=True,
+            arrowhead=2,
+            ax=0,
+            ay=-36,
+            font={"size": 11, "color": NHS_TEXT},
+            bgcolor="rgba(255,255,255,0.85)",
+            name="note",
+        )
+
+
+def _layout(fig: go.Figure, title: str, unit: str, alt: str, synthetic: bool, dates: bool) -> None:
+    fig.update_layout(
+        title={"text": html.escape(title), "x": 0, "xanchor": "left", "font": {"size": 17}},
+        font={"family": FONT, "size": 13, "color": NHS_TEXT},
+        height=CHART_HEIGHT,
+        margin={"l": 64, "r": 24, "t": 72, "b": 40},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        hovermode="closest",
+        hoverlabel={"font": {"family": FONT, "size": 13}},
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.12,
+            "x": 0,
+            "font": {"size": 12},
+        },
+        meta={"alt_text": alt},
+        xaxis={
+            "showgrid": False,
+            "linecolor": NHS_MID_GREY,
+            "ticks": "outside",
+            **({"type": "date", "tickformat": "%b %Y"} if dates else {"type": "category"}),
+        },
+        yaxis={
+            "title": {"text": html.escape(unit)},
+            "gridcolor": GRID,
+            "zeroline": False,
+            "linecolor": NHS_MID_GREY,
+        },
+    )
+    if synthetic:
+        fig.add_annotation(
+            text="Synthetic data",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            textangle=-20,
+            font={"size": 54, "color": "rgba(66,85,99,0.14)"},
+            name="synthetic-watermark",
+        )
+
+
+def _spark_inputs(
+    values: Sequence[float | None], states: Sequence[str]
+) -> tuple[np.ndarray, list[str]]:
+    y = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    st = list(states)
+    if len(st) != y.shape[0]:
+        msg = f"{len(st)} states for {y.shape[0]} values"
+        raise ValueError(msg)
+    unknown = sorted(set(st) - set(POINT_STATES))
+    if unknown:
+        msg = f"unknown point states {unknown}"
+        raise ValueError(msg)
+    return y, st
+
+
+def _spark_marked(y: np.ndarray, states: list[str]) -> np.ndarray:
+    """Indices drawn as dots: special-cause points and the latest point."""
+    finite = np.isfinite(y)
+    special = (
+        np.array([s in (IMPROVEMENT, CONCERN, NEITHER) for s in states], dtype=np.bool_) & finite
+    )
+    if finite.any():
+        special[int(np.flatnonzero(finite)[-1])] = True
+    return np.flatnonzero(special)
+
+
+def _spark_alt(y: np.ndarray) -> str:
+    finite = y[np.isfinite(y)]
+    if not finite.size:
+        return "Sparkline: no data"
+    return (
+        f"Sparkline of {finite.size} points: latest {format_number(float(finite[-1]))}, "
+        f"range {format_number(float(finite.min()))} to {format_number(float(finite.max()))}"
+    )
