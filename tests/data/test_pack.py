@@ -1,0 +1,271 @@
+"""The Board pack on the demo store: a text-extractable PDF, words as text, small numbers."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from scorecard.access import Source, parse_role_map, principal_for
+from scorecard.disclosure import SUPPRESSED_MARK
+from scorecard.framework_table import SIX_COLUMNS
+from scorecard.icons import assurance_label, variation_label
+from scorecard.pack import (
+    SCORECARD_TABLE_COLUMNS,
+    build_pack,
+    scorecard_csv,
+    scorecard_frame,
+    scorecard_xlsx,
+)
+from scorecard.reviews import Action, Reviews
+from scorecard.scoring import compute_scorecard
+from scorecard.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "pack"
+MAPPING = parse_role_map(
+    {
+        "people": [
+            {
+                "id": "owner@example.nhs.uk",
+                "roles": ["kpi_owner", "executive_board"],
+                "owner_roles": ["FEFD pillar lead", "Brick lead: Community IV solutions"],
+            },
+        ]
+    }
+)
+OWNER = principal_for("owner@example.nhs.uk", "Example owner", MAPPING, Source.LOGIN)
+HOSTILE = "<script>alert('pack')</script> & <b>not bold</b> =SUM(A1:A2)"
+SMALL_KPI = "ACT-CIV"  # a count with suppress_small_numbers, reported for places
+PLACE = "E06000061"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "SCORECARD_DB"}
+    return subprocess.run(
+        [sys.executable, "-m", "scorecard", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A demo store with commentary, and a small number loaded for a place."""
+    folder = tmp_path_factory.mktemp("pack")
+    db = folder / "demo.duckdb"
+    done = cli("demo", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    month = Store(db).periods()[-1]
+    extract = folder / "small.csv"
+    pd.DataFrame([{"kpi_code": SMALL_KPI, "area_code": PLACE, "period": month, "value": 3}]).to_csv(
+        extract, index=False
+    )
+    done = cli("load", str(extract), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    return db, month
+
+
+@pytest.fixture(scope="module")
+def framework_with_words(demo, framework):
+    db, month = demo
+    words = Reviews.beside(db)
+    words.add_commentary(
+        framework,
+        OWNER,
+        "LEAD-ESC",
+        "QPM",
+        month,
+        chart_says=HOSTILE,
+        issues="Escalations rose in the winter.",
+        actions=[Action("Review the frailty hub rota", "Hub manager", "2030-01-31")],
+        mitigations="Extra rapid response capacity.",
+    )
+    return framework
+
+
+@pytest.fixture(scope="module")
+def cli_pack(demo, framework_with_words) -> bytes:
+    db, month = demo
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out = ARTIFACTS / f"board_pack_{month}_QPM.pdf"
+    done = cli("pack", "--month", month, "--out", str(out), "--db", str(db), "--json")
+    assert done.returncode == 0, done.stderr
+    assert '"synthetic": true' in done.stdout
+    if shutil.which("pdftoppm"):  # page images for people to look at (kept as artifacts)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", str(out), str(ARTIFACTS / "page")],
+            check=False,
+            timeout=120,
+        )
+    return out.read_bytes()
+
+
+def test_pack_text_has_every_outcome_and_the_icons_words(cli_pack, demo, framework):
+    db, month = demo
+    pages = pdf_text(cli_pack)
+    assert len(pages) >= len(framework.outcomes) + 5
+    text = flat("\n".join(pages))
+    for outcome in framework.outcomes:
+        assert f"Outcome {outcome.number}: {outcome.wording}" in text
+    rows = compute_scorecard(framework, Store(db), month, "QPM")
+    lead = [r for r in rows if r.tier == "lead"]
+    for row in lead:
+        assert variation_label(row.variation) in text
+        assert assurance_label(row.assurance) in text
+    for code in ("common_cause", "improvement_high", "concern_low", "none"):
+        assert variation_label(code) in text  # the "how to read" key
+    for heading in (
+        "Summary: lead KPIs of the iCAN outcomes",
+        "Activity KPIs by brick",
+        "Data quality and coverage",
+        "How to read the SPC icons",
+        "Glossary",
+        "Appendix: the iCAN outcomes framework scorecard",
+        "Not signed off",
+    ):
+        assert heading in text
+    for column in SIX_COLUMNS:
+        assert column in text
+
+
+def test_every_page_says_synthetic(cli_pack):
+    for number, page in enumerate(pdf_text(cli_pack), start=1):
+        assert "Synthetic data" in page or "SYNTHETIC DATA" in page, f"page {number}"
+
+
+def test_commentary_in_the_pack_is_text_not_markup(cli_pack):
+    text = flat("\n".join(pdf_text(cli_pack)))
+    assert HOSTILE in text
+    assert "Review the frailty hub rota (Hub manager, due 2030-01-31)" in text
+    assert "Commentary by Example owner" in text
+
+
+def test_the_documents_example_rows_are_in_the_appendix(cli_pack):
+    text = flat("\n".join(pdf_text(cli_pack)))
+    for words in (
+        "Avoided attendances due to Community Resilience Intervention",
+        "Projected additional packages per day to Rapid Response",
+        "I understand and can access alternative options to the Emergency Department",
+    ):
+        assert words in text
+
+
+def test_small_numbers_are_starred_in_pack_csv_and_xlsx(demo, framework):
+    db, month = demo
+    store = Store(db)
+    assert (
+        store.current(kpi_codes=[SMALL_KPI], area_codes=[PLACE], up_to=month)["value"].iloc[-1] == 3
+    )
+    pdf = build_pack(framework, store, Reviews.beside(db), month, PLACE)
+    text = flat("\n".join(pdf_text(pdf)))
+    name = framework.kpi(SMALL_KPI).name
+    assert re.search(re.escape(name) + r" \[illustrative\] how much \S+ \S+ \*", text), text[:0]
+    rows = compute_scorecard(framework, store, month, PLACE)
+    frame = scorecard_frame(rows)
+    starred = frame.loc[frame["kpi_code"] == SMALL_KPI].iloc[0]
+    assert starred["value"] == SUPPRESSED_MARK
+    assert bool(starred["suppressed"])
+    assert "1-7 people" in starred["note"]
+    csv_text = scorecard_csv(frame).decode("utf-8-sig")
+    line = next(x for x in csv_text.splitlines() if x.startswith(SMALL_KPI + ","))
+    assert ",*," in line
+    book = openpyxl.load_workbook(io.BytesIO(scorecard_xlsx(frame, month, PLACE)))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    assert header == list(SCORECARD_TABLE_COLUMNS)
+    value_col = header.index("value")
+    found = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == SMALL_KPI]
+    assert found[0][value_col] == SUPPRESSED_MARK
+    # The store keeps the value.
+    assert store.current(kpi_codes=[SMALL_KPI], area_codes=[PLACE])["value"].iloc[-1] == 3
+
+
+def test_people_words_are_neutralised_in_csv_and_xlsx(demo, framework_with_words):
+    db, month = demo
+    words = Reviews.beside(db).month_commentary(month, "QPM")
+    rows = compute_scorecard(framework_with_words, Store(db), month, "QPM")
+    frame = scorecard_frame(rows, {(c.kpi_code, c.area_code): c for c in words})
+    said = frame.loc[frame["kpi_code"] == "LEAD-ESC", "commentary_chart_says"].iloc[0]
+    assert said == HOSTILE
+    formula = frame.copy()
+    formula.loc[formula["kpi_code"] == "LEAD-ESC", "commentary_issues"] = "=1+1"
+    csv_text = scorecard_csv(formula).decode("utf-8-sig")
+    assert "'=1+1" in csv_text
+    book = openpyxl.load_workbook(io.BytesIO(scorecard_xlsx(formula, month, "QPM")))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    column = header.index("commentary_issues") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+    hit = [c for c in cells if c.value and "1+1" in str(c.value)]
+    assert hit
+    assert all(c.data_type == "s" for c in hit)
+
+
+def test_a_signed_off_pack_says_so_and_flags_changes(tmp_path, demo, framework):
+    source, month = demo
+    db = tmp_path / "signed.duckdb"
+    db.write_bytes(source.read_bytes())
+    shutil.copy(Reviews.beside(source).path, Reviews.beside(db).path)
+    store = Store(db)
+    words = Reviews.beside(db)
+    rows = compute_scorecard(framework, store, month, "QPM")
+    words.sign_off(OWNER, month, "QPM", rows, store.identity(), note="Board minute 7")
+    value = store.current(kpi_codes=["LEAD-ED"], area_codes=["QPM"], up_to=month)["value"].iloc[-1]
+    extract = tmp_path / "revision.csv"
+    pd.DataFrame(
+        [{"kpi_code": "LEAD-ED", "area_code": "QPM", "period": month, "value": value * 2}]
+    ).to_csv(extract, index=False)
+    assert cli("load", str(extract), "--db", str(db)).returncode == 0
+    text = flat("\n".join(pdf_text(build_pack(framework, Store(db), words, month, "QPM"))))
+    assert "Signed off by Example owner" in text
+    assert "Board minute 7" in text
+    assert "Changed since sign-off" in text
+    assert "LEAD-ED QPM: value changed since sign-off" in text
+
+
+def test_pack_command_refuses_bad_input_with_a_sentence(demo, tmp_path):
+    db, month = demo
+    done = cli(
+        "pack",
+        "--month",
+        month,
+        "--area",
+        "NOWHERE",
+        "--out",
+        str(tmp_path / "x.pdf"),
+        "--db",
+        str(db),
+    )
+    assert done.returncode == 1
+    assert "NOWHERE" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = cli("pack", "--month", "1999-01", "--out", str(tmp_path / "x.pdf"), "--db", str(db))
+    assert done.returncode == 1
+    assert "no data" in done.stderr
+    done = cli("pack", "--month", month, "--out", str(tmp_path / "no" / "x.pdf"), "--db", str(db))
+    assert done.returncode == 1
+    assert "folder does not exist" in done.stderr
+    assert not (tmp_path / "x.pdf").exists()

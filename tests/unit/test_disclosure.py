@@ -1,0 +1,142 @@
+"""Small-number suppression: 1-7 people at sub-ICB areas are never published."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from scorecard.disclosure import (
+    SUPPRESSED_MARK,
+    SUPPRESSION_NOTE,
+    apply_suppression,
+    is_suppressed,
+    shown,
+)
+from scorecard.domain import (
+    Area,
+    AreaType,
+    Direction,
+    Framework,
+    Frequency,
+    Kpi,
+    Provenance,
+    Tier,
+    Unit,
+)
+
+ICB = Area("QPM", "NHS Northamptonshire ICB", AreaType.SYSTEM)
+PLACE = Area("E06000061", "North Northamptonshire", AreaType.PLACE, "QPM")
+TRUST = Area("RNS", "Northampton General Hospital", AreaType.PROVIDER, "QPM")
+PCN = Area("PCN1", "A PCN", AreaType.PCN, "E06000061")
+LAP = Area("LAP1", "A local area partnership", AreaType.LAP, "E06000061")
+
+
+def make_kpi(code: str = "K1", unit: Unit = Unit.COUNT, suppress: bool = True) -> Kpi:
+    return Kpi(
+        code=code,
+        name=f"KPI {code}",
+        definition="d",
+        numerator="n",
+        denominator="d",
+        unit=unit,
+        direction=Direction.DECREASE,
+        frequency=Frequency.MONTHLY,
+        tier=Tier.LEAD,
+        owner_role="Owner",
+        data_source="s",
+        area_types=(AreaType.SYSTEM, AreaType.PLACE, AreaType.PROVIDER),
+        provenance=Provenance.ILLUSTRATIVE,
+        source="test",
+        suppress_small_numbers=suppress,
+    )
+
+
+COUNT = make_kpi("C", Unit.COUNT)
+PERCENT = make_kpi("P", Unit.PERCENT)
+RATE = make_kpi("R", Unit.RATE)
+OFF = make_kpi("X", Unit.COUNT, suppress=False)
+
+
+@pytest.mark.parametrize(
+    ("kpi", "area", "value", "numerator", "denominator", "expected"),
+    [
+        pytest.param(COUNT, PLACE, 0, None, None, False, id="count-zero-published"),
+        pytest.param(COUNT, PLACE, 1, None, None, True, id="count-one-suppressed"),
+        pytest.param(COUNT, PLACE, 7, None, None, True, id="count-seven-suppressed"),
+        pytest.param(COUNT, PLACE, 8, None, None, False, id="count-eight-published"),
+        pytest.param(COUNT, PLACE, 7.4, None, None, True, id="count-rounds-to-seven"),
+        pytest.param(COUNT, PLACE, 7.6, None, None, False, id="count-rounds-to-eight"),
+        pytest.param(COUNT, PLACE, 0.4, None, None, False, id="count-rounds-to-zero"),
+        pytest.param(COUNT, ICB, 3, None, None, False, id="icb-level-never"),
+        pytest.param(COUNT, TRUST, 3, None, None, True, id="provider"),
+        pytest.param(COUNT, PCN, 3, None, None, True, id="pcn"),
+        pytest.param(COUNT, LAP, 3, None, None, True, id="lap"),
+        pytest.param(OFF, PLACE, 3, None, None, False, id="kpi-setting-off"),
+        pytest.param(COUNT, PLACE, None, None, None, False, id="missing-value"),
+        pytest.param(COUNT, PLACE, math.nan, None, None, False, id="nan-value"),
+        pytest.param(COUNT, PLACE, 20, 5, 40, True, id="count-small-numerator"),
+        pytest.param(PERCENT, PLACE, 50.0, 5, 10, True, id="percent-small-numerator"),
+        pytest.param(PERCENT, PLACE, 50.0, 8, 16, False, id="percent-numerator-eight"),
+        pytest.param(PERCENT, PLACE, 0.0, 0, 5, False, id="percent-zero-numerator"),
+        pytest.param(PERCENT, PLACE, 5.0, None, None, False, id="percent-value-not-a-count"),
+        pytest.param(PERCENT, ICB, 50.0, 5, 10, False, id="percent-at-icb"),
+        pytest.param(RATE, TRUST, 3.2, 2, 6250, True, id="rate-small-numerator"),
+    ],
+)
+def test_is_suppressed(kpi, area, value, numerator, denominator, expected):
+    assert is_suppressed(kpi, area, value, numerator, denominator) is expected
+
+
+def framework(*kpis: Kpi) -> Framework:
+    return Framework(
+        population_outcomes=(),
+        ambitions=(),
+        pillars=(),
+        outcomes=(),
+        bricks=(),
+        kpis=kpis,
+        i_statements=(),
+        areas=(ICB, PLACE, TRUST),
+        links=(),
+    )
+
+
+def test_apply_suppression_hides_value_and_counts_but_keeps_the_input():
+    fw = framework(COUNT, PERCENT)
+    frame = pd.DataFrame(
+        {
+            "kpi_code": ["C", "C", "C", "P", "P", "UNKNOWN"],
+            "area_code": ["QPM", "E06000061", "RNS", "RNS", "RNS", "RNS"],
+            "period": ["2025-01"] * 6,
+            "value": [3.0, 3.0, 12.0, 40.0, 50.0, 2.0],
+            "numerator": [None, None, None, 4.0, 20.0, None],
+            "denominator": [None, None, None, 10.0, 40.0, None],
+        }
+    )
+    out = apply_suppression(fw, frame)
+    assert out["suppressed"].tolist() == [False, True, False, True, False, False]
+    assert out["value"].isna().tolist() == [False, True, False, True, False, False]
+    assert math.isnan(out.loc[3, "numerator"])
+    assert math.isnan(out.loc[3, "denominator"])
+    # The caller's frame (the store's values) is untouched.
+    assert frame["value"].tolist() == [3.0, 3.0, 12.0, 40.0, 50.0, 2.0]
+    assert "suppressed" not in frame.columns
+
+
+def test_apply_suppression_keeps_an_earlier_flag():
+    fw = framework(COUNT)
+    frame = pd.DataFrame(
+        {"kpi_code": ["C"], "area_code": ["QPM"], "value": [None], "suppressed": [True]}
+    )
+    assert apply_suppression(fw, frame)["suppressed"].tolist() == [True]
+
+
+def test_shown_and_note():
+    assert shown(3.0, True) == SUPPRESSED_MARK
+    assert shown(None, False) == "–"
+    assert shown(1234.0, False) == "1,234"
+    assert shown(12.345, False) == "12.3"
+    assert "1-7" in SUPPRESSION_NOTE
+    assert SUPPRESSED_MARK in SUPPRESSION_NOTE
