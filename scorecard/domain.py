@@ -270,7 +270,9 @@ class Framework:
 
     def linked(self, kind: LinkKind, from_code: str) -> tuple[str, ...]:
         """Codes linked from ``from_code`` by links of ``kind``, in file order."""
-        return tuple(ln.to_code for ln in self.links if ln.kind == kind and ln.from_code == from_code)
+        return tuple(
+            ln.to_code for ln in self.links if ln.kind == kind and ln.from_code == from_code
+        )
 
     def linked_to(self, kind: LinkKind, to_code: str) -> tuple[str, ...]:
         """Codes linking to ``to_code`` by links of ``kind``, in file order."""

@@ -29,7 +29,9 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        shown = self.value if len(self.value) <= MAX_SHOWN_VALUE else self.value[:MAX_SHOWN_VALUE] + "…"
+        shown = (
+            self.value if len(self.value) <= MAX_SHOWN_VALUE else self.value[:MAX_SHOWN_VALUE] + "…"
+        )
         value = f" value {shown!r}:" if self.value != "" else ""
         return f"{where}:{value} {self.message} (rule: {self.rule})"
 
