@@ -1,0 +1,158 @@
+"""`python -m scorecard scorecard` on a demo store built by the real pipeline (CONTRACT §3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scorecard.framework import load_framework
+from scorecard.scoring import ASSURANCES, CONTRACT_FIELDS, VARIATIONS, compute_scorecard
+from scorecard.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def scorecard(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "SCORECARD_DB"}
+    return subprocess.run(
+        [sys.executable, "-m", "scorecard", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("scorecard-cli") / "demo.duckdb"
+    done = scorecard("demo", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+@pytest.fixture(scope="session")
+def latest(demo_db: Path) -> str:
+    return Store(demo_db).periods()[-1]
+
+
+@pytest.fixture(scope="session")
+def rows(demo_db: Path, latest: str) -> list[dict[str, object]]:
+    done = scorecard("scorecard", "--month", latest, "--json", "--db", str(demo_db))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def test_every_kpi_and_area_has_a_row_with_exactly_the_contract_fields(rows, latest):
+    fw = load_framework(REPO / "data" / "framework")
+    expected = [(k.code, a.code) for k in fw.kpis for a in fw.kpi_areas(k.code)]
+    assert [(r["kpi_code"], r["area_code"]) for r in rows] == expected
+    names = {k.code: k.name for k in fw.kpis}
+    tiers = {k.code: str(k.tier) for k in fw.kpis}
+    directions = {k.code: str(k.direction) for k in fw.kpis}
+    for row in rows:
+        assert tuple(row) == CONTRACT_FIELDS
+        assert row["kpi_name"] == names[row["kpi_code"]]
+        assert row["tier"] == tiers[row["kpi_code"]]
+        assert row["direction"] == directions[row["kpi_code"]]
+        assert row["variation"] in VARIATIONS
+        assert row["assurance"] in ASSURANCES
+        assert isinstance(row["outcome_numbers"], list)
+        assert all(isinstance(n, int) and 1 <= n <= 10 for n in row["outcome_numbers"])
+        assert isinstance(row["suppressed"], bool)
+        assert isinstance(row["n_points"], int)
+        assert row["n_points"] >= 0
+        if row["period"] is not None:
+            assert row["period"] <= latest
+            assert row["status"] in ("final", "provisional")
+        if row["suppressed"]:
+            assert row["value"] is None
+        if row["n_points"] < 15:
+            assert (row["variation"], row["assurance"]) == ("none", "none")
+        if row["assurance"] != "none":
+            assert row["target"] is not None
+            assert row["direction"] != "neutral"
+        if row["tier"] == "lead":
+            assert row["outcome_numbers"], row["kpi_code"]
+        if row["tier"] == "system":
+            assert row["outcome_numbers"] == []
+
+
+def test_the_demo_month_has_data_and_icons(rows, latest):
+    with_data = [r for r in rows if r["period"] == latest]
+    assert len(with_data) > 0.8 * len(rows)
+    assert any(r["variation"] not in ("common_cause", "none") for r in rows)
+    assert any(r["assurance"] != "none" for r in rows)
+    assert all(r["mean"] is not None for r in with_data if r["n_points"] >= 15)
+
+
+def test_json_matches_the_library(demo_db, latest, rows):
+    fw = load_framework(REPO / "data" / "framework")
+    computed = [r.as_contract_dict() for r in compute_scorecard(fw, Store(demo_db), latest)]
+    assert json.loads(json.dumps(computed)) == rows
+
+
+def test_one_area(demo_db, latest, rows):
+    done = scorecard(
+        "scorecard", "--month", latest, "--area", "RNS", "--json", "--db", str(demo_db)
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data
+    assert {r["area_code"] for r in data} == {"RNS"}
+    assert data == [r for r in rows if r["area_code"] == "RNS"]
+
+
+def test_an_earlier_month_uses_periods_at_or_before_it(demo_db):
+    periods = Store(demo_db).periods()
+    month = periods[-7]
+    done = scorecard("scorecard", "--month", month, "--json", "--db", str(demo_db))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert max(r["period"] for r in data if r["period"]) == month
+
+
+def test_text_output_is_a_table_labelled_synthetic(demo_db, latest):
+    done = scorecard("scorecard", "--month", latest, "--area", "QPM", "--db", str(demo_db))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"iCAN scorecard for {latest}, area QPM")
+    assert lines[2].split()[:3] == ["KPI", "name", "area"]
+    assert "SYNTHETIC demo data: these values are not real." in done.stdout
+
+
+def test_unknown_area_is_rejected_with_a_sentence(demo_db, latest):
+    done = scorecard("scorecard", "--month", latest, "--area", "XYZ", "--db", str(demo_db))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "'XYZ'" in done.stderr
+    assert "no area with this code" in done.stderr
+    assert "QPM" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_store_says_how_to_make_one(tmp_path):
+    db = tmp_path / "none.duckdb"
+    done = scorecard("scorecard", "--month", "2024-01", "--json", "--db", str(db))
+    assert done.returncode == 1
+    assert f"no store at {db}" in done.stderr
+    assert "python -m scorecard demo" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("month", ["2024-13", "24-01", "2024-1", "latest"])
+def test_bad_month_is_a_usage_error(month, tmp_path):
+    done = scorecard("scorecard", "--month", month, "--db", str(tmp_path / "x.duckdb"))
+    assert done.returncode == 2
+    assert "YYYY-MM" in done.stderr
+    assert "Traceback" not in done.stderr

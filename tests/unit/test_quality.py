@@ -1,0 +1,317 @@
+"""Data-quality kite marks: timeliness, completeness, validation, sign-off, audit and source."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from scorecard.domain import (
+    Area,
+    AreaType,
+    Direction,
+    Framework,
+    Frequency,
+    Kpi,
+    Provenance,
+    Tier,
+    Unit,
+)
+from scorecard.quality import (
+    DIMENSIONS,
+    KiteMark,
+    Mark,
+    combine,
+    kpi_quality,
+    quality_frame,
+    series_quality,
+)
+
+
+def kpi(code, frequency=Frequency.MONTHLY, unit=Unit.COUNT):
+    return Kpi(
+        code=code,
+        name=f"KPI {code}",
+        definition="d",
+        numerator="n",
+        denominator="d",
+        unit=unit,
+        direction=Direction.INCREASE,
+        frequency=frequency,
+        tier=Tier.LEAD,
+        owner_role="o",
+        data_source="s",
+        area_types=(AreaType.SYSTEM, AreaType.PLACE),
+        provenance=Provenance.SEED,
+        source="t",
+    )
+
+
+FW = Framework(
+    population_outcomes=(),
+    ambitions=(),
+    pillars=(),
+    outcomes=(),
+    bricks=(),
+    kpis=(kpi("M"), kpi("Q", Frequency.QUARTERLY), kpi("P", unit=Unit.PERCENT)),
+    i_statements=(),
+    areas=(
+        Area("QPM", "ICB", AreaType.SYSTEM),
+        Area("N", "North", AreaType.PLACE, "QPM"),
+        Area("W", "West", AreaType.PLACE, "QPM"),
+    ),
+    links=(),
+)
+
+
+def months_back(end: str, n: int, step: int = 1) -> list[str]:
+    year, month = int(end[:4]), int(end[5:7])
+    index = year * 12 + month - 1
+    return sorted(
+        f"{(index - k * step) // 12:04d}-{(index - k * step) % 12 + 1:02d}" for k in range(n)
+    )
+
+
+def obs(
+    kpi_code, area, periods, values=None, *, status="final", num=None, den=None, synthetic=False
+):
+    n = len(periods)
+    values = [10.0] * n if values is None else values
+    return pd.DataFrame(
+        {
+            "kpi_code": [kpi_code] * n,
+            "area_code": [area] * n,
+            "period": periods,
+            "value": [float(v) for v in values],
+            "numerator": [math.nan] * n if num is None else num,
+            "denominator": [math.nan] * n if den is None else den,
+            "status": [status] * n if isinstance(status, str) else status,
+            "note": [""] * n,
+            "load_id": [1] * n,
+            "synthetic": [synthetic] * n if isinstance(synthetic, bool) else synthetic,
+        }
+    )
+
+
+def one(frame, kpi_code="M", area="QPM", month="2024-06", history=None):
+    items = series_quality(FW, frame, month, history=history, area=area)
+    (item,) = [i for i in items if i.kpi_code == kpi_code]
+    return item
+
+
+@pytest.mark.parametrize(
+    ("kpi_code", "latest", "step", "lag", "rating"),
+    [
+        pytest.param("M", "2024-06", 1, 0, "good", id="monthly-current"),
+        pytest.param("M", "2024-05", 1, 1, "good", id="monthly-one-behind-on-time"),
+        pytest.param("M", "2024-04", 1, 2, "attention", id="monthly-two-behind-late"),
+        pytest.param("M", "2024-02", 1, 4, "poor", id="monthly-four-behind"),
+        pytest.param("Q", "2024-03", 3, 3, "good", id="quarterly-on-time"),
+        pytest.param("Q", "2023-12", 3, 6, "attention", id="quarterly-late"),
+        pytest.param("Q", "2023-06", 3, 12, "poor", id="quarterly-very-late"),
+    ],
+)
+def test_timeliness_against_frequency(kpi_code, latest, step, lag, rating):
+    item = one(obs(kpi_code, "QPM", months_back(latest, 8, step)), kpi_code)
+    assert item.lag_months == lag
+    assert item.on_time is (rating == "good")
+    mark = item.kite_mark.mark("timeliness")
+    assert mark.rating == rating
+    assert ("late" in mark.sentence) is (rating != "good")
+
+
+def test_no_data_is_poor_everywhere_it_matters():
+    item = one(obs("M", "N", months_back("2024-06", 3)), "M", "QPM")
+    assert item.latest_period is None
+    assert item.kite_mark.mark("timeliness").rating == "poor"
+    assert item.kite_mark.mark("completeness").rating == "poor"
+    assert item.kite_mark.mark("timeliness").sentence == "No data at or before June 2024."
+
+
+@pytest.mark.parametrize(
+    ("drop", "start_len", "expected", "present", "rating"),
+    [
+        pytest.param(0, 24, 12, 12, "good", id="full-year"),
+        pytest.param(1, 24, 12, 11, "attention", id="one-gap"),
+        pytest.param(4, 24, 12, 8, "poor", id="four-gaps"),
+        pytest.param(0, 5, 5, 5, "good", id="new-kpi-not-penalised"),
+    ],
+)
+def test_completeness_over_the_last_year(drop, start_len, expected, present, rating):
+    periods = months_back("2024-06", start_len)
+    gone = set(periods[-2 - drop : -2]) if drop else set()
+    item = one(obs("M", "QPM", [p for p in periods if p not in gone]))
+    assert (item.expected_periods, item.present_periods) == (expected, present)
+    assert item.kite_mark.mark("completeness").rating == rating
+
+
+def test_a_late_month_counts_as_missing():
+    # shown for June: April and May are due, June itself is not yet (one month's grace)
+    item = one(obs("M", "QPM", months_back("2024-03", 24)))
+    assert item.expected_periods == 11
+    assert item.present_periods == 9
+    assert "2024-04, 2024-05" in item.kite_mark.mark("completeness").sentence
+
+
+def test_completeness_across_areas():
+    frame = pd.concat(
+        [
+            obs("M", "QPM", months_back("2024-06", 12)),
+            obs("M", "N", months_back("2024-06", 12)),
+            obs("M", "W", months_back("2024-05", 12)),
+        ]
+    )
+    (m,) = [q for q in kpi_quality(FW, frame, "2024-06") if q.kpi_code == "M"]
+    assert (m.reference_period, m.areas_expected, m.areas_reporting) == ("2024-06", 3, 2)
+    mark = m.kite_mark.mark("completeness")
+    assert mark.sentence.startswith("2 of 3 areas have data for June 2024")
+    assert mark.rating == "poor"  # 2 of 3 is under 80%
+    assert m.kite_mark.mark("timeliness").rating == "good"  # May is on time for June
+
+
+@pytest.mark.parametrize(
+    ("kpi_code", "values", "num", "den", "invalid"),
+    [
+        pytest.param("P", [50.0, 60.0], [5.0, 6.0], [10.0, 10.0], 0, id="consistent-percent"),
+        pytest.param("P", [120.0, 60.0], None, None, 1, id="percent-over-100"),
+        pytest.param(
+            "P", [50.0, 60.0], [5.0, 12.0], [10.0, 10.0], 1, id="numerator-over-denominator"
+        ),
+        pytest.param("P", [50.0, 61.0], [5.0, 6.0], [10.0, 10.0], 1, id="value-disagrees"),
+        pytest.param("M", [-1.0, 3.0], None, None, 1, id="negative-count"),
+    ],
+)
+def test_validation_rechecks_load_rules(kpi_code, values, num, den, invalid):
+    item = one(obs(kpi_code, "QPM", ["2024-05", "2024-06"], values, num=num, den=den), kpi_code)
+    assert item.invalid == invalid
+    assert item.kite_mark.mark("validation").rating == ("good" if invalid == 0 else "poor")
+
+
+@pytest.mark.parametrize(
+    ("statuses", "rating", "old"),
+    [
+        pytest.param(["final"] * 12, "good", 0, id="all-final"),
+        pytest.param(["final"] * 10 + ["provisional"] * 2, "attention", 0, id="latest-provisional"),
+        pytest.param(["final"] * 9 + ["provisional"] * 3, "attention", 0, id="three-latest"),
+        pytest.param(["provisional"] + ["final"] * 11, "poor", 1, id="old-provisional"),
+    ],
+)
+def test_sign_off(statuses, rating, old):
+    item = one(obs("M", "QPM", months_back("2024-06", 12), status=statuses))
+    assert item.provisional == statuses.count("provisional")
+    assert item.provisional_old == old
+    assert item.kite_mark.mark("sign_off").rating == rating
+
+
+def history_with_revisions(periods, revised):
+    base = obs("M", "QPM", periods)
+    again = obs("M", "QPM", revised, [11.0] * len(revised))
+    return pd.concat([base, again], ignore_index=True)
+
+
+@pytest.mark.parametrize(
+    ("revised", "rating"),
+    [
+        pytest.param([], "good", id="none"),
+        pytest.param(["2024-01"], "good", id="1-of-24"),
+        pytest.param(["2024-01", "2024-02", "2024-03"], "attention", id="3-of-24"),
+        pytest.param(months_back("2024-06", 6), "poor", id="6-of-24"),
+    ],
+)
+def test_audit_counts_values_revised_after_first_load(revised, rating):
+    periods = months_back("2024-06", 24)
+    item = one(obs("M", "QPM", periods), history=history_with_revisions(periods, revised))
+    assert item.revised == len(revised)
+    assert item.kite_mark.mark("audit").rating == rating
+
+
+def test_revisions_after_the_month_shown_are_ignored():
+    periods = months_back("2024-06", 24)
+    item = one(
+        obs("M", "QPM", periods),
+        month="2024-03",
+        history=history_with_revisions(periods, ["2024-05"]),
+    )
+    assert item.revised == 0
+
+
+def test_audit_without_history_says_unknown():
+    item = one(obs("M", "QPM", months_back("2024-06", 12)))
+    assert item.revised is None
+    assert item.kite_mark.mark("audit").rating == "attention"
+
+
+@pytest.mark.parametrize(
+    ("synthetic", "rating"),
+    [
+        pytest.param([False] * 4, "good", id="real"),
+        pytest.param([True] * 4, "poor", id="all-synthetic"),
+        pytest.param([True, False, False, False], "attention", id="mixed"),
+    ],
+)
+def test_source_labels_synthetic_data(synthetic, rating):
+    item = one(obs("M", "QPM", months_back("2024-06", 4), synthetic=synthetic))
+    mark = item.kite_mark.mark("source")
+    assert mark.rating == rating
+    assert ("SYNTHETIC" in mark.sentence) is any(synthetic)
+
+
+def test_every_series_has_every_dimension_in_order():
+    frame = obs("M", "QPM", months_back("2024-06", 12))
+    items = series_quality(FW, frame, "2024-06")
+    assert [(i.kpi_code, i.area_code) for i in items] == [
+        (k, a) for k in ("M", "Q", "P") for a in ("QPM", "N", "W")
+    ]
+    for item in items:
+        assert tuple(m.dimension for m in item.kite_mark.marks) == DIMENSIONS
+        assert all(m.rating in ("good", "attention", "poor") for m in item.kite_mark.marks)
+
+
+def mark_with(rating):
+    return KiteMark(tuple(Mark(d, rating, "") for d in DIMENSIONS))
+
+
+@pytest.mark.parametrize(
+    ("ratings", "combined"),
+    [
+        pytest.param(["good"] * 4, "good", id="all-good"),
+        pytest.param(["good"] * 3 + ["poor"], "attention", id="one-poor-in-four"),
+        pytest.param(["good"] * 2 + ["poor"] * 2, "poor", id="half-poor"),
+        pytest.param(["attention"] * 4, "attention", id="all-attention"),
+    ],
+)
+def test_combine_counts_never_averages(ratings, combined):
+    frame = obs("M", "QPM", months_back("2024-06", 12))
+    base = one(frame)
+    items = [
+        type(base)(**{**base.__dict__, "kite_mark": mark_with(r)})  # same numbers, set ratings
+        for r in ratings
+    ]
+    result = combine(items)
+    assert {m.rating for m in result.marks} == {combined}
+    assert (
+        result.mark("timeliness").sentence
+        == "4 of 4 KPI × area series on time; 0 late or without data."
+    )
+
+
+def test_overall_is_the_worst_dimension():
+    marks = KiteMark((Mark("timeliness", "good", ""), Mark("audit", "attention", "")))
+    assert marks.overall == "attention"
+    assert marks.summary == "timeliness good, audit (revisions) attention"
+
+
+def test_overall_leaves_synthetic_source_out():
+    marks = KiteMark((Mark("timeliness", "good", ""), Mark("source", "poor", "SYNTHETIC")))
+    assert marks.overall == "good"
+
+
+def test_quality_frame_has_rating_and_note_per_dimension():
+    frame = obs("M", "QPM", months_back("2024-06", 12))
+    table = quality_frame(kpi_quality(FW, frame, "2024-06"))
+    assert list(table["kpi_code"]) == ["M", "Q", "P"]
+    for dimension in DIMENSIONS:
+        assert dimension in table.columns
+        assert f"{dimension}_note" in table.columns
+    assert table.loc[0, "areas"] == "1 of 3"
