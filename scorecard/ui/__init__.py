@@ -1,0 +1,1 @@
+"""The Streamlit-aware layer of the app: frame, selection, cached reads, components."""

@@ -1,0 +1,253 @@
+"""Cached reads for the app: the parsed framework and store frames keyed on the store's identity."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from scorecard.domain import Framework
+from scorecard.framework import load_framework
+from scorecard.ui import views
+
+if TYPE_CHECKING:
+    from scorecard.quality import KpiQuality, SeriesQuality
+    from scorecard.scoring import ScorecardRow
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = REPO_ROOT / "data" / "scorecard.duckdb"
+DEFAULT_FRAMEWORK = REPO_ROOT / "data" / "framework"
+
+
+def store_path() -> Path:
+    """The DuckDB store the app reads: ``$SCORECARD_DB`` or data/scorecard.duckdb."""
+    env = os.environ.get("SCORECARD_DB", "").strip()
+    return Path(env) if env else DEFAULT_DB
+
+
+def framework_dir() -> Path:
+    """The framework folder the app reads: ``$SCORECARD_FRAMEWORK`` or data/framework."""
+    env = os.environ.get("SCORECARD_FRAMEWORK", "").strip()
+    return Path(env) if env else DEFAULT_FRAMEWORK
+
+
+def _folder_signature(folder: Path) -> str:
+    """Names, sizes and modification times of a folder's files: changes when a file changes."""
+    if not folder.is_dir():
+        return "missing"
+    parts = [
+        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    ]
+    return "|".join(parts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _framework(folder: str, signature: str) -> Framework:
+    del signature  # part of the cache key only: an edited file gives a new signature
+    return load_framework(Path(folder))
+
+
+def framework() -> Framework:
+    """The parsed framework (cached until one of its files changes; raises UserError)."""
+    folder = framework_dir()
+    return _framework(str(folder.resolve()), _folder_signature(folder))
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    """Where the store is and which state of it we are reading (the cache key)."""
+
+    path: str
+    identity: str
+
+
+def store_ref() -> StoreRef | None:
+    """The store and its identity, or None when no store has been built yet."""
+    path = store_path()
+    if not path.is_file():
+        return None
+    from scorecard.store import Store
+
+    store = Store(path)
+    if not store.exists():
+        return None
+    return StoreRef(str(path.resolve()), store.identity())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def periods(path: str, identity: str) -> list[str]:
+    """Every period with a current value, oldest first."""
+    del identity
+    from scorecard.store import Store
+
+    return list(Store(Path(path)).periods())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def current(path: str, identity: str) -> pd.DataFrame:
+    """Every current observation (all KPIs, all areas, all periods)."""
+    del identity
+    from scorecard.store import Store
+
+    return Store(Path(path)).current()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def history(path: str, identity: str, kpi_code: str | None, area_code: str | None) -> pd.DataFrame:
+    """Every version of the values (superseded ones too) of a KPI and/or area, with loads."""
+    del identity
+    from scorecard.store import Store
+
+    return Store(Path(path)).history(kpi_code=kpi_code, area_code=area_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def loads(path: str, identity: str) -> pd.DataFrame:
+    """The load log."""
+    del identity
+    from scorecard.store import Store
+
+    return Store(Path(path)).loads()
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """The months in the store, how many current values each has, and whether any is synthetic."""
+
+    periods: tuple[str, ...]
+    counts: tuple[tuple[str, int], ...]
+    synthetic: bool
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def period_summary(path: str, identity: str) -> PeriodSummary:
+    """Months with data, values per month (to find the latest complete one), synthetic or not."""
+    frame = current(path, identity)
+    if frame.empty:
+        return PeriodSummary((), (), False)
+    sizes = frame.groupby("period", sort=True).size()
+    return PeriodSummary(
+        periods=tuple(str(p) for p in sizes.index),
+        counts=tuple((str(p), int(n)) for p, n in sizes.items()),
+        synthetic=bool(frame["synthetic"].fillna(False).astype(bool).any()),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def scorecard_rows(path: str, identity: str, month: str, area: str | None) -> list[ScorecardRow]:
+    """The scorecard rows for a month and area (every KPI reported there), SPC included."""
+    from scorecard.scoring import compute_scorecard
+
+    return compute_scorecard(framework(), current(path, identity), month, area)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sparklines(
+    path: str, identity: str, month: str, area: str, tier: str = "lead", points: int = 24
+) -> dict[str, str]:
+    """Sparkline SVGs (last ``points`` months, SPC states marked) of one tier's KPIs in an area."""
+    from scorecard.charts import sparkline_svg
+    from scorecard.scoring import compute_series
+
+    fw = framework()
+    codes = {k.code for k in fw.kpis if k.tier == tier}
+    out: dict[str, str] = {}
+    for (kpi_code, _), series in compute_series(fw, current(path, identity), month, area).items():
+        if kpi_code not in codes or len(series) < 2:
+            continue
+        result = views.analyse_series(fw.kpi(kpi_code), series)
+        states = list(result.points.point_state)[-points:]
+        recent = series.values[-points:]  # noqa: PD011 -- numpy array of a KpiSeries
+        values = [float(v) for v in recent]
+        out[kpi_code] = sparkline_svg(values, states)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def history_all(path: str, identity: str) -> pd.DataFrame:
+    """Every stored version of every value (for revisions)."""
+    del identity
+    from scorecard.store import Store
+
+    return Store(Path(path)).history()
+
+
+# Quality results are many small frozen objects: kept as shared resources (read-only), since
+# st.cache_data would unpickle tens of thousands of them on every page view of a large store.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def series_quality(path: str, identity: str, month: str, area: str | None) -> list[SeriesQuality]:
+    """Data quality (kite marks) of every KPI × area up to ``month`` (one area: its rows only)."""
+    from scorecard import quality
+
+    frame = current(path, identity)
+    if area is None:
+        versions = history_all(path, identity)
+    else:
+        frame = frame.loc[frame["area_code"] == area]
+        versions = history(path, identity, None, area)
+    return quality.series_quality(framework(), frame, month, history=versions, area=area)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def kpi_quality(path: str, identity: str, month: str) -> list[KpiQuality]:
+    """Data quality of every KPI across its areas up to ``month``."""
+    from scorecard import quality
+
+    return quality.kpi_quality(
+        framework(), current(path, identity), month, history=history_all(path, identity)
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def kpi_area_rows(path: str, identity: str, month: str, kpi_code: str) -> list[ScorecardRow]:
+    """One KPI's scorecard row in each of its areas (for the comparison across areas)."""
+    from scorecard.scoring import compute_scorecard
+
+    frame = current(path, identity)
+    if not frame.empty:
+        frame = frame.loc[frame["kpi_code"] == kpi_code]
+    rows = compute_scorecard(framework(), frame, month, None)
+    return [r for r in rows if r.kpi_code == kpi_code]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def synthetic_counts(path: str, identity: str) -> pd.DataFrame:
+    """Current values by KPI tier: how many are real and how many synthetic."""
+    frame = current(path, identity)
+    if frame.empty:
+        return pd.DataFrame(columns=["Tier", "Real", "Synthetic", "Total"])
+    tiers = {k.code: str(k.tier) for k in framework().kpis}
+    work = pd.DataFrame(
+        {
+            "Tier": frame["kpi_code"].map(tiers).fillna("unknown"),
+            "Synthetic": frame["synthetic"].fillna(False).astype(bool),
+        }
+    )
+    table = work.groupby("Tier")["Synthetic"].agg(Synthetic="sum", Total="count").reset_index()
+    table["Real"] = table["Total"] - table["Synthetic"]
+    return table[["Tier", "Real", "Synthetic", "Total"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def revised_values(path: str, identity: str) -> pd.DataFrame:
+    """Stored values a later load replaced (the old versions, with their loads)."""
+    versions = history_all(path, identity)
+    if versions.empty or "superseded_by" not in versions.columns:
+        return versions.iloc[0:0]
+    return versions.loc[versions["superseded_by"].notna()].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def kpi_area_frame(path: str, identity: str, kpi_code: str, area_code: str) -> pd.DataFrame:
+    """The current values of one KPI in one area (all periods)."""
+    frame = current(path, identity)
+    if frame.empty:
+        return frame
+    mask = (frame["kpi_code"] == kpi_code) & (frame["area_code"] == area_code)
+    return frame.loc[mask].reset_index(drop=True)

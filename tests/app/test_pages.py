@@ -1,0 +1,273 @@
+"""Every page on the demo store, an empty store and no store: renders, round-trips, falls back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scorecard.store import Store
+
+PAGES = (
+    "app.py",
+    "pages/1_golden_thread.py",
+    "pages/2_kpi.py",
+    "pages/3_bricks.py",
+    "pages/4_i_statements.py",
+    "pages/5_assurance.py",
+)
+SPARSE_MONTH = "2024-03"  # the sparse store's latest month (see conftest)
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of visible text on the page, joined (markdown, captions, alerts, headings)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error"):
+        parts += [str(el.value) for el in getattr(at, kind)]
+    return "\n".join(parts).replace("\\", "")
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def latest_months(db: Path) -> list[str]:
+    return Store(db).periods()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo_store(open_page, page):
+    at = open_page(page)
+    assert_clean(at)
+    assert "Synthetic demo data" in texts(at)
+    assert at.query_params["area"] == "QPM"
+    assert at.query_params["month"]
+
+
+def test_home_lists_the_ten_outcomes_by_pillar_with_icons_and_table(open_page, framework):
+    at = open_page("app.py")
+    assert_clean(at)
+    text = texts(at)
+    for outcome in framework.outcomes:
+        assert outcome.wording in text
+    for name in ("Community Resilience", "Frailty, Escalation & Front Door", "Flow & Grip"):
+        assert name in text
+    assert "data:image/svg+xml;base64," in text  # the lead KPIs' icons
+    assert "Variation:" in text  # icons carry text labels
+    table = at.table[0].value.reset_index()
+    lead = {k.code for k in framework.kpis if k.tier == "lead"}
+    assert {c.split("(")[-1].rstrip(")").replace("\\", "") for c in table["KPI"]} == lead
+    columns = ("Outcome", "KPI", "Period", "Value", "Target", "Variation", "Assurance", "Trend")
+    assert set(columns) <= set(table.columns)
+    assert {"Data quality", "Owner"} <= set(table.columns)
+    assert table["KPI"].str.contains(r"\]\(kpi\?month=").all()  # each KPI links to its detail
+    assert table["Variation"].str.contains("data:image/svg").all()
+    assert "What changed since last month" in text
+
+
+def test_home_defaults_to_the_latest_complete_month(open_page, demo_db):
+    at = open_page("app.py")
+    months = latest_months(demo_db)
+    assert at.query_params["month"] == months[-1]
+    assert at.selectbox(key="url_month").value == months[-1]
+
+
+@pytest.mark.parametrize(
+    ("page", "extra"),
+    [
+        ("app.py", {}),
+        ("pages/1_golden_thread.py", {"node": "outcome:O7"}),
+        ("pages/2_kpi.py", {"kpi": "LEAD-ED"}),
+        ("pages/3_bricks.py", {"pillar": "CR", "brick": "CR-RR"}),
+        ("pages/4_i_statements.py", {"kpi": "LEAD-ESC"}),
+        ("pages/5_assurance.py", {}),
+    ],
+)
+def test_url_parameters_round_trip(open_page, demo_db, page, extra):
+    month = latest_months(demo_db)[-6]
+    params = {"month": month, "area": "E06000062", **extra}
+    at = open_page(page, **params)
+    assert_clean(at)
+    assert at.query_params == params
+    assert at.selectbox(key="url_month").value == month
+    assert at.selectbox(key="url_area").value == "E06000062"
+    widgets = {el.key for el in at.selectbox}
+    for name, value in extra.items():
+        if f"url_{name}" in widgets:
+            assert at.selectbox(key=f"url_{name}").value == value
+        else:  # a filter given by a link only (the I-statements of a KPI)
+            assert f"**{value}**" in texts(at)
+
+
+def test_filters_write_the_url(open_page, demo_db):
+    at = open_page("app.py")
+    month = latest_months(demo_db)[-3]
+    at.selectbox(key="url_area").set_value("RNS").run()
+    at.selectbox(key="url_month").set_value(month).run()
+    assert_clean(at)
+    assert at.query_params["area"] == "RNS"
+    assert at.query_params["month"] == month
+    assert "Northampton General Hospital" in texts(at)
+
+
+def test_kpi_filter_and_brick_filters_write_the_url(open_page):
+    at = open_page("pages/2_kpi.py")
+    at.selectbox(key="url_kpi").set_value("LEAD-ESC").run()
+    assert at.query_params["kpi"] == "LEAD-ESC"
+    assert "Reduced escalations to Acute Hospitals" in texts(at)
+    at = open_page("pages/3_bricks.py")
+    at.selectbox(key="url_pillar").set_value("CR").run()
+    at.selectbox(key="url_brick").set_value("CR-RR").run()
+    assert at.query_params["brick"] == "CR-RR"
+    assert "ACT-RRPKG" in texts(at)
+
+
+HOSTILE = {
+    "month": "<script>alert(1)</script>",
+    "area": "../../etc/passwd",
+    "kpi": "' OR 1=1 --",
+    "node": "__import__('os').system('id')",
+    "pillar": "%00",
+    "brick": "{{7*7}}",
+    "owner": "x" * 500,
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_parameters_fall_back_to_defaults(open_page, demo_db, page):
+    at = open_page(page, **HOSTILE)
+    assert_clean(at)
+    assert at.query_params == {"month": latest_months(demo_db)[-1], "area": "QPM"}
+    assert "<script>" not in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_empty_store_shows_a_message(open_page, empty_db, page):
+    at = open_page(page, db=empty_db)
+    assert_clean(at)
+    assert "holds no KPI values yet" in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_store_shows_how_to_build_one(open_page, tmp_path, page):
+    at = open_page(page, db=tmp_path / "missing.duckdb")
+    assert_clean(at)
+    assert "make run" in texts(at)
+
+
+def test_home_without_a_store_still_lists_the_outcomes(open_page, tmp_path, framework):
+    at = open_page("app.py", db=tmp_path / "missing.duckdb")
+    text = texts(at)
+    assert all(o.wording in text for o in framework.outcomes)
+    assert "Synthetic demo data" not in text
+
+
+def test_no_data_for_an_area_says_so(open_page, sparse_db):
+    at = open_page("app.py", db=sparse_db, month=SPARSE_MONTH, area="E06000062")
+    assert_clean(at)
+    assert "No data for West Northamptonshire in March 2024" in texts(at)
+    at = open_page("app.py", db=sparse_db, month=SPARSE_MONTH, area="QPM")
+    assert "No data for" not in texts(at)
+    assert "Synthetic demo data" not in texts(at)  # real values are not labelled synthetic
+
+
+def test_kpi_page_shows_chart_facts_thread_and_values(open_page):
+    at = open_page("pages/2_kpi.py", kpi="LEAD-ESC")
+    assert_clean(at)
+    text = texts(at)
+    for fact in (
+        "Definition",
+        "Numerator",
+        "Unit",
+        "Direction",
+        "Data source",
+        "Owner",
+        "Frequency",
+        "Baseline",
+        "Target or trajectory",
+        "Provenance",
+    ):
+        assert f"**{fact}:**" in text
+    assert "Chart description:" in text  # alt text for the SPC chart
+    assert "Why this matters" in text
+    assert "Who it is for" in text
+    assert "I understand alternative options to the Emergency Department and am given" in text
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("download_button")) == 2
+
+
+def test_kpi_page_values_table_shows_load_and_revision_columns(open_page):
+    at = open_page("pages/2_kpi.py", kpi="LEAD-ED")
+    frames = [d.value for d in at.dataframe]
+    values = next(f for f in frames if "Version" in f.columns)
+    assert {"Period", "Value", "Status", "Load", "File", "Loaded at (UTC)"} <= set(values.columns)
+    assert len(values) > 12
+
+
+def test_golden_thread_overview_shows_the_three_document_rows(open_page):
+    at = open_page("pages/1_golden_thread.py")
+    assert_clean(at)
+    rows = at.table[0].value
+    assert list(rows.index) == ["Example row 1", "Example row 2", "Example row 3"]
+    assert list(rows["Lead KPI"]) == [
+        "Reduced escalations to Acute Hospitals",
+        "Reduced ED attendances",
+        "Reduced escalations to Acute Hospitals",
+    ]
+    assert "Gaps in the golden thread" in texts(at)
+    assert "Placeholders" in texts(at)
+
+
+def test_golden_thread_node_shows_above_and_below(open_page):
+    at = open_page("pages/1_golden_thread.py", node="kpi:LEAD-ESC")
+    assert_clean(at)
+    text = texts(at)
+    assert "Stay Well" in text  # above
+    assert "Age Well" in text
+    assert "Number of people discussed in GP Reviews" in text  # below
+    assert len(at.get("plotly_chart")) == 1
+    assert "Chart description:" in text
+
+
+def test_i_statements_page_lists_unevidenced_and_filters_by_kpi(open_page, framework):
+    at = open_page("pages/4_i_statements.py")
+    assert "Statements with no evidence yet" in texts(at)
+    at = open_page("pages/4_i_statements.py", kpi="ACT-GPREV")
+    text = texts(at)
+    assert "evidenced by **ACT-GPREV**" in text
+    assert "I am involved in my care and understand my condition." in text
+
+
+def test_assurance_page_has_kite_marks_loads_and_gaps(open_page):
+    at = open_page("pages/5_assurance.py")
+    assert_clean(at)
+    text = texts(at)
+    for heading in (
+        "Data quality per KPI",
+        "Load log",
+        "Revisions",
+        "Golden-thread coverage",
+        "KPIs without a baseline or target",
+        "Synthetic and real data",
+    ):
+        assert heading in text
+    quality = at.dataframe[0].value
+    assert "Kite mark" in quality.columns
+    assert quality["Kite mark"].str.startswith("data:image/svg+xml").all()
+
+
+def test_revisions_show_on_the_kpi_page_and_in_assurance(open_page, revised_db):
+    at = open_page("pages/2_kpi.py", db=revised_db, kpi="LEAD-ED", month="2024-02")
+    assert_clean(at)
+    values = next(d.value for d in at.dataframe if "Version" in d.value.columns)
+    feb = values.loc[values["Period"] == "2024-02"]
+    assert sorted(feb["Version"]) == ["current", "revised by load 2"]
+    assert set(feb["Status"]) == {"final", "provisional"}
+    assert "1 of them revised" in texts(at)
+    assert "Synthetic demo data" not in texts(at)
+    at = open_page("pages/5_assurance.py", db=revised_db, month="2024-02")
+    assert_clean(at)
+    assert "1 values have been revised by a later load" in texts(at)
+    assert "**0 of 2** current values are synthetic demo data" in texts(at)
