@@ -178,7 +178,7 @@ class Area:
 
 @dataclass(frozen=True)
 class SpcEvent:
-    """A change point or excluded period of a KPI's SPC chart (all areas when area_code is empty)."""
+    """A change point or excluded month of a KPI's SPC chart (all areas if area_code is blank)."""
 
     kpi_code: str
     period: str
