@@ -1,20 +1,41 @@
-"""Read the golden thread from a framework folder, check its integrity and report its coverage."""
+"""Read the golden thread from a framework folder, check its integrity and report its coverage.
+
+Every load is validated by Pandera (CONTRACT §2.1). What a validation decides depends on nothing
+but the bytes of the framework files and the rules that judge them (this module,
+``schemas/framework.py``, ``scorecard/domain.py``, the package version, and the versions of
+Python, numpy, pandas, pyarrow and Pandera). So after a full validation passes, the validated
+cells are kept as a JSON snapshot named by a sha256 over all of those inputs; a later load whose
+inputs hash the same would reach the same verdict on the same cells, and is rebuilt from the
+snapshot through the same ``_build`` as a validated load, without importing Pandera or pandas.
+Any change to a file or a rule changes the key and the framework is validated in full again.
+Nothing that failed is ever kept; the key is computed from the very bytes that are then
+validated, so a file edited while it is read cannot be paired with another file's verdict.
+A snapshot that cannot be read or does not match its own digest is ignored (validated again),
+and a cache that cannot be written only costs the speed. The snapshot folder is trusted like
+the code beside it (as ``__pycache__`` is). The ``framework`` command, which analysts run after
+editing, always validates in full.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import hashlib
+import io
+import json
+import os
 import re
+import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pandera.pandas as pa
-
-from schemas import framework as schemas
+from scorecard import __version__, domain
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import (
     Ambition,
@@ -42,19 +63,27 @@ from scorecard.domain import (
 )
 from scorecard.errors import Problem, UserError
 
-# file stem -> (Pandera model, required?). spc_events and trajectories may be absent: none.
-TABLES: dict[str, tuple[type[pa.DataFrameModel], bool]] = {
-    "population_outcomes": (schemas.PopulationOutcomes, True),
-    "ambitions": (schemas.Ambitions, True),
-    "pillars": (schemas.Pillars, True),
-    "outcomes": (schemas.Outcomes, True),
-    "bricks": (schemas.Bricks, True),
-    "i_statements": (schemas.IStatements, True),
-    "areas": (schemas.Areas, True),
-    "kpis": (schemas.Kpis, True),
-    "links": (schemas.Links, True),
-    "spc_events": (schemas.SpcEvents, False),
-    "trajectories": (schemas.Trajectories, False),
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
+
+# pandas and Pandera are imported only when a framework is validated: a load served from the
+# validated snapshot needs neither (they are most of a command's start-up).
+
+# file stem -> (Pandera model in schemas/framework.py, required?). spc_events and trajectories
+# may be absent: none.
+TABLES: dict[str, tuple[str, bool]] = {
+    "population_outcomes": ("PopulationOutcomes", True),
+    "ambitions": ("Ambitions", True),
+    "pillars": ("Pillars", True),
+    "outcomes": ("Outcomes", True),
+    "bricks": ("Bricks", True),
+    "i_statements": ("IStatements", True),
+    "areas": ("Areas", True),
+    "kpis": ("Kpis", True),
+    "links": ("Links", True),
+    "spc_events": ("SpcEvents", False),
+    "trajectories": ("Trajectories", False),
 }
 
 # The column order of every file (INTERFACES.md); used for messages and for new files.
@@ -142,6 +171,31 @@ def _display(path: Path) -> str:
     return path.as_posix()
 
 
+@dataclass(frozen=True)
+class _Source:
+    """One framework file's bytes, read once: hashed for the cache key, then parsed."""
+
+    stem: str
+    path: Path
+    data: bytes | None  # None: there is no such file
+    error: str = ""  # why the file could not be read, if it could not
+
+
+def _sources(folder: Path) -> list[_Source]:
+    """The bytes of every framework file, in the order of TABLES."""
+    found: list[_Source] = []
+    for stem in TABLES:
+        path = folder / f"{stem}.csv"
+        if not path.is_file():
+            found.append(_Source(stem, path, None))
+            continue
+        try:
+            found.append(_Source(stem, path, path.read_bytes()))
+        except OSError as err:
+            found.append(_Source(stem, path, None, err.strerror or type(err).__name__))
+    return found
+
+
 @dataclass
 class _Table:
     """One framework file as read: its text cells, where it lives, and user row numbers."""
@@ -154,10 +208,21 @@ class _Table:
         """The row number the user sees for a frame index (header = row 1)."""
         return index + _FIRST_DATA_ROW
 
+    @cached_property
+    def _rows(self) -> list[tuple[int, dict[str, str]]]:
+        # Made once: the cross checks walk every table several times.
+        return [
+            (self.row(int(index)), {str(k): str(v) for k, v in record.items()})
+            for index, record in zip(self.frame.index, self.frame.to_dict("records"), strict=True)
+        ]
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(user row, cells) for every data row."""
-        for index, record in zip(self.frame.index, self.frame.to_dict("records"), strict=True):
-            yield self.row(int(index)), {str(k): str(v) for k, v in record.items()}
+        return iter(self._rows)
+
+    def records(self) -> list[dict[str, str]]:
+        """The cells of every data row, in file order."""
+        return [cells for _, cells in self._rows]
 
 
 class _Problems:
@@ -173,19 +238,31 @@ class _Problems:
 # Reading and per-file validation
 
 
-def _read(folder: Path, stem: str, required: bool, problems: _Problems) -> _Table | None:
-    path = folder / f"{stem}.csv"
+def _read(source: _Source, required: bool, problems: _Problems) -> _Table | None:
+    import pandas as pd
+
+    stem, path = source.stem, source.path
     file = _display(path)
     columns = COLUMNS[stem]
-    if not path.is_file():
+    if source.error:
+        problems.add(
+            file, None, "", "", "file readable", f"the file cannot be read ({source.error})"
+        )
+        return None
+    if source.data is None:
         if required:
             problems.add(
-                file, None, "", "", "file exists", f"the file is missing; it must exist in {folder}"
+                file,
+                None,
+                "",
+                "",
+                "file exists",
+                f"the file is missing; it must exist in {path.parent}",
             )
             return None
         return _Table(stem, file, pd.DataFrame({c: pd.Series([], dtype=str) for c in columns}))
     try:
-        ragged, data_rows = _ragged_rows(path)
+        ragged, data_rows = _ragged_rows(source.data)
     except UnicodeDecodeError as err:
         problems.add(file, None, "", "", "UTF-8", f"the file is not UTF-8 text ({err.reason})")
         return None
@@ -217,7 +294,7 @@ def _read(folder: Path, stem: str, required: bool, problems: _Problems) -> _Tabl
         return None
     try:
         frame = pd.read_csv(
-            path,
+            io.BytesIO(source.data),
             dtype=str,
             keep_default_na=False,
             encoding="utf-8-sig",
@@ -246,14 +323,15 @@ def _read(folder: Path, stem: str, required: bool, problems: _Problems) -> _Tabl
     return _Table(stem, file, frame[(frame != "").any(axis=1)])
 
 
-def _ragged_rows(path: Path) -> tuple[list[tuple[int, int, int]], int]:
+def _ragged_rows(data: bytes) -> tuple[list[tuple[int, int, int]], int]:
     """Rows whose cell count differs from the header's, as (row, cells, header cells).
 
     Also returns how many non-blank data rows there are.
     """
     found: list[tuple[int, int, int]] = []
     rows = 0
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    # Decoded as the file would be when opened (chunk by chunk), so errors surface alike.
+    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
         for cells in reader:
@@ -264,8 +342,18 @@ def _ragged_rows(path: Path) -> tuple[list[tuple[int, int, int]], int]:
     return found, rows
 
 
+def _model(stem: str) -> type[pa.DataFrameModel]:
+    """The Pandera model of a framework file (imports Pandera)."""
+    from schemas import framework as schemas
+
+    model: type[pa.DataFrameModel] = getattr(schemas, TABLES[stem][0])
+    return model
+
+
 def _validate(table: _Table, model: type[pa.DataFrameModel], problems: _Problems) -> bool:
     """Pandera validation of one file; True when it passed."""
+    import pandera.pandas as pa
+
     try:
         model.validate(table.frame, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -279,7 +367,10 @@ def _validate(table: _Table, model: type[pa.DataFrameModel], problems: _Problems
 
 def _failure_problems(table: _Table, cases: pd.DataFrame) -> list[Problem]:
     """Pandera failure cases as problems a data owner can act on (one per cell)."""
-    names = schemas.RULES
+    import pandas as pd
+
+    from schemas.framework import RULES
+
     found: list[Problem] = []
     seen: set[tuple[str, int | None]] = set()
     expected = ", ".join(COLUMNS[table.stem])
@@ -316,7 +407,7 @@ def _failure_problems(table: _Table, cases: pd.DataFrame) -> list[Problem]:
         if row is None or (column, row) in seen:
             continue  # a consequence of a cell already reported
         seen.add((column, row))
-        rule, message = _describe(check, names)
+        rule, message = _describe(check, RULES)
         found.append(Problem(table.file, row, column, value, rule, message))
     return found
 
@@ -670,9 +761,11 @@ def _number(text: str) -> float | None:
     return float(text) if text != "" else None
 
 
-def _build(tables: dict[str, _Table]) -> Framework:
-    def rows(stem: str) -> list[dict[str, str]]:
-        return [cells for _, cells in tables[stem].rows()]
+def _build(records: Mapping[str, Sequence[Mapping[str, str]]]) -> Framework:
+    """The domain objects from the validated cells of every file (a validation or a snapshot)."""
+
+    def rows(stem: str) -> Sequence[Mapping[str, str]]:
+        return records[stem]
 
     return Framework(
         population_outcomes=tuple(
@@ -776,7 +869,7 @@ def _build(tables: dict[str, _Table]) -> Framework:
     )
 
 
-def _kpi(r: dict[str, str]) -> Kpi:
+def _kpi(r: Mapping[str, str]) -> Kpi:
     return Kpi(
         code=r["code"],
         name=r["name"],
@@ -805,11 +898,18 @@ def _kpi(r: dict[str, str]) -> Kpi:
     )
 
 
-def load_framework(folder: Path) -> Framework:
+def load_framework(folder: Path, *, use_cache: bool = True) -> Framework:
     """Read, validate and check a framework folder.
+
+    A framework whose files and rules are byte for byte those of an earlier load that passed
+    is rebuilt from that load's validated snapshot (see the module docstring); any other is
+    validated in full with Pandera and the cross-table checks, and kept as a snapshot if it
+    passes.
 
     Args:
         folder: the folder holding the framework CSV files (e.g. ``data/framework``).
+        use_cache: False to validate in full even when a snapshot matches (the snapshot is
+            still refreshed when the framework passes).
 
     Returns:
         The golden thread as domain objects.
@@ -818,7 +918,6 @@ def load_framework(folder: Path) -> Framework:
         UserError: listing every problem found (missing files or columns, wrong values,
             broken links, gaps in coverage), each naming file, row, column and value.
     """
-    problems = _Problems()
     if not folder.is_dir():
         raise UserError(
             Problem(
@@ -830,19 +929,231 @@ def load_framework(folder: Path) -> Framework:
                 "the framework folder does not exist",
             )
         )
+    sources = _sources(folder)
+    snapshot = _snapshot_path(folder, sources)
+    if use_cache and snapshot is not None:
+        cached = _read_snapshot(snapshot)
+        if cached is not None:
+            try:
+                return _build(cached)
+            except (KeyError, ValueError, TypeError):
+                pass  # a snapshot that does not build is ignored: validate in full below
+    records = _validated(sources)
+    fw = _build(records)
+    if snapshot is not None:
+        _write_snapshot(snapshot, records)
+    return fw
+
+
+def _validated(sources: Sequence[_Source]) -> dict[str, list[dict[str, str]]]:
+    """Pandera validation of every file, then the cross-table checks: the cells that passed."""
+    problems = _Problems()
     tables: dict[str, _Table | None] = {}
-    for stem, (model, required) in TABLES.items():
-        table = _read(folder, stem, required, problems)
-        if table is not None and not _validate(table, model, problems):
+    for source in sources:
+        required = TABLES[source.stem][1]
+        table = _read(source, required, problems)
+        if table is not None and not _validate(table, _model(source.stem), problems):
             table = None  # cross-table checks only run on files that are well-formed
-        tables[stem] = table
+        tables[source.stem] = table
     if problems.items:
         # Cross checks on a partial framework would only repeat one cause many times.
         raise UserError(problems.items)
     _cross_checks(tables, problems)
     if problems.items:
         raise UserError(problems.items)
-    return _build({stem: table for stem, table in tables.items() if table is not None})
+    return {stem: table.records() for stem, table in tables.items() if table is not None}
+
+
+# The validated snapshot (see the module docstring)
+
+_SNAPSHOT_FORMAT = 1
+_SNAPSHOTS_KEPT = 16  # per cache folder; older snapshots are removed when one is written
+CACHE_ENV = "SCORECARD_CACHE_DIR"
+
+
+def _rule_files() -> list[Path]:
+    """The source files whose rules decide a validation (this module, schemas, domain)."""
+    spec = find_spec("schemas.framework")
+    if spec is None or spec.origin is None or domain.__file__ is None:
+        raise OSError("the rules' source files cannot be found")
+    return [Path(__file__), Path(spec.origin), Path(domain.__file__)]
+
+
+# The libraries a validation runs on: pandas and Pandera, and the numpy and pyarrow under them
+# (pandas 3 matches strings with pyarrow's regular expressions).
+_LIBRARIES = ("numpy", "pandas", "pandera", "pyarrow")
+
+
+def _library_versions() -> str:
+    """The installed versions of _LIBRARIES, from their dist-info folders' names (no import)."""
+    marks: list[str] = []
+    listed: dict[Path, list[str]] = {}
+    for name in _LIBRARIES:
+        spec = find_spec(name)
+        if spec is None or spec.origin is None:
+            raise OSError(f"{name} is not installed")
+        site = Path(spec.origin).parent.parent
+        if site not in listed:
+            listed[site] = sorted(p.name for p in site.iterdir())
+        found = [n for n in listed[site] if n.startswith(f"{name}-") and n.endswith(".dist-info")]
+        # Without a dist-info (an unusual install) the package's own file stands in for it.
+        marks.extend(found or [f"{spec.origin}:{Path(spec.origin).stat().st_mtime_ns}"])
+    return ";".join(marks)
+
+
+def _cache_key(sources: Sequence[_Source]) -> str | None:
+    """sha256 over every input of a validation's verdict; None when one cannot be read."""
+    if any(source.error for source in sources):
+        return None
+    digest = hashlib.sha256()
+
+    def part(name: str, data: bytes | None) -> None:
+        digest.update(name.encode() + b"\0")
+        if data is None:
+            digest.update(b"-")
+        else:
+            digest.update(b"+" + len(data).to_bytes(8, "big") + data)
+
+    try:
+        part("format", str(_SNAPSHOT_FORMAT).encode())
+        part("scorecard", __version__.encode())
+        part("python", sys.version.encode())
+        part("libraries", _library_versions().encode())
+        for n, path in enumerate(_rule_files()):
+            part(f"rules {n}", path.read_bytes())
+    except OSError:
+        return None
+    for source in sources:
+        part(f"{source.stem}.csv", source.data)
+    return digest.hexdigest()
+
+
+def _snapshot_path(folder: Path, sources: Sequence[_Source]) -> Path | None:
+    """The snapshot file for these sources (named by the cache key), or None: no cache."""
+    key = _cache_key(sources)
+    where = _cache_dir(folder) if key is not None else None
+    return None if where is None else where / f"{key}.json"
+
+
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` exists and is writable, or could be created (nothing is created)."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return candidate.is_dir() and os.access(candidate, os.W_OK | os.X_OK)
+    return False
+
+
+def _cache_dir(folder: Path) -> Path | None:
+    """Where snapshots live: $SCORECARD_CACHE_DIR, beside the framework, the user's cache."""
+    chosen = os.environ.get(CACHE_ENV, "")
+    if chosen:
+        return Path(chosen)
+    beside = folder.resolve().parent / ".cache" / "framework"
+    if _writable(beside):
+        return beside
+    try:
+        home = Path(os.environ.get("XDG_CACHE_HOME", "") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder
+        return None
+    user = home / "ican-scorecard" / "framework"
+    return user if _writable(user) else None
+
+
+def _read_snapshot(path: Path) -> dict[str, list[dict[str, str]]] | None:
+    """The validated cells kept in ``path``; None when absent, unreadable or damaged."""
+    key = path.stem
+    try:
+        document = json.loads(path.read_bytes())
+        if not isinstance(document, dict):
+            return None
+        if document.get("format") != _SNAPSHOT_FORMAT or document.get("key") != key:
+            return None
+        payload = document.get("payload")
+        if not isinstance(payload, str):
+            return None
+        if hashlib.sha256(payload.encode()).hexdigest() != document.get("digest"):
+            return None
+        return _snapshot_records(json.loads(payload))
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def _snapshot_records(tables: object) -> dict[str, list[dict[str, str]]] | None:
+    """The snapshot's tables as cells, if they have the shape a validation leaves."""
+    if not isinstance(tables, dict) or set(tables) != set(TABLES):
+        return None
+    records: dict[str, list[dict[str, str]]] = {}
+    for stem, table in tables.items():
+        if not isinstance(table, dict):
+            return None
+        columns, rows = table.get("columns"), table.get("rows")
+        if not isinstance(columns, list) or sorted(columns) != sorted(COLUMNS[stem]):
+            return None
+        if not isinstance(rows, list):
+            return None
+        cells: list[dict[str, str]] = []
+        for row in rows:
+            if not (
+                isinstance(row, list)
+                and len(row) == len(columns)
+                and all(isinstance(v, str) for v in row)
+            ):
+                return None
+            cells.append(dict(zip(columns, row, strict=True)))
+        records[stem] = cells
+    return records
+
+
+def _write_snapshot(path: Path, records: Mapping[str, list[dict[str, str]]]) -> None:
+    """Keep the validated cells in ``path``, atomically; a failure to write is not an error."""
+    tables = {
+        stem: {
+            "columns": list(COLUMNS[stem]),
+            "rows": [[cells[c] for c in COLUMNS[stem]] for cells in records.get(stem, [])],
+        }
+        for stem in TABLES
+    }
+    payload = json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
+    document = {
+        "format": _SNAPSHOT_FORMAT,
+        "key": path.stem,
+        "digest": hashlib.sha256(payload.encode()).hexdigest(),
+        "payload": payload,
+    }
+    import tempfile  # only a validation that passed writes; a hit needs none of it
+
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=".snapshot-", suffix=".tmp", dir=path.parent)
+        temporary = Path(name)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out, ensure_ascii=False)
+        temporary.replace(path)  # readers see the old file or the whole new one
+        temporary = None
+        _prune(path.parent)
+    except OSError:
+        pass  # no cache is slower, never wrong
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+
+_SNAPSHOT_NAME = re.compile(r"[0-9a-f]{64}\.json")
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the newest snapshots of a cache folder (and nothing else in it)."""
+    aged = []
+    for path in folder.iterdir():
+        if not _SNAPSHOT_NAME.fullmatch(path.name):
+            continue
+        with contextlib.suppress(OSError):
+            aged.append((path.stat().st_mtime_ns, path))
+    for _, path in sorted(aged, reverse=True)[_SNAPSHOTS_KEPT:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 # Coverage, threads and the JSON view
@@ -1109,7 +1420,7 @@ def coverage_text(fw: Framework, cov: Coverage, where: str = "") -> str:
 def run_framework(args: argparse.Namespace) -> CommandResult:
     """``scorecard framework``: validate the framework; print its counts and coverage."""
     try:
-        fw = load_framework(Path(args.framework))
+        fw = load_framework(Path(args.framework), use_cache=False)
     except UserError as err:
         return CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
     cov = coverage(fw)
