@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,14 @@ from scorecard.domain import Framework
 from scorecard.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _framework_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Framework snapshots go to a temporary folder, not into the working tree."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCORECARD_CACHE_DIR", str(tmp_path_factory.mktemp("framework-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")
