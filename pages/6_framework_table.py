@@ -1,11 +1,14 @@
 """Framework table: the golden thread in the documents' six columns, with the month's figures."""
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from scorecard import exports
 from scorecard import framework_table as ft
+from scorecard.scoring import ScorecardRow
 from scorecard.ui import components as ui
 from scorecard.ui import data
 from scorecard.ui.frame import Context, empty_state, frame, page_link, url_selectbox
@@ -32,6 +35,38 @@ def kpi_link(ctx: Context, code: str) -> str:
         return ""
     params = ctx.selection.only().with_(kpi=code).to_query_params()
     return "kpi?" + urlencode(params)
+
+
+def kpi_cell(ctx: Context, name: object, code: str, row: ScorecardRow | None, state: object) -> str:
+    """A KPI's cell of the Board table (Markdown): name, icons, their meaning, detail link."""
+    text = md(name or "")
+    if not code:
+        return text
+    parts = [f"**{text}**"]
+    if row is not None and row.variation:
+        parts.append(ui.icons_md(row.variation, row.assurance))
+    if state:
+        parts.append(md(state))
+    parts.append(f"[Open KPI]({kpi_link(ctx, code)})")
+    return " ".join(parts)
+
+
+def board_table(
+    ctx: Context, shown: pd.DataFrame, states: Mapping[str, ScorecardRow]
+) -> pd.DataFrame:
+    """The six columns as wrapped text (Markdown cells): each KPI with its icons, words, link."""
+    out = pd.DataFrame(index=shown.index)
+    for column in ft.SIX_COLUMNS:
+        out[column] = [md(v or "") for v in shown[column]]
+    for prefix, column in (("Lead KPI", ft.LEAD_KPI), ("Activity KPI", ft.ACTIVITY_KPI)):
+        codes = [str(c or "") for c in shown[f"{prefix} code"]]
+        out[column] = [
+            kpi_cell(ctx, name, code, states.get(code), state) if name else ""
+            for name, code, state in zip(
+                shown[column], codes, shown[f"{prefix} state"], strict=True
+            )
+        ]
+    return out.reset_index(drop=True)
 
 
 ctx = frame("Outcomes framework table", page=PAGE)
@@ -94,8 +129,23 @@ else:
             for c in codes
         ]
         shown[f"{prefix} detail"] = [kpi_link(ctx, c) for c in codes]
-    # The six columns with each KPI's icons beside it fit a 1366-pixel screen, like the slide;
-    # the KPIs' figures in words and their links follow to the right.
+    # The Board reads the table like the documents' slide: a static table whose text wraps,
+    # each KPI's icons, their meaning in words and a link to its detail beside it.
+    st.table(
+        board_table(ctx, shown, states),
+        hide_index=True,
+        border="horizontal",
+        alt="The outcomes framework table: one row per golden thread from ICS population "
+        "outcome to I-statement, with each KPI's latest value, target and icons in words.",
+    )
+    st.caption(
+        f"{len(table)} threads, {threads_from_documents} of them stated link by link in the "
+        f"documents. {figures} "
+        "“\\[placeholder\\]” marks an entry the documents do not name; “\\[illustrative\\]” "
+        "one the team proposed where the documents are silent. Repeated cells are left blank, as "
+        "on the documents' slide. Icons: variation (left) and assurance (right); their meaning is "
+        "written beside them."
+    )
     order = [
         ft.POPULATION_OUTCOME,
         ft.AMBITION,
@@ -110,47 +160,36 @@ else:
         "Activity KPI state",
         "Activity KPI detail",
     ]
-    st.dataframe(
-        shown[order],
-        hide_index=True,
-        width="stretch",
-        height=min(600, 38 + 40 * len(shown)),
-        row_height=40,
-        placeholder="",
-        key="ican-framework-table",
-        alt="The outcomes framework table: one row per golden thread from ICS population "
-        "outcome to I-statement, with each KPI's latest value, target and icons. The same "
-        "table is below as plain text.",
-        column_config={
-            ft.POPULATION_OUTCOME: st.column_config.TextColumn(width=105),
-            ft.AMBITION: st.column_config.TextColumn(width=170),
-            ft.OUTCOME: st.column_config.TextColumn(width=190),
-            ft.LEAD_KPI: st.column_config.TextColumn(width=190),
-            "Lead KPI icons": st.column_config.ImageColumn("Lead icons", width=90),
-            "Lead KPI state": st.column_config.TextColumn("Lead KPI state", width=320),
-            "Lead KPI detail": st.column_config.LinkColumn(
-                "Lead detail", display_text="Open KPI", width=90
-            ),
-            ft.ACTIVITY_KPI: st.column_config.TextColumn(width=200),
-            "Activity KPI icons": st.column_config.ImageColumn("Activity icons", width=90),
-            "Activity KPI state": st.column_config.TextColumn("Activity KPI state", width=320),
-            "Activity KPI detail": st.column_config.LinkColumn(
-                "Activity detail", display_text="Open KPI", width=90
-            ),
-            ft.I_STATEMENT: st.column_config.TextColumn(width=330),
-        },
-    )
-    # Below the table, not above it: the data grid's toolbar overlaps the element above it,
-    # which an accessibility scan reads as low-contrast text.
-    st.caption(
-        f"{len(table)} threads, {threads_from_documents} of them stated link by link in the "
-        f"documents. {figures} "
-        "“\\[placeholder\\]” marks an entry the documents do not name; “\\[illustrative\\]” one "
-        "the team proposed where the documents are silent. Repeated cells are left blank, as on "
-        "the documents' slide. Icons: variation (left) and assurance (right); their meaning is "
-        "written in the state column. Scroll sideways for each KPI's value, target, icon "
-        "meanings and link."
-    )
+    with st.expander("The same table as a grid (sort, search and scroll)"):
+        st.dataframe(
+            shown[order],
+            hide_index=True,
+            width="stretch",
+            height=min(600, 38 + 40 * len(shown)),
+            row_height=40,
+            placeholder="",
+            key="ican-framework-table",
+            alt="The outcomes framework table as a grid: one row per golden thread, with each "
+            "KPI's latest value, target, icons and link.",
+            column_config={
+                ft.POPULATION_OUTCOME: st.column_config.TextColumn(width=105),
+                ft.AMBITION: st.column_config.TextColumn(width=170),
+                ft.OUTCOME: st.column_config.TextColumn(width=190),
+                ft.LEAD_KPI: st.column_config.TextColumn(width=190),
+                "Lead KPI icons": st.column_config.ImageColumn("Lead icons", width=90),
+                "Lead KPI state": st.column_config.TextColumn("Lead KPI state", width=320),
+                "Lead KPI detail": st.column_config.LinkColumn(
+                    "Lead detail", display_text="Open KPI", width=90
+                ),
+                ft.ACTIVITY_KPI: st.column_config.TextColumn(width=200),
+                "Activity KPI icons": st.column_config.ImageColumn("Activity icons", width=90),
+                "Activity KPI state": st.column_config.TextColumn("Activity KPI state", width=320),
+                "Activity KPI detail": st.column_config.LinkColumn(
+                    "Activity detail", display_text="Open KPI", width=90
+                ),
+                ft.I_STATEMENT: st.column_config.TextColumn(width=330),
+            },
+        )
     title = f"iCAN outcomes framework, {ctx.area_name}, {ctx.month_label or 'no data'}"
     stem = f"ican-framework-table-{ctx.area or 'all'}-{ctx.month or 'framework'}"
     left, right, _ = st.columns([1, 1, 2])
@@ -170,8 +209,6 @@ else:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="ican-framework-xlsx",
         )
-    with st.expander("The table as plain text (for screen readers and copying)"):
-        st.table(shown[[*ft.SHOWN_COLUMNS]])
     kpi_codes = list(
         dict.fromkeys(c for c in (*table["Lead KPI code"], *table["Activity KPI code"]) if c)
     )

@@ -40,7 +40,7 @@ from reportlab.platypus import (
 
 from scorecard import exports, icons, spc
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.disclosure import SUPPRESSED_MARK, SUPPRESSION_NOTE, is_suppressed
+from scorecard.disclosure import SUPPRESSED_MARK, SUPPRESSION_NOTE
 from scorecard.domain import Area, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.errors import Problem, UserError
 from scorecard.reviews import (
@@ -55,9 +55,11 @@ from scorecard.reviews import (
 from scorecard.scoring import (
     KpiSeries,
     ScorecardRow,
+    analyse_series,
     changes_since,
     compute_scorecard,
     compute_series,
+    hidden_points,
     previous_month,
     rollup,
 )
@@ -936,37 +938,6 @@ def read_pack_data(
         quality=quality,
         prepared_at=f"{now():%d %b %Y %H:%M} UTC",
     )
-
-
-def analyse_series(kpi: Kpi, series: KpiSeries) -> spc.SpcResult:
-    """The SPC reading of a series with the KPI's settings, exactly as the scorecard's."""
-    settings = spc.SpcSettings(
-        baseline_points=kpi.spc_baseline_points, conflict_rule=kpi.conflict_rule
-    )
-    return spc.analyse(
-        series.values,
-        kpi.direction,
-        target=series.latest_target,
-        settings=settings,
-        change_points=series.change_points,
-        excluded=series.excluded,
-        provisional=series.provisional,
-    )
-
-
-def hidden_points(kpi: Kpi, area: Area, series: KpiSeries) -> np.ndarray:
-    """Which points of a series disclosure control hides (small numbers at sub-ICB areas)."""
-    values = np.asarray(series.values, dtype=np.float64)
-    out = np.zeros(len(series), dtype=bool)
-    for i in range(len(series)):
-        out[i] = is_suppressed(
-            kpi,
-            area,
-            _float(values[i]),
-            _float(series.numerators[i]),
-            _float(series.denominators[i]),
-        )
-    return out
 
 
 # ------------------------------------------------------------------------------------ the table

@@ -6,7 +6,7 @@ import argparse
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,9 @@ from scorecard.domain import (
     Tier,
 )
 from scorecard.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from scorecard.spc import SpcResult
 
 # The keys of one ``scorecard --json`` object, in the order of CONTRACT §3.
 CONTRACT_FIELDS: tuple[str, ...] = (
@@ -525,6 +528,51 @@ def _areas_in_scope(fw: Framework, kpi: Kpi, area: str | None) -> tuple[Area, ..
     return tuple(a for a in areas if a.code == area)
 
 
+def analyse_series(kpi: Kpi, series: KpiSeries) -> SpcResult:
+    """The SPC reading of a KPI × area series with the KPI's own settings.
+
+    The one place the scorecard, the app's charts and the Board pack analyse a series, so their
+    icons and limits always agree.
+    """
+    from scorecard import spc  # imported here: spc is pure numpy but written separately
+
+    settings = spc.SpcSettings(
+        baseline_points=kpi.spc_baseline_points, conflict_rule=kpi.conflict_rule
+    )
+    return spc.analyse(
+        series.values,
+        kpi.direction,
+        target=series.latest_target,
+        settings=settings,
+        change_points=series.change_points,
+        excluded=series.excluded,
+        provisional=series.provisional,
+    )
+
+
+def hidden_points(
+    kpi: Kpi, area: Area, series: KpiSeries, is_suppressed: SuppressionRule | None = None
+) -> BoolArray:
+    """Which points of a series disclosure control hides (small numbers at sub-ICB areas).
+
+    The app's chart and the pack's chart both leave these points out (the SPC reading still
+    uses them) and say why.
+    """
+    rule = is_suppressed or disclosure_rule
+    out = np.zeros(len(series), dtype=bool)
+    for i in range(len(series)):
+        out[i] = bool(
+            rule(
+                kpi,
+                area,
+                _float_or_none(series.values[i]),  # noqa: PD011 (a numpy array, not pandas)
+                _float_or_none(series.numerators[i]),
+                _float_or_none(series.denominators[i]),
+            )
+        )
+    return out
+
+
 def score_series(
     fw: Framework,
     kpi: Kpi,
@@ -547,8 +595,6 @@ def score_series(
         The row; with no data, period and value are None and both icons ``none``.
     """
     del fw
-    from scorecard import spc  # imported here: spc is pure numpy but written separately
-
     rule = is_suppressed or disclosure_rule
     base = {
         "kpi_code": kpi.code,
@@ -577,18 +623,7 @@ def score_series(
             suppressed=False,
         )
     target = series.latest_target
-    settings = spc.SpcSettings(
-        baseline_points=kpi.spc_baseline_points, conflict_rule=kpi.conflict_rule
-    )
-    result = spc.analyse(
-        series.values,
-        kpi.direction,
-        target=target,
-        settings=settings,
-        change_points=series.change_points,
-        excluded=series.excluded,
-        provisional=series.provisional,
-    )
+    result = analyse_series(kpi, series)
     value = _float_or_none(series.values[-1])  # noqa: PD011 (a numpy array, not pandas)
     numerator = _float_or_none(series.numerators[-1])
     denominator = _float_or_none(series.denominators[-1])

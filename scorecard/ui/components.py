@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib
 import importlib.util
 from collections.abc import Mapping, Sequence
@@ -10,20 +11,24 @@ from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from scorecard import charts
-from scorecard.disclosure import apply_suppression, is_suppressed
+from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
 from scorecard.domain import Brick, Kpi, LinkKind, Outcome, Provenance
 from scorecard.framework import Thread, coverage, threads, unthreaded
 from scorecard.quality import KiteMark, KpiQuality, SeriesQuality
 from scorecard.scoring import (
+    BoolArray,
     Change,
     KpiSeries,
     Rollup,
     ScorecardRow,
+    analyse_series,
     changes_since,
+    hidden_points,
     kpi_series,
     previous_month,
     rollup,
@@ -641,7 +646,12 @@ class KpiView:
     area: str
     series: KpiSeries
     result: SpcResult
-    suppressed_any: bool
+    hidden: BoolArray  # points disclosure control leaves out of the chart (shown as *)
+
+    @property
+    def suppressed_any(self) -> bool:
+        """Whether any point is a suppressed small number."""
+        return bool(self.hidden.any())
 
     @property
     def synthetic(self) -> bool | None:
@@ -652,27 +662,49 @@ class KpiView:
 
 
 def kpi_view(ctx: Context, kpi: Kpi, area: str) -> KpiView:
-    """The KPI's series and SPC reading for an area up to the selected month."""
-    frame = (
-        data.kpi_area_frame(ctx.store.path, ctx.store.identity, kpi.code, area)
-        if ctx.store is not None and ctx.months
-        else pd.DataFrame()
-    )
-    series = kpi_series(ctx.fw, frame, kpi.code, area, ctx.month or "9999-12")
-    result = views.analyse_series(kpi, series)
+    """The KPI's series and SPC reading for an area up to the selected month.
+
+    Declared change points are applied (as in the Board pack); the reading uses every value,
+    suppressed ones too, as the pack's does.
+    """
+    if ctx.store is not None and ctx.months:
+        frame = data.kpi_area_frame(ctx.store.path, ctx.store.identity, kpi.code, area)
+        fw = data.live_framework(ctx.store.path)
+    else:
+        frame, fw = pd.DataFrame(), ctx.fw
+    series = kpi_series(fw, frame, kpi.code, area, ctx.month or "9999-12")
+    result = analyse_series(kpi, series)
     area_obj = next((a for a in ctx.fw.areas if a.code == area), None)
-    values = series.values  # noqa: PD011 -- a KpiSeries' numpy array, not a pandas frame
-    suppressed_any = area_obj is not None and any(
-        is_suppressed(
-            kpi,
-            area_obj,
-            _num(values[i]),
-            _num(series.numerators[i]),
-            _num(series.denominators[i]),
-        )
-        for i in range(len(series))
+    hidden = (
+        hidden_points(kpi, area_obj, series)
+        if area_obj is not None
+        else np.zeros(len(series), dtype=bool)
     )
-    return KpiView(kpi, area, series, result, suppressed_any)
+    return KpiView(kpi, area, series, result, hidden)
+
+
+def drawn_result(view: KpiView) -> SpcResult:
+    """The SPC result as the chart draws it: suppressed points left out (as in the pack).
+
+    Limits, centre lines and icons are unchanged (worked out from every value); only the
+    hidden points' values become gaps, so they are neither drawn nor hovered.
+    """
+    if not view.suppressed_any:
+        return view.result
+    pts = view.result.points
+    values = np.where(view.hidden, np.nan, pts.values)
+    values.setflags(write=False)
+    states = tuple(
+        "missing" if hide else state
+        for hide, state in zip(view.hidden, pts.point_state, strict=True)
+    )
+    shown = np.flatnonzero(~view.hidden & np.isfinite(pts.values))
+    latest = int(shown[-1]) if shown.size else None
+    return dataclasses.replace(
+        view.result,
+        points=dataclasses.replace(pts, values=values, point_state=states),
+        latest_index=latest,
+    )
 
 
 def _num(value: object) -> float | None:
@@ -695,21 +727,15 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         + f" **{md(variation_label(result.variation))}.** {md(result.variation_text())} "
         + f"**{md(assurance_label(result.assurance))}.** {md(result.assurance_text())}"
     )
-    if view.suppressed_any:
-        empty_state(
-            "The chart is not shown: some values are counts of 1–7 people in an area smaller "
-            "than the ICB, which are not published so that no one can be identified "
-            "(they show as * below). The icons are worked out from the full data."
-        )
-        return
     annotations = [
         (view.series.periods[i], reason)
         for i, reason in zip(view.series.change_points, view.series.change_reasons, strict=False)
     ] + [(view.series.periods[i], reason) for i, reason in view.series.excluded_reasons.items()]
+    annotations += _people_annotations(kpi.code, view.area, annotations)
     targets = [None if t != t else float(t) for t in view.series.targets]
     fig = charts.spc_chart(
         list(view.series.periods),
-        result,
+        drawn_result(view),
         title=f"{kpi.name} — {views.area_name(ctx.fw, view.area)}",
         unit=str(kpi.unit),
         target_series=targets,
@@ -719,6 +745,21 @@ def spc_section(ctx: Context, view: KpiView) -> None:
     fig.update_layout(height=420)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
     st.caption(f"Chart description: {md(fig.layout.meta['alt_text'])}")
+    if view.suppressed_any:
+        st.caption(
+            f"{int(view.hidden.sum())} point(s) not drawn: {md(SUPPRESSION_NOTE)} "
+            "They show as * in the numbers below; the icons and limits use the full data."
+        )
+
+
+def _people_annotations(
+    kpi_code: str, area_code: str, already: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Interventions, go-lives and other notes people added on the review page (not repeated)."""
+    from scorecard.ui import review
+
+    seen = set(already)
+    return [a for a in review.chart_annotations(kpi_code, area_code) if a not in seen]
 
 
 def chart_frame(view: KpiView) -> pd.DataFrame:
@@ -728,7 +769,7 @@ def chart_frame(view: KpiView) -> pd.DataFrame:
     area = view.area
     rows: list[dict[str, object]] = []
     for i, period in enumerate(s.periods):
-        hidden = view.suppressed_any and _num(values[i]) is not None
+        hidden = bool(view.hidden[i]) and _num(values[i]) is not None
         rows.append(
             {
                 "kpi_code": view.kpi.code,

@@ -12,7 +12,6 @@ import streamlit as st
 
 from scorecard.domain import Framework
 from scorecard.framework import load_framework
-from scorecard.ui import views
 
 if TYPE_CHECKING:
     from scorecard.quality import KpiQuality, SeriesQuality
@@ -57,6 +56,41 @@ def framework() -> Framework:
     """The parsed framework (cached until one of its files changes; raises UserError)."""
     folder = framework_dir()
     return _framework(str(folder.resolve()), _folder_signature(folder))
+
+
+def words_signature(store: str | Path) -> str:
+    """Changes whenever people's words beside the store change (the SQLite file and its log)."""
+    from scorecard.reviews import reviews_path
+
+    path = reviews_path(Path(store))
+    parts = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        stat = file.stat() if file.exists() else None
+        parts.append(f"{stat.st_mtime_ns}:{stat.st_size}" if stat else "-")
+    return "|".join(parts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _live_framework(folder: str, signature: str, store: str, words: str) -> Framework:
+    del words  # cache key only: new or changed annotations give a new signature
+    from scorecard.reviews import Reviews, reviews_path, with_declared_change_points
+
+    fw = _framework(folder, signature)
+    if not reviews_path(Path(store)).is_file():
+        return fw
+    return with_declared_change_points(fw, Reviews.beside(Path(store)))
+
+
+def live_framework(store: str | Path) -> Framework:
+    """The framework with the change points people declared beside the store (as the pack).
+
+    Every SPC reading the app shows goes through this, so the app's limits and icons are the
+    ones the Board pack and the sign-off use.
+    """
+    folder = framework_dir()
+    return _live_framework(
+        str(folder.resolve()), _folder_signature(folder), str(store), words_signature(store)
+    )
 
 
 @dataclass(frozen=True)
@@ -140,33 +174,50 @@ def period_summary(path: str, identity: str) -> PeriodSummary:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def scorecard_rows(path: str, identity: str, month: str, area: str | None) -> list[ScorecardRow]:
-    """The scorecard rows for a month and area (every KPI reported there), SPC included."""
+def _scorecard_rows(
+    path: str, identity: str, words: str, month: str, area: str | None
+) -> list[ScorecardRow]:
+    del words  # cache key only
     from scorecard.scoring import compute_scorecard
 
-    return compute_scorecard(framework(), current(path, identity), month, area)
+    return compute_scorecard(live_framework(path), current(path, identity), month, area)
+
+
+def scorecard_rows(path: str, identity: str, month: str, area: str | None) -> list[ScorecardRow]:
+    """The scorecard rows for a month and area (every KPI reported there), SPC included.
+
+    Declared change points are applied, so the rows are the ones the pack and sign-off use.
+    """
+    return _scorecard_rows(path, identity, words_signature(path), month, area)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sparklines(
-    path: str, identity: str, month: str, area: str, tier: str = "lead", points: int = 24
+def _sparklines(
+    path: str, identity: str, words: str, month: str, area: str, tier: str, points: int
 ) -> dict[str, str]:
-    """Sparkline SVGs (last ``points`` months, SPC states marked) of one tier's KPIs in an area."""
+    del words  # cache key only
     from scorecard.charts import sparkline_svg
-    from scorecard.scoring import compute_series
+    from scorecard.scoring import analyse_series, compute_series
 
-    fw = framework()
+    fw = live_framework(path)
     codes = {k.code for k in fw.kpis if k.tier == tier}
     out: dict[str, str] = {}
     for (kpi_code, _), series in compute_series(fw, current(path, identity), month, area).items():
         if kpi_code not in codes or len(series) < 2:
             continue
-        result = views.analyse_series(fw.kpi(kpi_code), series)
+        result = analyse_series(fw.kpi(kpi_code), series)
         states = list(result.points.point_state)[-points:]
         recent = series.values[-points:]  # noqa: PD011 -- numpy array of a KpiSeries
         values = [float(v) for v in recent]
         out[kpi_code] = sparkline_svg(values, states)
     return out
+
+
+def sparklines(
+    path: str, identity: str, month: str, area: str, tier: str = "lead", points: int = 24
+) -> dict[str, str]:
+    """Sparkline SVGs (last ``points`` months, SPC states marked) of one tier's KPIs in an area."""
+    return _sparklines(path, identity, words_signature(path), month, area, tier, points)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -205,15 +256,22 @@ def kpi_quality(path: str, identity: str, month: str) -> list[KpiQuality]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def kpi_area_rows(path: str, identity: str, month: str, kpi_code: str) -> list[ScorecardRow]:
-    """One KPI's scorecard row in each of its areas (for the comparison across areas)."""
+def _kpi_area_rows(
+    path: str, identity: str, words: str, month: str, kpi_code: str
+) -> list[ScorecardRow]:
+    del words  # cache key only
     from scorecard.scoring import compute_scorecard
 
     frame = current(path, identity)
     if not frame.empty:
         frame = frame.loc[frame["kpi_code"] == kpi_code]
-    rows = compute_scorecard(framework(), frame, month, None)
+    rows = compute_scorecard(live_framework(path), frame, month, None)
     return [r for r in rows if r.kpi_code == kpi_code]
+
+
+def kpi_area_rows(path: str, identity: str, month: str, kpi_code: str) -> list[ScorecardRow]:
+    """One KPI's scorecard row in each of its areas (for the comparison across areas)."""
+    return _kpi_area_rows(path, identity, words_signature(path), month, kpi_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from scorecard.domain import Framework
 from scorecard.errors import UserError
-from scorecard.ui import data, views
+from scorecard.ui import data, review, views
 from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
 from scorecard.ui.views import md
 
@@ -355,6 +355,7 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
                 "scorecard works; they are not real NHS or council figures.",
                 icon=":material/science:",
             )
+    review.identity_banner(review.who())
     if ref is None:
         no_store_message()
     elif not months:

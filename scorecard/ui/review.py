@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -44,12 +45,13 @@ from scorecard.reviews import (
     Commentary,
     Reviews,
     SignOff,
-    with_declared_change_points,
 )
-from scorecard.scoring import ScorecardRow, compute_scorecard
+from scorecard.scoring import ScorecardRow
 from scorecard.ui import data
-from scorecard.ui.frame import Context
 from scorecard.ui.views import md
+
+if TYPE_CHECKING:
+    from scorecard.ui.frame import Context
 
 ACTION_ROWS = 3  # action rows offered in the form (MAX_ACTIONS are accepted)
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
@@ -337,8 +339,7 @@ def commentary_panel(*, ctx: Context, kpi_code: str, area_code: str, month: str)
     if not month:
         st.caption("No month selected: there is no data yet.")
         return
-    current = who()
-    identity_banner(current)
+    current = who()  # the frame has shown who is using the app
     store = reviews()
     history = store.commentary_history(kpi.code, area_code, month)
     latest = history[-1] if history else None
@@ -371,35 +372,15 @@ def commentary_panel(*, ctx: Context, kpi_code: str, area_code: str, month: str)
 # ------------------------------------------------------------------------------------ review page
 
 
-def _words_signature(path: Path) -> str:
-    """Changes whenever people's words change (the SQLite file and its write-ahead log)."""
-    parts = []
-    for file in (path, path.with_name(path.name + "-wal")):
-        stat = file.stat() if file.exists() else None
-        parts.append(f"{stat.st_mtime_ns}:{stat.st_size}" if stat else "-")
-    return "|".join(parts)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _month_rows(
-    _fw: Framework, fw_id: int, store: str, identity: str, words: str, month: str, area: str
-) -> list[ScorecardRow]:
-    del fw_id, identity, words  # cache key only
-    from scorecard.store import Store
-
-    path = Path(store)
-    live = with_declared_change_points(_fw, Reviews.beside(path))
-    return compute_scorecard(live, Store(path), month, area)
-
-
 def month_rows(ctx: Context) -> list[ScorecardRow]:
-    """The month's scorecard rows for the area, with declared change points (as signed off)."""
+    """The month's scorecard rows for the area, with declared change points (as signed off).
+
+    The same cached rows the scorecard pages show (``data.scorecard_rows``), so what is signed
+    off is what the Board saw.
+    """
     if ctx.store is None:
         return []
-    signature = _words_signature(reviews().path)
-    return _month_rows(
-        ctx.fw, id(ctx.fw), ctx.store.path, ctx.store.identity, signature, ctx.month, ctx.area
-    )
+    return data.scorecard_rows(ctx.store.path, ctx.store.identity, ctx.month, ctx.area)
 
 
 def _signoff_section(ctx: Context, current: Who, rows: list[ScorecardRow]) -> None:
@@ -568,8 +549,7 @@ def _downloads(ctx: Context, rows: list[ScorecardRow], words: Mapping[str, Comme
 
 def review_page(ctx: Context) -> None:
     """The review page: sign-off state and action, commentary overview, pack and downloads."""
-    current = who()
-    identity_banner(current)
+    current = who()  # the frame has shown who is using the app
     if ctx.store is None or not ctx.months:
         st.info("There is no data yet: load data or build the demo store first.")
         return

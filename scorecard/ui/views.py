@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from scorecard import spc
 from scorecard.domain import AreaType, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.framework import Thread
-from scorecard.scoring import KpiSeries
 
 COMPLETE_SHARE = 0.9  # a month is "complete" when it has 90% of the values the fullest month has
 
@@ -324,22 +322,6 @@ def format_value(value: float | None, unit: str, digits: int = 1) -> str:
 def codes_in_order(items: Iterable[str]) -> tuple[str, ...]:
     """Distinct codes in first-seen order."""
     return tuple(dict.fromkeys(items))
-
-
-def analyse_series(kpi: Kpi, series: KpiSeries) -> spc.SpcResult:
-    """The SPC reading of a KPI × area series with the KPI's own settings (as the scorecard)."""
-    settings = spc.SpcSettings(
-        baseline_points=kpi.spc_baseline_points, conflict_rule=kpi.conflict_rule
-    )
-    return spc.analyse(
-        series.values,
-        kpi.direction,
-        target=series.latest_target,
-        settings=settings,
-        change_points=series.change_points,
-        excluded=series.excluded,
-        provisional=series.provisional,
-    )
 
 
 _EXAMPLE_ROW = re.compile(r"example scorecard row (\d+)", re.IGNORECASE)
