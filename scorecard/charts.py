@@ -18,6 +18,7 @@ from scorecard.icons import (
     NHS_TEXT,
     STATE_COLOURS,
 )
+from scorecard.periods import month_short
 from scorecard.spc import (
     COMMON_CAUSE,
     CONCERN,
@@ -54,28 +55,7 @@ STATE_SYMBOLS: Final = {
     EXCLUDED: "x",
 }
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-_MONTH_NAMES: Final = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
-
-
-def period_label(period: str) -> str:
-    """A ``YYYY-MM`` period as people read it ("Oct 2026"); anything else unchanged."""
-    m = _MONTH.fullmatch(period)
-    if not m:
-        return period
-    return f"{_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+period_label = month_short
 
 
 def format_value(value: float | None, unit: str = "") -> str:

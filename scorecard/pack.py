@@ -43,6 +43,7 @@ from scorecard.command import EXIT_OK, CommandResult
 from scorecard.disclosure import SUPPRESSED_MARK, SUPPRESSION_NOTE
 from scorecard.domain import Area, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.errors import Problem, UserError
+from scorecard.periods import month_long, month_short, previous_month
 from scorecard.reviews import (
     Annotation,
     Commentary,
@@ -60,7 +61,6 @@ from scorecard.scoring import (
     compute_scorecard,
     compute_series,
     hidden_points,
-    previous_month,
     rollup,
 )
 
@@ -372,32 +372,10 @@ def _markup(markup: str, style: ParagraphStyle | None = None) -> Paragraph:
 
 def period_label(period: str | None) -> str:
     """A ``YYYY-MM`` period as "Mar 2025" ("no data" for None)."""
-    if not period:
-        return "no data"
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    try:
-        return f"{months[int(period[5:7]) - 1]} {period[:4]}"
-    except (ValueError, IndexError):
-        return period
+    return month_short(period) if period else "no data"
 
 
-def month_words(period: str) -> str:
-    """A ``YYYY-MM`` month as "March 2025"."""
-    names = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-    return f"{names[int(period[5:7]) - 1]} {period[:4]}"
+month_words = month_long
 
 
 def format_value(value: float | None, unit: str = "", suppressed: bool = False) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from scorecard.domain import Framework, Frequency, Kpi, Unit
+from scorecard.periods import month_index, month_long, period_of_index
 
 RATINGS: tuple[str, ...] = ("good", "attention", "poor")
 DIMENSIONS: tuple[str, ...] = (
@@ -137,32 +138,6 @@ class KpiQuality:
     kite_mark: KiteMark
 
 
-def _month_index(period: str) -> int:
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
-
-
-def _period(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _month_name(period: str) -> str:
-    names = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-    return f"{names[int(period[5:7]) - 1]} {period[:4]}"
-
-
 def _plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
@@ -213,12 +188,12 @@ def _revised_keys(history: pd.DataFrame | None, month: str) -> dict[tuple[str, s
 
 def _timeliness(kpi: Kpi, latest: str | None, lag: int | None, allowed: int, month: str) -> Mark:
     if latest is None or lag is None:
-        return Mark("timeliness", "poor", f"No data at or before {_month_name(month)}.")
+        return Mark("timeliness", "poor", f"No data at or before {month_long(month)}.")
     frequency = str(kpi.frequency)
-    when = f"Latest data {_month_name(latest)}"
+    when = f"Latest data {month_long(latest)}"
     if lag <= 0:
-        return Mark("timeliness", "good", f"{when}: up to date for {_month_name(month)}.")
-    behind = f"{_plural(lag, 'month')} before {_month_name(month)}"
+        return Mark("timeliness", "good", f"{when}: up to date for {month_long(month)}.")
+    behind = f"{_plural(lag, 'month')} before {month_long(month)}"
     if lag <= allowed:
         return Mark("timeliness", "good", f"{when}, {behind}: on time for a {frequency} KPI.")
     rating = "attention" if lag <= 2 * allowed else "poor"
@@ -320,22 +295,22 @@ def _series_quality(
     periods = sorted(str(p) for p in rows["period"].tolist())
     n = len(periods)
     latest = periods[-1] if periods else None
-    month_no = _month_index(month)
-    lag = None if latest is None else month_no - _month_index(latest)
+    month_no = month_index(month)
+    lag = None if latest is None else month_no - month_index(latest)
     allowed = ALLOWED_LAG.get(kpi.frequency, 1)
     step = STEP_MONTHS.get(kpi.frequency, 1)
 
     expected_list: list[str] = []
     if latest is not None:
-        start = max(month_no - WINDOW_MONTHS + 1, _month_index(periods[0]))
+        start = max(month_no - WINDOW_MONTHS + 1, month_index(periods[0]))
         # the newest period that should exist by now: step on from the latest one while the
         # next period is already past its allowed lag; then count back through the window
-        due = _month_index(latest)
+        due = month_index(latest)
         while due + step <= month_no - allowed:
             due += step
         index = due
         while index >= start:
-            expected_list.append(_period(index))
+            expected_list.append(period_of_index(index))
             index -= step
     present_set = set(periods)
     present = sum(1 for p in expected_list if p in present_set)
@@ -547,7 +522,7 @@ def _area_completeness(
     if reference is None:
         return Mark("completeness", "poor", f"None of its {n} areas has data.")
     gaps = sum(s.expected_periods - s.present_periods for s in series)
-    sentence = f"{reporting} of {n} areas have data for {_month_name(reference)}"
+    sentence = f"{reporting} of {n} areas have data for {month_long(reference)}"
     sentence += (
         f"; {_plural(gaps, 'gap')} in the last year." if gaps else "; no gaps in the last year."
     )

@@ -23,6 +23,7 @@ from scorecard.domain import (
     Tier,
 )
 from scorecard.errors import Problem, UserError
+from scorecard.periods import previous_month
 
 if TYPE_CHECKING:
     from scorecard.spc import SpcResult
@@ -288,11 +289,6 @@ CHANGE_KINDS: tuple[str, ...] = (
     "special_cause_cleared",
     "target_now_assured",
 )
-
-
-def month_index(period: str) -> int:
-    """Months since year 0 for a ``YYYY-MM`` period (for gaps and lags)."""
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
 
 
 def outcome_number(code: str) -> int:
@@ -1008,12 +1004,6 @@ def changes_since(
     for now in rows_now:
         changes += _changes_of(now, previous.get((now.kpi_code, now.area_code)))
     return sorted(changes, key=_change_order)
-
-
-def previous_month(month: str) -> str:
-    """The ``YYYY-MM`` month before ``month``."""
-    index = month_index(month) - 1
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _format_number(value: float | None) -> str:

@@ -19,6 +19,7 @@ from scorecard import charts
 from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
 from scorecard.domain import Brick, Kpi, LinkKind, Outcome, Provenance
 from scorecard.framework import Thread, coverage, threads, unthreaded
+from scorecard.periods import previous_month
 from scorecard.quality import KiteMark, KpiQuality, SeriesQuality
 from scorecard.scoring import (
     BoolArray,
@@ -30,7 +31,6 @@ from scorecard.scoring import (
     changes_since,
     hidden_points,
     kpi_series,
-    previous_month,
     rollup,
 )
 from scorecard.spc import SpcResult

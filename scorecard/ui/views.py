@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from scorecard.domain import AreaType, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.framework import Thread
+from scorecard.periods import month_long
 
 COMPLETE_SHARE = 0.9  # a month is "complete" when it has 90% of the values the fullest month has
 
@@ -24,21 +25,6 @@ _AREA_ORDER = {
     AreaType.LAP: 4,
 }
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
 
@@ -48,12 +34,7 @@ def md(text: object) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
 
 
-def month_label(period: str) -> str:
-    """'2024-03' as 'March 2024' (anything else unchanged)."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
-        return period
-    year, month = period.split("-")
-    return f"{MONTH_NAMES[int(month) - 1]} {year}"
+month_label = month_long
 
 
 def latest_complete_month(counts: Mapping[str, int], today: dt.date) -> str:
