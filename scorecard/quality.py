@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -153,37 +153,56 @@ def invalid_mask(kpi: Kpi, rows: pd.DataFrame) -> np.ndarray:
     value, a percentage within 0-100, no negative counts or days, a numerator not above its
     denominator, and a percentage that agrees with 100 × numerator / denominator.
     """
-    values = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype=np.float64)
-    num = pd.to_numeric(rows["numerator"], errors="coerce").to_numpy(dtype=np.float64)
-    den = pd.to_numeric(rows["denominator"], errors="coerce").to_numpy(dtype=np.float64)
+    values, num, den = _numbers(rows)
+    return _invalid(values, num, den, kpi.unit == Unit.PERCENT, kpi.unit in (Unit.COUNT, Unit.DAYS))
+
+
+def _numbers(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """value, numerator and denominator as float arrays (NaN where not a number)."""
+    return cast(
+        tuple[np.ndarray, np.ndarray, np.ndarray],
+        tuple(
+            pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=np.float64)
+            for column in ("value", "numerator", "denominator")
+        ),
+    )
+
+
+def _invalid(
+    values: np.ndarray,
+    num: np.ndarray,
+    den: np.ndarray,
+    percent: bool | np.ndarray,
+    count_or_days: bool | np.ndarray,
+) -> np.ndarray:
+    """The load-rule re-check of ``invalid_mask``; the unit flags may be per row (arrays)."""
     bad = ~np.isfinite(values)
-    if kpi.unit == Unit.PERCENT:
-        bad |= (values < 0) | (values > PERCENT_MAX)
-    if kpi.unit in (Unit.COUNT, Unit.DAYS):
-        bad |= values < 0
+    bad |= percent & ((values < 0) | (values > PERCENT_MAX))
+    bad |= count_or_days & (values < 0)
     both = np.isfinite(num) & np.isfinite(den)
-    bad |= both & (num > den) & (kpi.unit == Unit.PERCENT)
-    if kpi.unit == Unit.PERCENT:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            implied = 100.0 * num / den
-        check = both & (den > 0)
-        bad |= check & (np.abs(implied - values) > PERCENT_TOLERANCE)
+    bad |= both & (num > den) & percent
+    with np.errstate(divide="ignore", invalid="ignore"):
+        implied = 100.0 * num / den
+    bad |= percent & both & (den > 0) & (np.abs(implied - values) > PERCENT_TOLERANCE)
     result: np.ndarray = bad
     return result
 
 
-def _revised_keys(history: pd.DataFrame | None, month: str) -> dict[tuple[str, str], set[str]]:
-    """(kpi, area) -> periods ≤ month stored more than once (revised after the first load)."""
-    if history is None or history.empty:
-        return {}
-    frame = history.loc[history["period"].astype(str) <= month, ["kpi_code", "area_code", "period"]]
-    counts = frame.groupby(["kpi_code", "area_code", "period"], sort=False).size()
-    revised: dict[tuple[str, str], set[str]] = {}
-    for key, count in counts.items():
-        if int(count) > 1:
-            kpi_code, area_code, period = cast(tuple[str, str, str], key)
-            revised.setdefault((str(kpi_code), str(area_code)), set()).add(str(period))
-    return revised
+def _revised_counts(
+    history: pd.DataFrame, month: str, keys: Mapping[tuple[str, str], int], kpis: Sequence[Kpi]
+) -> np.ndarray:
+    """Per series: how many periods ≤ month were stored more than once (revised)."""
+    size = len(keys)
+    if history.empty or not size:
+        return np.zeros(size, dtype=np.int64)
+    rank, periods = _period_ranks(history["period"])
+    due = np.array([p <= month for p in periods] + [False], dtype=bool)
+    series = _series_of(history, keys, kpis)
+    keep = (series >= 0) & due[rank]
+    width = len(periods) + 1
+    versions = np.bincount(series[keep] * width + rank[keep], minlength=size * width)
+    result: np.ndarray = (versions.reshape(size, width) > 1).sum(axis=1)
+    return result
 
 
 def _timeliness(kpi: Kpi, latest: str | None, lag: int | None, allowed: int, month: str) -> Mark:
@@ -285,83 +304,110 @@ def _source(synthetic: int, n: int) -> Mark:
     )
 
 
-def _series_quality(
-    kpi: Kpi,
-    area_code: str,
-    rows: pd.DataFrame,
-    month: str,
-    revised_periods: set[str] | None,
-) -> SeriesQuality:
-    periods = sorted(str(p) for p in rows["period"].tolist())
-    n = len(periods)
-    latest = periods[-1] if periods else None
-    month_no = month_index(month)
-    lag = None if latest is None else month_no - month_index(latest)
-    allowed = ALLOWED_LAG.get(kpi.frequency, 1)
-    step = STEP_MONTHS.get(kpi.frequency, 1)
+def _codes(column: pd.Series, lookup: Mapping[str, int]) -> np.ndarray:
+    """Each row's position in ``lookup`` by its text (-1 when absent or missing)."""
+    codes, uniques = pd.factorize(column)
+    table = np.array([lookup.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
+    result: np.ndarray = table[codes]  # code -1 (missing) picks the trailing -1
+    return result
 
-    expected_list: list[str] = []
-    if latest is not None:
-        start = max(month_no - WINDOW_MONTHS + 1, month_index(periods[0]))
-        # the newest period that should exist by now: step on from the latest one while the
-        # next period is already past its allowed lag; then count back through the window
-        due = month_index(latest)
-        while due + step <= month_no - allowed:
-            due += step
-        index = due
-        while index >= start:
-            expected_list.append(period_of_index(index))
-            index -= step
-    present_set = set(periods)
-    present = sum(1 for p in expected_list if p in present_set)
-    missing = sorted(p for p in expected_list if p not in present_set)
 
-    statuses = [str(s) for s in rows["status"].tolist()]
-    by_period = dict(zip([str(p) for p in rows["period"].tolist()], statuses, strict=True))
-    provisional_periods = [p for p in periods if by_period.get(p) == "provisional"]
-    recent = set(periods[-SIGN_OFF_GRACE:])
-    old = sum(1 for p in provisional_periods if p not in recent)
-    invalid = int(invalid_mask(kpi, rows).sum()) if n else 0
-    synthetic = int(rows["synthetic"].fillna(False).astype(bool).sum()) if n else 0
-    revised = None if revised_periods is None else len(revised_periods)
-    marks = (
-        _timeliness(kpi, latest, lag, allowed, month),
-        _completeness(present, len(expected_list), missing),
-        _validation(invalid, n),
-        _sign_off(len(provisional_periods), old, n),
-        _audit(revised, n),
-        _source(synthetic, n),
+def _series_of(
+    frame: pd.DataFrame, keys: Mapping[tuple[str, str], int], kpis: Sequence[Kpi]
+) -> np.ndarray:
+    """Each row's series position in ``keys`` by its KPI and area code (-1: none)."""
+    area_codes = sorted({a for _, a in keys})
+    kpi_index = {k.code: i for i, k in enumerate(kpis)}
+    area_index = {a: i for i, a in enumerate(area_codes)}
+    table = np.full(len(kpis) * len(area_codes) + 1, -1, dtype=np.int64)
+    for (kpi_code, area_code), position in keys.items():
+        table[kpi_index[kpi_code] * len(area_codes) + area_index[area_code]] = position
+    kpi_pos = _codes(frame["kpi_code"], kpi_index)
+    area_pos = _codes(frame["area_code"], area_index)
+    pair = np.where(
+        (kpi_pos >= 0) & (area_pos >= 0), kpi_pos * len(area_codes) + area_pos, len(table) - 1
     )
-    return SeriesQuality(
-        kpi_code=kpi.code,
-        area_code=area_code,
-        frequency=str(kpi.frequency),
-        month=month,
-        latest_period=latest,
-        lag_months=lag,
-        allowed_lag=allowed,
-        expected_periods=len(expected_list),
-        present_periods=present,
-        n_values=n,
-        invalid=invalid,
-        revised=revised,
-        provisional=len(provisional_periods),
-        provisional_old=old,
-        synthetic=synthetic,
-        kite_mark=KiteMark(marks),
-    )
+    result: np.ndarray = table[pair]
+    return result
 
 
-_COLUMNS = (
-    "kpi_code",
-    "area_code",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "synthetic",
-)
+def _period_ranks(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's period as its rank among the distinct periods as text (sorted), and those.
+
+    Missing periods get the rank ``len(periods)``.
+    """
+    codes, uniques = pd.factorize(column)
+    texts = [str(u) for u in uniques]
+    periods = sorted(set(texts))
+    position = {p: i for i, p in enumerate(periods)}
+    table = np.array([position[t] for t in texts] + [len(periods)], dtype=np.int64)
+    result: np.ndarray = table[codes]
+    return result, periods
+
+
+def _canonical_index(period: str) -> int:
+    """The month index of a canonical ``YYYY-MM`` period; -1 for anything else."""
+    try:
+        index = month_index(period)
+    except ValueError:
+        return -1
+    return index if period_of_index(index) == period else -1
+
+
+@dataclass
+class _Rows:
+    """The rows of every series at or before the month, sorted by series then period."""
+
+    series: np.ndarray  # series position of each row
+    rank: np.ndarray  # the period's rank among ``periods`` (text order)
+    canonical: np.ndarray  # the period's month index (-1 when not a canonical period)
+    provisional: np.ndarray  # bool: the period's (last) status is provisional
+    invalid: np.ndarray  # bool
+    synthetic: np.ndarray  # bool
+    periods: list[str]  # distinct periods as text, sorted
+
+    @classmethod
+    def empty(cls) -> _Rows:
+        """No rows at all."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none.astype(bool), none.astype(bool), none.astype(bool), [])
+
+
+def _rows(
+    current: pd.DataFrame, month: str, keys: Mapping[tuple[str, str], int], kpis: Sequence[Kpi]
+) -> _Rows:
+    """The rows of ``current`` that belong to a series and are at or before ``month``."""
+    rank, periods = _period_ranks(current["period"])
+    due = np.array([p <= month for p in periods] + [False], dtype=bool)
+    series = _series_of(current, keys, kpis)
+    keep = np.flatnonzero((series >= 0) & due[rank])
+    series, rank = series[keep], rank[keep]
+    order_rows = np.lexsort((rank, series))  # stable: equal keys keep their row order
+    keep, series, rank = keep[order_rows], series[order_rows], rank[order_rows]
+    rows = current.iloc[keep]
+
+    status_codes, statuses = pd.factorize(rows["status"])
+    provisional_of = np.array([str(s) == "provisional" for s in statuses] + [False], dtype=bool)
+    provisional = provisional_of[status_codes]
+    same = (series[1:] == series[:-1]) & (rank[1:] == rank[:-1])
+    if same.any():  # one period stored twice: its last row's status holds for both (as before)
+        run = np.concatenate(([0], np.cumsum(~same)))
+        last = np.flatnonzero(np.concatenate((~same, [True])))
+        provisional = provisional[last][run]
+
+    units = [k.unit for k in kpis]
+    percent_kpi = np.array([u == Unit.PERCENT for u in units], dtype=bool)
+    count_kpi = np.array([u in (Unit.COUNT, Unit.DAYS) for u in units], dtype=bool)
+    kpi_index = {k.code: i for i, k in enumerate(kpis)}
+    series_kpi = np.empty(len(keys), dtype=np.int64)
+    for (kpi_code, _), position in keys.items():
+        series_kpi[position] = kpi_index[kpi_code]
+    row_kpi = series_kpi[series]
+    values, num, den = _numbers(rows)
+    invalid = _invalid(values, num, den, percent_kpi[row_kpi], count_kpi[row_kpi])
+    synthetic = rows["synthetic"].fillna(False).astype(bool).to_numpy(dtype=bool)
+    canonical = np.array([_canonical_index(p) for p in periods] + [-1], dtype=np.int64)
+    return _Rows(series, rank, canonical[rank], provisional, invalid, synthetic, periods)
 
 
 def series_quality(
@@ -373,6 +419,8 @@ def series_quality(
 ) -> list[SeriesQuality]:
     """Data quality of every KPI × area (its areas, or only ``area``) up to ``month``.
 
+    Worked out for all series at once (numpy over the rows), then one object per series.
+
     Args:
         fw: the framework (frequency, unit and areas of each KPI).
         current: current observations (``Store.current`` columns), any periods.
@@ -383,24 +431,136 @@ def series_quality(
     Returns:
         One SeriesQuality per KPI × area, in framework order.
     """
-    if current.empty:
-        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in _COLUMNS})
-    else:
-        frame = current.loc[current["period"].astype(str) <= month]
-    groups: dict[tuple[str, str], pd.DataFrame] = {}
-    for key, rows in frame.groupby(["kpi_code", "area_code"], sort=False):
-        kpi_code, area_code = cast(tuple[str, str], key)
-        groups[(str(kpi_code), str(area_code))] = rows
-    revised = _revised_keys(history, month)
-    empty = frame.iloc[0:0]
+    pairs = [
+        (kpi, item.code)
+        for kpi in fw.kpis
+        for item in fw.kpi_areas(kpi.code)
+        if area is None or item.code == area
+    ]
+    keys = {(kpi.code, area_code): i for i, (kpi, area_code) in enumerate(pairs)}
+    size = len(pairs)
+    rows = _Rows.empty() if current.empty or not size else _rows(current, month, keys, fw.kpis)
+
+    n = np.bincount(rows.series, minlength=size)
+    ends = np.cumsum(n)
+    has = n > 0
+    ranked = np.append(rows.rank, -1)  # position -1: the rank of a series without rows
+    first_rank = ranked[np.where(has, ends - n, -1)]
+    latest_rank = ranked[np.where(has, ends - 1, -1)]
+    # provisional values older than the latest SIGN_OFF_GRACE periods (rows, so repeats count)
+    threshold = ranked[np.where(has, ends - np.minimum(n, SIGN_OFF_GRACE), -1)]
+    old_rows = rows.provisional & (rows.rank < threshold[rows.series])
+    provisional = np.bincount(rows.series, weights=rows.provisional, minlength=size)
+    old = np.bincount(rows.series, weights=old_rows, minlength=size)
+    invalid = np.bincount(rows.series, weights=rows.invalid, minlength=size)
+    synthetic = np.bincount(rows.series, weights=rows.synthetic, minlength=size)
+
+    # completeness: the expected periods of the last year, from the newest one due back
+    month_no = month_index(month)
+    allowed = np.array([ALLOWED_LAG.get(k.frequency, 1) for k, _ in pairs], dtype=np.int64)
+    step = np.array([STEP_MONTHS.get(k.frequency, 1) for k, _ in pairs], dtype=np.int64)
+    # month numbers of the periods some series starts or ends with (-1: a series without rows)
+    number = {
+        r: month_index(rows.periods[r])
+        for r in {*latest_rank.tolist(), *first_rank.tolist()}
+        if r >= 0
+    }
+    number[-1] = 0
+    latest_text = [rows.periods[r] if r >= 0 else None for r in latest_rank.tolist()]
+    latest_no = np.array([number[r] for r in latest_rank.tolist()], dtype=np.int64)
+    first_no = np.array([number[r] for r in first_rank.tolist()], dtype=np.int64)
+    due = latest_no + np.maximum(0, (month_no - allowed - latest_no) // step) * step
+    start = np.maximum(month_no - WINDOW_MONTHS + 1, first_no)
+    candidates = due[:, None] - np.arange(WINDOW_MONTHS)[None, :] * step[:, None]
+    expected_mask = has[:, None] & (candidates >= start[:, None])
+    # which months of the last year each series has (a canonical period, so text matches)
+    first_month = month_no - WINDOW_MONTHS + 1
+    offset = rows.canonical - first_month
+    window = (offset >= 0) & (offset < WINDOW_MONTHS)
+    in_window = [period_of_index(first_month + k) for k in range(WINDOW_MONTHS)]
+    stored = np.zeros((size, WINDOW_MONTHS), dtype=bool)
+    stored[rows.series[window], offset[window]] = True
+    found = expected_mask & np.take_along_axis(
+        stored, np.clip(candidates - first_month, 0, WINDOW_MONTHS - 1), axis=1
+    )
+    expected = expected_mask.sum(axis=1)
+    present = found.sum(axis=1)
+    gaps = expected_mask & ~found
+
+    revised = None if history is None else _revised_counts(history, month, keys, fw.kpis)
+    # many series share a mark (same figures, same sentence): make each distinct one once
+    marks_made: dict[tuple[object, ...], Mark] = {}
+
+    def mark(make: Callable[..., Mark], key: tuple[object, ...], *args: object) -> Mark:
+        made = marks_made.get(key)
+        if made is None:
+            made = marks_made[key] = make(*args)
+        return made
+
+    columns = zip(
+        latest_text,
+        latest_no.tolist(),
+        allowed.tolist(),
+        expected.tolist(),
+        present.tolist(),
+        n.tolist(),
+        invalid.astype(np.int64).tolist(),
+        provisional.astype(np.int64).tolist(),
+        old.astype(np.int64).tolist(),
+        synthetic.astype(np.int64).tolist(),
+        [None] * size if revised is None else revised.tolist(),
+        strict=True,
+    )
     out: list[SeriesQuality] = []
-    for kpi in fw.kpis:
-        for item in fw.kpi_areas(kpi.code):
-            if area is not None and item.code != area:
-                continue
-            rows = groups.get((kpi.code, item.code), empty)
-            periods = None if history is None else revised.get((kpi.code, item.code), set())
-            out.append(_series_quality(kpi, item.code, rows, month, periods))
+    for i, (kpi, area_code) in enumerate(pairs):
+        latest, latest_i, allowed_i, expected_i, present_i, count, bad, prov, late, synth, rev = (
+            next(columns)
+        )
+        lag = None if latest is None else month_no - latest_i
+        missing: tuple[str, ...] = ()
+        if present_i < expected_i:
+            missing = tuple(
+                in_window[p] for p in (candidates[i][gaps[i]][::-1] - first_month).tolist()
+            )
+        frequency = kpi.frequency
+        marks = (
+            mark(
+                _timeliness,
+                ("t", frequency, latest, lag, allowed_i),
+                kpi,
+                latest,
+                lag,
+                allowed_i,
+                month,
+            ),
+            mark(
+                _completeness, ("c", present_i, expected_i, missing), present_i, expected_i, missing
+            ),
+            mark(_validation, ("v", bad, count), bad, count),
+            mark(_sign_off, ("s", prov, late, count), prov, late, count),
+            mark(_audit, ("a", rev, count), rev, count),
+            mark(_source, ("o", synth, count), synth, count),
+        )
+        out.append(
+            SeriesQuality(
+                kpi_code=kpi.code,
+                area_code=area_code,
+                frequency=str(frequency),
+                month=month,
+                latest_period=latest,
+                lag_months=lag,
+                allowed_lag=allowed_i,
+                expected_periods=expected_i,
+                present_periods=present_i,
+                n_values=count,
+                invalid=bad,
+                revised=rev,
+                provisional=prov,
+                provisional_old=late,
+                synthetic=synth,
+                kite_mark=KiteMark(marks),
+            )
+        )
     return out
 
 

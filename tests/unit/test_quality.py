@@ -315,3 +315,228 @@ def test_quality_frame_has_rating_and_note_per_dimension():
         assert dimension in table.columns
         assert f"{dimension}_note" in table.columns
     assert table.loc[0, "areas"] == "1 of 3"
+
+
+# --- the loop implementation before vectorising, kept only as a reference for equivalence ---
+
+
+def _reference_revised_keys(history, month):
+    if history is None or history.empty:
+        return {}
+    frame = history.loc[history["period"].astype(str) <= month, ["kpi_code", "area_code", "period"]]
+    counts = frame.groupby(["kpi_code", "area_code", "period"], sort=False).size()
+    revised = {}
+    for key, count in counts.items():
+        if int(count) > 1:
+            kpi_code, area_code, period = key
+            revised.setdefault((str(kpi_code), str(area_code)), set()).add(str(period))
+    return revised
+
+
+def _reference_one_series(kpi, area_code, rows, month, revised_periods):
+    from scorecard import quality as q
+    from scorecard.periods import month_index, period_of_index
+
+    periods = sorted(str(p) for p in rows["period"].tolist())
+    n = len(periods)
+    latest = periods[-1] if periods else None
+    month_no = month_index(month)
+    lag = None if latest is None else month_no - month_index(latest)
+    allowed = q.ALLOWED_LAG.get(kpi.frequency, 1)
+    step = q.STEP_MONTHS.get(kpi.frequency, 1)
+    expected_list = []
+    if latest is not None:
+        start = max(month_no - q.WINDOW_MONTHS + 1, month_index(periods[0]))
+        due = month_index(latest)
+        while due + step <= month_no - allowed:
+            due += step
+        index = due
+        while index >= start:
+            expected_list.append(period_of_index(index))
+            index -= step
+    present_set = set(periods)
+    present = sum(1 for p in expected_list if p in present_set)
+    missing = sorted(p for p in expected_list if p not in present_set)
+    statuses = [str(s) for s in rows["status"].tolist()]
+    by_period = dict(zip([str(p) for p in rows["period"].tolist()], statuses, strict=True))
+    provisional_periods = [p for p in periods if by_period.get(p) == "provisional"]
+    recent = set(periods[-q.SIGN_OFF_GRACE :])
+    old = sum(1 for p in provisional_periods if p not in recent)
+    invalid = int(q.invalid_mask(kpi, rows).sum()) if n else 0
+    synthetic = int(rows["synthetic"].fillna(False).astype(bool).sum()) if n else 0
+    revised = None if revised_periods is None else len(revised_periods)
+    marks = (
+        q._timeliness(kpi, latest, lag, allowed, month),
+        q._completeness(present, len(expected_list), missing),
+        q._validation(invalid, n),
+        q._sign_off(len(provisional_periods), old, n),
+        q._audit(revised, n),
+        q._source(synthetic, n),
+    )
+    return q.SeriesQuality(
+        kpi_code=kpi.code,
+        area_code=area_code,
+        frequency=str(kpi.frequency),
+        month=month,
+        latest_period=latest,
+        lag_months=lag,
+        allowed_lag=allowed,
+        expected_periods=len(expected_list),
+        present_periods=present,
+        n_values=n,
+        invalid=invalid,
+        revised=revised,
+        provisional=len(provisional_periods),
+        provisional_old=old,
+        synthetic=synthetic,
+        kite_mark=q.KiteMark(marks),
+    )
+
+
+def reference_series_quality(fw, current, month, history=None, area=None):
+    """``series_quality`` as it was before vectorising: one pandas slice per KPI × area."""
+    columns = ("kpi_code", "area_code", "period", "value", "numerator", "denominator")
+    columns += ("status", "synthetic")
+    if current.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    else:
+        frame = current.loc[current["period"].astype(str) <= month]
+    groups = {}
+    for key, rows in frame.groupby(["kpi_code", "area_code"], sort=False):
+        kpi_code, area_code = key
+        groups[(str(kpi_code), str(area_code))] = rows
+    revised = _reference_revised_keys(history, month)
+    empty = frame.iloc[0:0]
+    out = []
+    for k in fw.kpis:
+        for item in fw.kpi_areas(k.code):
+            if area is not None and item.code != area:
+                continue
+            rows = groups.get((k.code, item.code), empty)
+            periods = None if history is None else revised.get((k.code, item.code), set())
+            out.append(_reference_one_series(k, item.code, rows, month, periods))
+    return out
+
+
+def random_store(seed, n_kpis=12, n_areas=9, n_months=40, duplicates=False):
+    """A randomised framework and store: every frequency and unit, gaps, late series, bad values,
+    provisional and synthetic values, codes outside the framework, and a history with revisions."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    frequencies = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.ANNUAL)
+    units = tuple(Unit)
+    kpis = tuple(
+        kpi(f"K{i:02d}", frequencies[i % 3], units[(i // 3) % len(units)]) for i in range(n_kpis)
+    )
+    places = (Area(f"A{i}", f"Area {i}", AreaType.PLACE, "SYS") for i in range(n_areas - 1))
+    areas = (Area("SYS", "System", AreaType.SYSTEM), *places)
+    fw = Framework(
+        population_outcomes=(),
+        ambitions=(),
+        pillars=(),
+        outcomes=(),
+        bricks=(),
+        kpis=kpis,
+        i_statements=(),
+        areas=areas,
+        links=(),
+    )
+    end = 2024 * 12 + 5
+    records = []
+    for k in (*kpis, kpi("STRAY")):
+        step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}[k.frequency]
+        for a in (*areas, Area("GONE", "Gone", AreaType.PLACE, "SYS")):
+            if rng.random() < 0.1:
+                continue  # no data at all
+            stop = end - int(rng.choice([0, 0, 0, 1, 2, 4, 7, 15, 30]))
+            first = stop - int(rng.integers(1, n_months))
+            for index in range(stop, first, -step):
+                if rng.random() < 0.1:
+                    continue  # a gap
+                value = float(rng.uniform(0, 100))
+                num, den = math.nan, math.nan
+                if rng.random() < 0.5:
+                    den = float(rng.integers(1, 50))
+                    num = float(rng.integers(0, 60))
+                    value = 100 * num / den if rng.random() < 0.8 else value
+                if rng.random() < 0.05:
+                    value = float(rng.choice([-3.0, 150.0, math.nan, math.inf]))
+                records.append(
+                    {
+                        "kpi_code": k.code,
+                        "area_code": a.code,
+                        "period": f"{index // 12:04d}-{index % 12 + 1:02d}",
+                        "value": value,
+                        "numerator": num,
+                        "denominator": den,
+                        "status": "provisional" if rng.random() < 0.15 else "final",
+                        "note": "",
+                        "load_id": 1,
+                        "synthetic": bool(rng.random() < 0.3),
+                    }
+                )
+    current = pd.DataFrame.from_records(records)
+    current = current.sample(frac=1.0, random_state=seed).reset_index(drop=True)  # any row order
+    if duplicates:
+        extra = current.sample(frac=0.05, random_state=seed + 1).copy()
+        extra["status"] = "provisional"
+        current = pd.concat([current, extra], ignore_index=True)
+    revised = current.sample(frac=0.08, random_state=seed + 2)
+    history = pd.concat([current, revised, revised.head(5)], ignore_index=True)
+    return fw, current, history
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("month", ["2024-06", "2023-11", "2021-01"])
+def test_series_quality_matches_the_loop_reference(seed, month):
+    fw, current, history = random_store(seed)
+    for hist in (history, None):
+        assert series_quality(fw, current, month, hist) == reference_series_quality(
+            fw, current, month, hist
+        )
+    for area in ("SYS", "A3", "GONE"):
+        rows = current.loc[current["area_code"] == area]
+        assert series_quality(fw, rows, month, history, area) == reference_series_quality(
+            fw, rows, month, history, area
+        )
+
+
+def test_series_quality_matches_the_reference_with_duplicate_keys_and_odd_dtypes():
+    fw, current, history = random_store(7, duplicates=True)
+    assert series_quality(fw, current, "2024-06", history) == reference_series_quality(
+        fw, current, "2024-06", history
+    )
+    odd = current.astype({"synthetic": "object", "status": "category"})
+    odd.loc[odd.index[:7], "synthetic"] = None
+    assert series_quality(fw, odd, "2024-05", history) == reference_series_quality(
+        fw, odd, "2024-05", history
+    )
+
+
+def test_series_quality_matches_the_reference_on_empty_frames():
+    fw, current, history = random_store(4)
+    for frame in (current.iloc[0:0], pd.DataFrame()):
+        assert series_quality(fw, frame, "2024-06", history) == reference_series_quality(
+            fw, frame, "2024-06", history
+        )
+    assert series_quality(fw, current, "2024-06", history.iloc[0:0]) == (
+        reference_series_quality(fw, current, "2024-06", history.iloc[0:0])
+    )
+
+
+def test_kpi_quality_matches_the_reference():
+    from scorecard import quality as q
+
+    fw, current, history = random_store(5)
+    expected = reference_series_quality(fw, current, "2024-06", history)
+    got = kpi_quality(fw, current, "2024-06", history)
+    assert [s for item in got for s in item.series] == expected
+    by_kpi = {}
+    for item in expected:
+        by_kpi.setdefault(item.kpi_code, []).append(item)
+    for item in got:
+        series = by_kpi[item.kpi_code]
+        marks = q.combine(series)
+        assert item.kite_mark.mark("timeliness") == marks.mark("timeliness")
+        assert item.kite_mark.mark("audit") == marks.mark("audit")
