@@ -31,25 +31,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FRAMEWORK = REPO / "data" / "framework"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-RENDERED = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!app
-    && app.getAttribute('data-test-script-state') === 'notRunning'
-    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-    && !document.querySelector('[data-stale="true"]')
-    && !document.querySelector('[data-testid="stSkeleton"]');
-}"""
+# The browser is launched and "rendered" is judged exactly as in the real-browser tests.
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+from browser_support import CHROMIUM, CHROMIUM_ARGS, RENDERED  # noqa: E402
+
 SCALE_KPIS = 100
 SCALE_AREAS = 200
 SCALE_MONTHS = 60
