@@ -54,6 +54,24 @@ def image_md(svg: str, alt: str) -> str:
     return f"![{md(alt)}]({svg_data_uri(svg)})"
 
 
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A frame of already-escaped Markdown cells as one GitHub-flavoured Markdown table.
+
+    Cells must come through ``md`` (which escapes ``|``); line breaks become spaces so a cell
+    cannot end its row.
+    """
+
+    def cell(value: object) -> str:
+        return " ".join(str(value).split())
+
+    lines = [
+        "| " + " | ".join(cell(c) for c in frame.columns) + " |",
+        "|" + "---|" * len(frame.columns),
+    ]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join(lines)
+
+
 def bullet_list(items: Sequence[str]) -> None:
     """Already-escaped Markdown lines as a bulleted list."""
     if items:
@@ -247,9 +265,10 @@ def lead_kpi_frame(ctx: Context, board: Board) -> pd.DataFrame:
     written beside them; every word from the framework is escaped.
     """
     records: list[dict[str, str]] = []
-    for row in board.rows:
-        if row.tier != "lead":
-            continue
+    leads = [r for r in board.rows if r.tier == "lead"]
+    # In outcome order, as the Board reads the outcomes above the table.
+    leads.sort(key=lambda r: (min(r.outcome_numbers, default=99), r.outcome_numbers))
+    for row in leads:
         kpi = ctx.fw.kpi(row.kpi_code)
         value = (
             "\\* (suppressed)"
@@ -304,7 +323,9 @@ def lead_kpi_table(ctx: Context, board: Board) -> None:
         "tab; the links under the table open it here."
     )
     with st.container(key="ican-ipr"):
-        st.table(frame.set_index("Outcome"))
+        # One Markdown table, not st.table: the browser draws it as a single element, which
+        # keeps the home page's warm load close to an empty page's (bench/bench_app.py).
+        st.markdown(markdown_table(frame))
     with st.container(horizontal=True, key="ican-ipr-links"):
         for row in board.rows:
             if row.tier == "lead":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -33,6 +35,18 @@ def assert_clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def markdown_table_frame(at: AppTest) -> pd.DataFrame:
+    """The home page's lead-KPI table (one Markdown table) read back into a frame."""
+    source = next(str(m.value) for m in at.markdown if str(m.value).startswith("| Outcome |"))
+    lines = source.splitlines()
+    assert set(lines[1]) <= set("|-")
+
+    def cells(line: str) -> list[str]:
+        return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+    return pd.DataFrame([cells(x) for x in lines[2:]], columns=cells(lines[0]))
+
+
 def latest_months(db: Path) -> list[str]:
     return Store(db).periods()
 
@@ -56,7 +70,10 @@ def test_home_lists_the_ten_outcomes_by_pillar_with_icons_and_table(open_page, f
         assert name in text
     assert "data:image/svg+xml;base64," in text  # the lead KPIs' icons
     assert "Variation:" in text  # icons carry text labels
-    table = at.table[0].value.reset_index()
+    table = markdown_table_frame(at)
+    assert len(table) == len(table.drop_duplicates("KPI"))
+    first_outcome = [int(o.split(",")[0]) for o in table["Outcome"] if o != "–"]
+    assert first_outcome == sorted(first_outcome)  # in outcome order, as the cards above
     lead = {k.code for k in framework.kpis if k.tier == "lead"}
     assert {c.split("(")[-1].rstrip(")").replace("\\", "") for c in table["KPI"]} == lead
     columns = ("Outcome", "KPI", "Period", "Value", "Target", "Variation", "Assurance", "Trend")

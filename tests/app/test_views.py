@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
 from scorecard.framework import threads
 from scorecard.quality import KiteMark, Mark
 from scorecard.ui import views
-from scorecard.ui.components import kite_svg, md
+from scorecard.ui.components import kite_svg, markdown_table, md
 
 TODAY = dt.date(2024, 5, 10)
 
@@ -52,6 +53,17 @@ def test_md_makes_markdown_and_html_inert():
     assert "**" not in out.replace("\\*", "")
     assert "](" not in out.replace("\\]\\(", "")
     assert ":smile:" not in out
+
+
+def test_markdown_table_keeps_one_row_per_record_whatever_the_cells_hold():
+    hostile = "a | b\n| c | <script>x</script>\r\n\n[link](javascript:1)"
+    frame = pd.DataFrame({"KPI": [md(hostile), md("plain")], "Value": ["1", "2"]})
+    lines = markdown_table(frame).splitlines()
+    assert lines[:2] == ["| KPI | Value |", "|---|---|"]
+    assert len(lines) == 4  # header, rule, two rows: line breaks cannot start a new row
+    assert all(len(re.findall(r"(?<!\\)\|", line)) == 3 for line in lines)
+    assert "<script>" not in lines[2]
+    assert "](" not in lines[2]
 
 
 def test_areas_are_ordered_icb_places_trusts(framework):
