@@ -18,6 +18,7 @@ from scorecard.icons import (
     NHS_TEXT,
     STATE_COLOURS,
 )
+from scorecard.numbers import format_number, format_value
 from scorecard.periods import month_short
 from scorecard.spc import (
     COMMON_CAUSE,
@@ -28,7 +29,6 @@ from scorecard.spc import (
     POINT_STATES,
     RULE_NAMES,
     SpcResult,
-    format_number,
     rule_description,
 )
 
@@ -56,20 +56,6 @@ STATE_SYMBOLS: Final = {
 }
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 period_label = month_short
-
-
-def format_value(value: float | None, unit: str = "") -> str:
-    """A value with its unit: "12.5%", "£1,234", "3.2 days"; the bare number otherwise."""
-    text = format_number(value)
-    if value is None or not math.isfinite(value):
-        return text
-    if unit == "%":
-        return f"{text}%"
-    if unit == "£":
-        return f"−£{text[1:]}" if text.startswith("−") else f"£{text}"
-    if unit == "days":
-        return f"{text} days"
-    return text
 
 
 def chart_alt_text(

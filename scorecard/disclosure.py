@@ -7,12 +7,12 @@ import math
 import pandas as pd
 
 from scorecard.domain import Area, AreaType, Framework, Kpi, Unit
+from scorecard.numbers import SUPPRESSED_MARK
 
 # Counts of 1-7 people are not published below ICB level (NHS statistical disclosure practice
 # for health data about small groups; zero is safe to publish, it identifies no one).
 SMALL_NUMBER_MIN = 1
 SMALL_NUMBER_MAX = 7
-SUPPRESSED_MARK = "*"
 SUB_ICB_AREA_TYPES: frozenset[AreaType] = frozenset(
     {AreaType.PLACE, AreaType.PROVIDER, AreaType.PCN, AreaType.LAP}
 )

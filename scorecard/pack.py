@@ -40,9 +40,10 @@ from reportlab.platypus import (
 
 from scorecard import exports, icons, spc
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.disclosure import SUPPRESSED_MARK, SUPPRESSION_NOTE
+from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Area, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.errors import Problem, UserError
+from scorecard.numbers import SUPPRESSED_MARK, format_number, format_value
 from scorecard.periods import month_long, month_short, previous_month
 from scorecard.reviews import (
     Annotation,
@@ -378,22 +379,6 @@ def period_label(period: str | None) -> str:
 month_words = month_long
 
 
-def format_value(value: float | None, unit: str = "", suppressed: bool = False) -> str:
-    """A value with its unit as the app shows it ("12.5%", "£1,234", "3.2 days"); "*" if hidden."""
-    if suppressed:
-        return SUPPRESSED_MARK
-    text = spc.format_number(value)
-    if value is None or not math.isfinite(value):
-        return text
-    if unit == "%":
-        return f"{text}%"
-    if unit == "£":
-        return f"−£{text[1:]}" if text.startswith("−") else f"£{text}"
-    if unit == "days":
-        return f"{text} days"
-    return text
-
-
 def _float(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
@@ -557,7 +542,7 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def _tick_label(value: float, unit: str) -> str:
-    text = spc.format_number(value)
+    text = format_number(value)
     return f"{text}%" if unit == "%" else (f"£{text}" if unit == "£" else text)
 
 

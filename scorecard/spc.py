@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scorecard.domain import ConflictRule, Direction
+from scorecard.numbers import format_number
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -244,21 +245,6 @@ class SpcResult:
     def assurance_text(self) -> str:
         """The assurance reading as one plain-English sentence."""
         return _assurance_text(self)
-
-
-def format_number(value: float | None) -> str:
-    """A number as people read it on a scorecard: 2 decimals below 100, fewer above."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    size = abs(value)
-    if size >= 1000:
-        text = f"{size:,.0f}"
-    else:
-        text = f"{size:.1f}" if size >= 100 else f"{size:.2f}"
-        text = text.rstrip("0").rstrip(".")
-    if text in ("0", ""):
-        return "0"
-    return ("−" if value < 0 else "") + text
 
 
 def rule_description(rule: str, settings: SpcSettings | None = None) -> str:

@@ -19,6 +19,7 @@ from scorecard import charts
 from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
 from scorecard.domain import Brick, Kpi, LinkKind, Outcome, Provenance
 from scorecard.framework import Thread, coverage, threads, unthreaded
+from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 from scorecard.quality import KiteMark, KpiQuality, SeriesQuality
 from scorecard.scoring import (
@@ -273,7 +274,7 @@ def lead_kpi_frame(ctx: Context, board: Board) -> pd.DataFrame:
         value = (
             "\\* (suppressed)"
             if row.suppressed
-            else md(views.format_value(row.value, row.unit))
+            else md(format_value(row.value, row.unit))
             + (" (provisional)" if row.provisional else "")
         )
         link = "kpi?" + urlencode(ctx.selection.only().with_(kpi=row.kpi_code).to_query_params())
@@ -287,7 +288,7 @@ def lead_kpi_frame(ctx: Context, board: Board) -> pd.DataFrame:
                 "KPI": f"[{md(row.kpi_name)}]({link}) ({md(row.kpi_code)})",
                 "Period": md(views.month_label(row.period)) if row.period else "No data",
                 "Value": value if row.period else "–",
-                "Target": md(views.format_value(row.target, row.unit))
+                "Target": md(format_value(row.target, row.unit))
                 if row.target is not None
                 else "None set",
                 "Variation": image_md(variation_svg(row.variation), short_variation)
@@ -608,7 +609,7 @@ def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
         "neutral": "Neither: higher or lower is not better in itself",
     }[str(kpi.direction)]
     baseline = (
-        f"{views.format_value(kpi.baseline_value, str(kpi.unit))}"
+        f"{format_value(kpi.baseline_value, str(kpi.unit))}"
         + (f" ({views.month_label(kpi.baseline_period)})" if kpi.baseline_period else "")
         if kpi.baseline_value is not None
         else "None recorded"
@@ -618,9 +619,9 @@ def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
         areas = sorted({t.area_code for t in trajectory})
         target = f"Monthly trajectory for {', '.join(areas)}"
         if kpi.target_value is not None:
-            target += f"; otherwise {views.format_value(kpi.target_value, str(kpi.unit))}"
+            target += f"; otherwise {format_value(kpi.target_value, str(kpi.unit))}"
     elif kpi.target_value is not None:
-        target = views.format_value(kpi.target_value, str(kpi.unit))
+        target = format_value(kpi.target_value, str(kpi.unit))
     else:
         target = "None set"
     if kpi.target_note:
@@ -856,7 +857,7 @@ def area_comparison(ctx: Context, kpi: Kpi) -> pd.DataFrame:
                     "Latest period": views.month_label(row.period) if row.period else "No data",
                     "Value": "*"
                     if row.suppressed
-                    else (views.format_value(row.value, row.unit) if row.period else "–"),
+                    else (format_value(row.value, row.unit) if row.period else "–"),
                     "Variation": svg_data_uri(variation_svg(row.variation)),
                     "Variation means": variation_label(row.variation),
                     "Assurance": svg_data_uri(assurance_svg(row.assurance)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -284,20 +283,6 @@ def lead_kpis(fw: Framework, outcome_code: str) -> list[Kpi]:
 def owners(fw: Framework) -> list[str]:
     """Distinct KPI owner roles, sorted."""
     return sorted({k.owner_role for k in fw.kpis if k.owner_role})
-
-
-def format_value(value: float | None, unit: str, digits: int = 1) -> str:
-    """A KPI value with its unit, e.g. '85.2%', '£1,200', '4.5 days', '1,234'."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{digits}f}"
-    if unit == "%":
-        return f"{number}%"
-    if unit == "£":
-        return f"£{number}"
-    if unit == "days":
-        return f"{number} days"
-    return number
 
 
 def codes_in_order(items: Iterable[str]) -> tuple[str, ...]:

@@ -16,9 +16,9 @@ import pytest
 from pypdf import PdfReader
 
 from scorecard.access import Source, parse_role_map, principal_for
-from scorecard.disclosure import SUPPRESSED_MARK
 from scorecard.framework_table import SIX_COLUMNS
 from scorecard.icons import assurance_label, variation_label
+from scorecard.numbers import SUPPRESSED_MARK
 from scorecard.pack import (
     SCORECARD_TABLE_COLUMNS,
     build_pack,

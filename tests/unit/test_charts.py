@@ -13,7 +13,6 @@ from scorecard.charts import (
     STATE_NAMES,
     STATE_SYMBOLS,
     chart_alt_text,
-    format_value,
     period_label,
     sparkline,
     sparkline_svg,
@@ -271,21 +270,6 @@ def test_empty_series_gives_an_empty_chart():
 )
 def test_period_label(period, label):
     assert period_label(period) == label
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "text"),
-    [
-        pytest.param(12.5, "%", "12.5%", id="percent"),
-        pytest.param(1234.0, "£", "£1,234", id="pounds"),
-        pytest.param(-5.0, "£", "−£5", id="negative-pounds"),
-        pytest.param(3.25, "days", "3.25 days", id="days"),
-        pytest.param(7.0, "count", "7", id="count"),
-        pytest.param(None, "%", "–", id="missing"),
-    ],
-)
-def test_format_value(value, unit, text):
-    assert format_value(value, unit) == text
 
 
 def test_sparkline_figure_is_tiny_and_bare():

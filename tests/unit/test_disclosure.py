@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from scorecard.disclosure import (
-    SUPPRESSED_MARK,
     SUPPRESSION_NOTE,
     apply_suppression,
     is_suppressed,
@@ -25,6 +24,7 @@ from scorecard.domain import (
     Tier,
     Unit,
 )
+from scorecard.numbers import SUPPRESSED_MARK
 
 ICB = Area("QPM", "NHS Northamptonshire ICB", AreaType.SYSTEM)
 PLACE = Area("E06000061", "North Northamptonshire", AreaType.PLACE, "QPM")

@@ -18,7 +18,6 @@ from scorecard.spc import (
     SpcSettings,
     analyse,
     analyse_many,
-    format_number,
     points_outside_limits,
     process_limits,
     run_on_one_side,
@@ -665,24 +664,6 @@ def test_valid_settings(kwargs):
 def test_analyse_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         analyse(direction=INC, **kwargs)
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        pytest.param(1.9444, "1.94", id="two-decimals"),
-        pytest.param(-3.0626, "−3.06", id="negative"),
-        pytest.param(70.0, "70", id="whole"),
-        pytest.param(123.456, "123.5", id="hundreds"),
-        pytest.param(12345.6, "12,346", id="thousands"),
-        pytest.param(0.0, "0", id="zero"),
-        pytest.param(-0.001, "0", id="rounds-to-zero"),
-        pytest.param(None, "–", id="none"),
-        pytest.param(math.nan, "–", id="nan"),
-    ],
-)
-def test_format_number(value, text):
-    assert format_number(value) == text
 
 
 # analyse_many agrees with analyse.
