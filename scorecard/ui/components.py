@@ -500,7 +500,7 @@ def explorer(ctx: Context, key: str) -> None:
         path = " › ".join(md(views.short(c.name, 40)) for c in reversed(crumbs))
         st.caption(f"Above it: {path}")
     if len(hood.members) > 1:
-        fig = views.sankey_figure(fw, hood, {c: state_text(r) for c, r in states.items()})
+        fig = views.thread_sankey(fw, hood, {c: state_text(r) for c, r in states.items()})
         st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
         st.caption(f"Chart description: {md(fig.layout.meta['alt_text'])}")
     else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from scorecard.charts import SankeyLink, SankeyNode, sankey
 from scorecard.domain import AreaType, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.framework import Thread
 from scorecard.periods import month_long
@@ -361,6 +361,8 @@ KIND_COLOURS = {
     "i_statement": "#009639",
 }
 GAP_COLOUR = "#D8DDE0"
+DOCUMENT_LINK = "rgba(0,94,184,0.45)"  # a link stated in the documents
+ILLUSTRATIVE_LINK = "rgba(118,134,146,0.30)"  # a link proposed by the team
 
 
 COLUMN_OF_KIND = {
@@ -376,7 +378,7 @@ COLUMN_OF_KIND = {
 _COLUMN_X = (0.001, 0.16, 0.32, 0.5, 0.7, 0.999)
 
 
-def sankey_figure(
+def thread_sankey(
     fw: Framework,
     hood: Neighbourhood,
     states: Mapping[str, str] | None = None,
@@ -392,99 +394,46 @@ def sankey_figure(
         states: a short state text per KPI code (e.g. "improvement (high)"), shown on hover.
 
     Returns:
-        The figure; its ``layout.meta["alt_text"]`` describes it in one sentence.
+        The figure (drawn by ``charts.sankey``); ``layout.meta["alt_text"]`` describes it.
     """
     catalogue = nodes(fw)
-    keys = [k for k in hood.members if k in catalogue]
-    columns: dict[int, list[str]] = {}
-    for key in keys:
-        columns.setdefault(COLUMN_OF_KIND.get(catalogue[key].kind, 3), []).append(key)
-    order = [k for c in sorted(columns) for k in columns[c]]
-    index = {k: i for i, k in enumerate(order)}
-    used = sorted(columns)
-    shown = [e for e in hood.edges if e.upper in index and e.lower in index]
-    flow_in: dict[str, int] = {}
-    flow_out: dict[str, int] = {}
-    for e in shown:
-        flow_out[e.upper] = flow_out.get(e.upper, 0) + 1
-        flow_in[e.lower] = flow_in.get(e.lower, 0) + 1
-    weight = {k: max(flow_in.get(k, 0), flow_out.get(k, 0), 1) for k in order}
-    centre_y: dict[str, float] = {}
-    for members in columns.values():
-        total = sum(weight[k] for k in members)
-        seen = 0.0
-        for k in members:
-            centre_y[k] = 0.02 + 0.96 * (seen + weight[k] / 2) / total
-            seen += weight[k]
-    xs: list[float] = []
-    ys: list[float] = []
-    labels: list[str] = []
-    colours: list[str] = []
-    hovers: list[str] = []
-    for key in order:
+    drawn: list[SankeyNode] = []
+    for key in hood.members:
+        if key not in catalogue:
+            continue
         node = catalogue[key]
-        column = COLUMN_OF_KIND.get(node.kind, 3)
-        xs.append(_COLUMN_X[column] if len(used) > 1 else 0.5)
-        ys.append(centre_y[key])
         gap = is_gap(node)
         suffix = " (placeholder)" if node.placeholder else (" (illustrative)" if gap else "")
-        labels.append(html.escape(short(node.name, 34)))
-        colours.append(GAP_COLOUR if gap else KIND_COLOURS.get(node.kind, "#425563"))
         state = (states or {}).get(node.code, "")
-        hovers.append(
-            html.escape(
-                f"{node.kind_label} {node.code}{suffix}: {short(node.name, 80)}"
-                + (f" — {state}" if state else "")
+        drawn.append(
+            SankeyNode(
+                key=key,
+                label=short(node.name, 34),
+                hover=f"{node.kind_label} {node.code}{suffix}: {short(node.name, 80)}"
+                + (f" — {state}" if state else ""),
+                colour=GAP_COLOUR if gap else KIND_COLOURS.get(node.kind, "#425563"),
+                column=COLUMN_OF_KIND.get(node.kind, 3),
             )
         )
-    fig = go.Figure(
-        go.Sankey(
-            arrangement="fixed",
-            node={
-                "label": labels,
-                "x": xs,
-                "y": ys,
-                "color": colours,
-                "customdata": hovers,
-                "hovertemplate": "%{customdata}<extra></extra>",
-                "pad": 6,
-                "thickness": 12,
-                "line": {"color": "#425563", "width": 0.5},
-            },
-            link={
-                "source": [index[e.upper] for e in shown],
-                "target": [index[e.lower] for e in shown],
-                "value": [1] * len(shown),
-                "color": [
-                    "rgba(118,134,146,0.30)"
-                    if e.provenance == Provenance.ILLUSTRATIVE
-                    else "rgba(0,94,184,0.45)"
-                    for e in shown
-                ],
-                "customdata": [
-                    "proposed by the team (illustrative)"
-                    if e.provenance == Provenance.ILLUSTRATIVE
-                    else "stated in the documents"
-                    for e in shown
-                ],
-                "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
-            },
-            textfont={"family": "Arial", "size": 12, "color": "#212B32"},
+    links = [
+        SankeyLink(
+            upper=e.upper,
+            lower=e.lower,
+            colour=ILLUSTRATIVE_LINK if e.provenance == Provenance.ILLUSTRATIVE else DOCUMENT_LINK,
+            hover="proposed by the team (illustrative)"
+            if e.provenance == Provenance.ILLUSTRATIVE
+            else "stated in the documents",
         )
-    )
+        for e in hood.edges
+    ]
     centre = catalogue[hood.node]
+    keys = {n.key for n in drawn}
+    shown = sum(1 for ln in links if ln.upper in keys and ln.lower in keys)
     alt = (
         f"Sankey diagram of the golden thread around {centre.kind_label} {centre.code}, in "
         "columns from population outcomes through ambitions, outcomes, lead KPIs and bricks, "
         f"activity KPIs to I-statements: {len(hood.above)} nodes above it, {len(hood.below)} "
-        f"below, {len(hood.beside)} bricks beside, {len(shown)} links; grey nodes are "
+        f"below, {len(hood.beside)} bricks beside, {shown} links; grey nodes are "
         "illustrative or placeholders, grey links are proposed by the team."
     )
-    tallest = max(sum(weight[k] for k in v) for v in columns.values())
-    fig.update_layout(
-        height=max(360, min(1400, 24 * tallest + 40)),
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        font={"family": "Arial", "size": 12},
-        meta={"alt_text": alt},
-    )
-    return fig
+    return sankey(drawn, links, alt_text=alt, column_x=_COLUMN_X)

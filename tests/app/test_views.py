@@ -120,7 +120,7 @@ def test_the_three_document_rows_come_from_the_links(framework):
 
 def test_sankey_has_every_edge_and_alt_text(framework):
     hood = views.neighbourhood(framework, "outcome:O3")
-    fig = views.sankey_figure(framework, hood)
+    fig = views.thread_sankey(framework, hood)
     trace = fig.data[0]
     assert len(trace.link.source) == len(hood.edges)
     assert len(trace.node.label) == len(hood.members)

@@ -12,8 +12,11 @@ from scorecard.charts import (
     FONT,
     STATE_NAMES,
     STATE_SYMBOLS,
+    SankeyLink,
+    SankeyNode,
     chart_alt_text,
     period_label,
+    sankey,
     sparkline,
     sparkline_svg,
     spc_chart,
@@ -339,3 +342,26 @@ def test_chart_is_serialisable():
     fig = chart(analysed(target=1.0), show_two_sigma=True, synthetic=True)
     assert '"alt_text"' in fig.to_json()
     assert np.isfinite([v for t in point_traces(fig) for v in t.y]).all()
+
+
+def test_sankey_places_columns_stacks_by_flow_and_escapes_text():
+    nodes = [
+        SankeyNode("a", "<b>Top</b>", "A hover", "#005EB8", 0),
+        SankeyNode("b", "Left child", "B", "#41B6E6", 1),
+        SankeyNode("c", "Right child", "C <script>", "#41B6E6", 1),
+    ]
+    links = [
+        SankeyLink("a", "b", "grey", "stated"),
+        SankeyLink("a", "c", "grey", "stated"),
+        SankeyLink("a", "missing", "grey", "dropped: one end is not drawn"),
+    ]
+    fig = sankey(nodes, links, alt_text="Two children of one node.", column_x=(0.1, 0.9))
+    trace = fig.data[0]
+    assert list(trace.node.x) == [0.1, 0.9, 0.9]
+    assert trace.node.y[0] == pytest.approx(0.5)  # alone in its column, centred
+    assert trace.node.y[1] < trace.node.y[2]  # stacked in the order given
+    assert list(trace.link.source) == [0, 0]
+    assert list(trace.link.target) == [1, 2]
+    assert trace.node.label[0] == "&lt;b&gt;Top&lt;/b&gt;"
+    assert "<script>" not in trace.node.customdata[2]
+    assert fig.layout.meta["alt_text"] == "Two children of one node."
