@@ -23,6 +23,7 @@ from scorecard.domain import (
     Tier,
 )
 from scorecard.errors import Problem, UserError
+from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 
 if TYPE_CHECKING:
@@ -1006,14 +1007,6 @@ def changes_since(
     return sorted(changes, key=_change_order)
 
 
-def _format_number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if float(value).is_integer() and abs(value) < 1e12:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
 def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -> str:
     """The scorecard as a plain-text table for the terminal."""
     header = (
@@ -1029,7 +1022,7 @@ def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -
     )
     table: list[tuple[str, ...]] = [header]
     for row in rows:
-        value = "suppressed" if row.suppressed else _format_number(row.value)
+        value = "suppressed" if row.suppressed else format_value(row.value, row.unit)
         if row.provisional and not row.suppressed:
             value += " (p)"
         name = row.kpi_name if len(row.kpi_name) <= 48 else row.kpi_name[:47] + "…"
@@ -1040,7 +1033,7 @@ def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -
                 row.area_code,
                 row.period or "no data",
                 value,
-                _format_number(row.target),
+                format_value(row.target, row.unit),
                 str(row.n_points),
                 row.variation,
                 row.assurance,
