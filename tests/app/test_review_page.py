@@ -183,3 +183,83 @@ def test_small_numbers_show_as_a_star_on_the_review_page(open_page, own_db, tmp_
     row = tables[0].loc[tables[0]["kpi_code"] == "ACT-CIV"].iloc[0]
     assert row["value"] == "*"
     assert "1-7 people" in texts(at)
+
+
+# With the sign-in configured ([auth], OpenID Connect through Authlib): the identity provider's
+# claims (st.user) decide who is writing; the provider itself is outside these tests.
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-cookie-secret",
+    "client_id": "scorecard-test",
+    "client_secret": "not-a-real-secret",
+    "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration",
+}
+
+
+def signed_in(page: str, user: dict[str, object], **params: str) -> AppTest:
+    """A page run with the sign-in configured and the given identity claims as st.user.
+
+    The store is the one ``SCORECARD_DB`` names (each test points it at its own copy).
+    """
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = user
+    if page != "app.py":
+        at.switch_page(page)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_signed_out_the_app_offers_the_sign_in_and_writes_nothing(own_db, monkeypatch):
+    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+    at = signed_in("pages/2_kpi.py", {"is_logged_in": False}, kpi="LEAD-ESC")
+    assert_clean(at)
+    assert "You are not signed in: the scorecard is read-only." in texts(at)
+    assert button(at, "Sign in")
+    assert not [t for t in at.text_area if t.label == "What the chart tells us"]
+
+
+def test_a_signed_in_owner_writes_commentary_under_their_own_identity(own_db, monkeypatch):
+    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+    # The provider's e-mail claim matches roles.toml whatever its case.
+    user = {"is_logged_in": True, "email": "FEFD@Example.NHS.uk", "name": "Example FEFD lead"}
+    at = signed_in("pages/2_kpi.py", user, kpi="LEAD-ESC")
+    assert_clean(at)
+    assert "Signed in as Example FEFD lead" in texts(at)
+    assert "Local mode" not in texts(at)
+    text_area(at, "What the chart tells us").set_value("Escalations steady since the spring.")
+    button(at, "Save commentary").click()
+    at.run()
+    assert_clean(at)
+    saved = Reviews.beside(own_db).commentary("LEAD-ESC", "QPM", at.query_params["month"])
+    assert saved is not None
+    assert saved.author_id == "fefd@example.nhs.uk"
+    assert saved.chart_says == "Escalations steady since the spring."
+
+
+def test_a_signed_in_stranger_gets_the_default_roles_and_no_form(own_db, monkeypatch):
+    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+    user = {"is_logged_in": True, "email": "someone@elsewhere.example", "name": "Someone"}
+    at = signed_in("pages/2_kpi.py", user, kpi="LEAD-ESC")
+    assert_clean(at)
+    assert "Signed in as Someone" in texts(at)
+    assert not [t for t in at.text_area if t.label == "What the chart tells us"]
+    review = signed_in("pages/7_review.py", user)
+    assert_clean(review)
+    assert not [b for b in review.button if b.label == "Sign off the month"]
+    assert Reviews.beside(own_db).signoff_log() == []
+
+
+def test_the_signed_in_board_chair_signs_off_the_month(own_db, monkeypatch):
+    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+    user = {"is_logged_in": True, "email": "chair@example.nhs.uk", "name": "Example chair"}
+    at = signed_in("pages/7_review.py", user)
+    assert_clean(at)
+    at.checkbox[0].check()
+    button(at, "Sign off the month").click()
+    at.run()
+    assert_clean(at)
+    signed = Reviews.beside(own_db).signoff(at.query_params["month"], "QPM")
+    assert signed is not None
+    assert signed.author_id == "chair@example.nhs.uk"
