@@ -16,16 +16,6 @@ from pandera.typing.common import Category
 
 from scorecard.domain import Framework, Unit
 
-EXTRACT_COLUMNS: Final = (
-    "kpi_code",
-    "area_code",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "note",
-)
 KEY_COLUMNS: Final = ("kpi_code", "area_code", "period")
 REQUIRED_COLUMNS: Final = KEY_COLUMNS  # plus value, or numerator and denominator
 NUMBER_COLUMNS: Final = ("value", "numerator", "denominator")

@@ -28,7 +28,16 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.domain import Area, AreaType, Direction, Framework, Kpi, SpcEventKind, Unit
+from scorecard.domain import (
+    EXTRACT_COLUMNS,
+    Area,
+    AreaType,
+    Direction,
+    Framework,
+    Kpi,
+    SpcEventKind,
+    Unit,
+)
 from scorecard.errors import Problem, UserError
 
 FloatArray = NDArray[np.float64]
@@ -42,16 +51,6 @@ DEMO_KIND: Final = "demo"
 # KPIs that a connector fills with real figures: the demo still invents them, and says so.
 CONNECTOR_NOTE: Final = (
     DEMO_NOTE + " (real values come from `import-nhse discharge-delays`; none are used here)"
-)
-COLUMNS: Final = (
-    "kpi_code",
-    "area_code",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "note",
 )
 
 # Anchors from the iCAN documents (domain ICAN_FRAMEWORK.md §3.4-3.5; over-65s, June 2022
@@ -837,7 +836,7 @@ def generate_demo(
     end = end_month or last_month()
     periods = month_range(end, months)
     causes = {c.kpi_code: c for c in planted_causes(fw, months, end)}
-    columns: dict[str, list[object]] = {c: [] for c in COLUMNS}
+    columns: dict[str, list[object]] = {c: [] for c in EXTRACT_COLUMNS}
     final = np.full(months, "final", dtype=object)
     last_provisional = final.copy()
     last_provisional[-1] = "provisional"
@@ -860,7 +859,7 @@ def generate_demo(
             columns["status"].append(status)
             columns["note"].append(np.full(months, note, dtype=object))
     if not columns["value"]:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in EXTRACT_COLUMNS})
     return pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})  # type: ignore[arg-type]
 
 

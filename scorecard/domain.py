@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
+
+# A KPI extract's columns (CONTRACT §2.2), in the order the scorecard writes them.
+EXTRACT_COLUMNS: Final = (
+    "kpi_code",
+    "area_code",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "note",
+)
+# A stored observation: an extract row, the load it came in and whether it is synthetic.
+OBSERVATION_COLUMNS: Final = (*EXTRACT_COLUMNS, "load_id", "synthetic")
 
 
 class Provenance(StrEnum):

@@ -27,7 +27,6 @@ import pyarrow.csv as pacsv
 
 from schemas.extract import (
     DEFAULT_STATUS,
-    EXTRACT_COLUMNS,
     KEY_COLUMNS,
     NOTE_MAX_CHARS,
     NUMBER_COLUMNS,
@@ -42,7 +41,7 @@ from schemas.extract import (
 )
 from scorecard import store
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.domain import Framework, Unit
+from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 
 MAX_CELL_CHARS: Final = 10_000  # a "gigantic cell": no extract cell needs more (notes: 500)

@@ -15,6 +15,7 @@ import pandas as pd
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
+    OBSERVATION_COLUMNS,
     Area,
     Framework,
     Kpi,
@@ -79,18 +80,6 @@ ASSURANCE_LABELS: Mapping[str, str] = {
     "none": "no assurance icon",
 }
 
-COLUMNS = (
-    "kpi_code",
-    "area_code",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "note",
-    "load_id",
-    "synthetic",
-)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -308,7 +297,7 @@ def _float_or_none(value: object) -> float | None:
 
 
 def _empty_frame() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype="object") for name in COLUMNS})
+    return pd.DataFrame({name: pd.Series(dtype="object") for name in OBSERVATION_COLUMNS})
 
 
 @dataclass(frozen=True)

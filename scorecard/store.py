@@ -26,18 +26,6 @@ LOCK_TIMEOUT_S: Final = 600.0
 WRITER_MEMORY: Final = "1GB"  # the loads' bench keeps a 5M-row load under 2 GB of RSS
 MAX_CONFLICTS: Final = 1_000
 
-OBSERVATION_COLUMNS: Final = (
-    "kpi_code",
-    "area_code",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "note",
-    "load_id",
-    "synthetic",
-)
 
 _DDL: Final = (
     """

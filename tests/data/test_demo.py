@@ -14,7 +14,7 @@ import pytest
 from schemas.extract import extract_schema, tolerance
 from scorecard import demo
 from scorecard.cli import main
-from scorecard.domain import AreaType, Direction, Framework, SpcEventKind, Unit
+from scorecard.domain import EXTRACT_COLUMNS, AreaType, Direction, Framework, SpcEventKind, Unit
 from scorecard.spc import analyse
 
 REPO_FRAMEWORK = Path(__file__).resolve().parents[2] / "data" / "framework"
@@ -46,7 +46,7 @@ def test_every_kpi_area_and_month_once(framework: Framework, frame: pd.DataFrame
     expected = sum(len(framework.kpi_areas(k.code)) for k in framework.kpis) * MONTHS
     assert len(frame) == expected
     assert not frame.duplicated(["kpi_code", "area_code", "period"]).any()
-    assert list(frame.columns) == list(demo.COLUMNS)
+    assert list(frame.columns) == list(EXTRACT_COLUMNS)
     for kpi in framework.kpis:
         areas = set(frame.loc[frame["kpi_code"] == kpi.code, "area_code"])
         assert areas == {a.code for a in framework.kpi_areas(kpi.code)}, kpi.code

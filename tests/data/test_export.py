@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scorecard import pipeline, store
-from scorecard.domain import Framework
+from scorecard.domain import EXTRACT_COLUMNS, Framework
 
 HEADER = "kpi_code,area_code,period,value,numerator,denominator,status,note"
 
@@ -135,7 +135,7 @@ def test_a_rich_store_round_trips_as_unchanged(run_cli, db: Path, framework, tmp
     fresh = tmp_path / "fresh.duckdb"
     store.init_store(fresh, framework)
     assert run_cli("load", out, "--db", fresh).code == 0
-    columns = list(pipeline.EXTRACT_COLUMNS)
+    columns = list(EXTRACT_COLUMNS)
     pd.testing.assert_frame_equal(store.Store(fresh).current()[columns], stored[columns])
 
 

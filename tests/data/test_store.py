@@ -11,7 +11,7 @@ import pytest
 
 from schemas.store import Current, Loads, Observations
 from scorecard import pipeline, store
-from scorecard.domain import Framework
+from scorecard.domain import OBSERVATION_COLUMNS, Framework
 from scorecard.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def test_init_creates_an_empty_store(run_cli, tmp_path: Path) -> None:
     assert reader.meta()["schema_version"] == store.SCHEMA_VERSION
     assert reader.meta()["framework"] == "iCAN"
     assert reader.current().empty
-    assert list(reader.current().columns) == list(store.OBSERVATION_COLUMNS)
+    assert list(reader.current().columns) == list(OBSERVATION_COLUMNS)
     assert reader.periods() == []
     assert not store.tmp_path(db).exists()
     assert not Path(f"{db}.wal").exists()
