@@ -6,12 +6,13 @@ import argparse
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from scorecard import spc
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
@@ -26,9 +27,7 @@ from scorecard.domain import (
 from scorecard.errors import Problem, UserError
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
-
-if TYPE_CHECKING:
-    from scorecard.spc import SpcResult
+from scorecard.spc import ASSURANCES, VARIATIONS, SpcResult
 
 # The keys of one ``scorecard --json`` object, in the order of CONTRACT §3.
 CONTRACT_FIELDS: tuple[str, ...] = (
@@ -51,17 +50,6 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "suppressed",
 )
 
-VARIATIONS: tuple[str, ...] = (
-    "common_cause",
-    "improvement_high",
-    "improvement_low",
-    "concern_high",
-    "concern_low",
-    "neither_high",
-    "neither_low",
-    "none",
-)
-ASSURANCES: tuple[str, ...] = ("pass", "fail", "hit_or_miss", "none")
 
 VARIATION_LABELS: Mapping[str, str] = {
     "common_cause": "common cause variation",
@@ -520,8 +508,6 @@ def analyse_series(kpi: Kpi, series: KpiSeries) -> SpcResult:
     The one place the scorecard, the app's charts and the Board pack analyse a series, so their
     icons and limits always agree.
     """
-    from scorecard import spc  # imported here: spc is pure numpy but written separately
-
     settings = spc.SpcSettings(
         baseline_points=kpi.spc_baseline_points, conflict_rule=kpi.conflict_rule
     )
