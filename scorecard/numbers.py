@@ -8,14 +8,18 @@ SUPPRESSED_MARK = "*"  # stands for a value hidden by small-number suppression
 
 
 def format_number(value: float | None) -> str:
-    """A number as people read it on a scorecard: 2 decimals below 100, fewer above."""
+    """A number as people read it on a scorecard: about three significant figures.
+
+    2 decimals below 10 (limits such as 6.95), 1 decimal from 10 to 1,000 (47.3%, 181.9),
+    none from 1,000 (with thousands separators); trailing zeros dropped.
+    """
     if value is None or not math.isfinite(value):
         return "–"
     size = abs(value)
     if size >= 1000:
         text = f"{size:,.0f}"
     else:
-        text = f"{size:.1f}" if size >= 100 else f"{size:.2f}"
+        text = f"{size:.1f}" if size >= 10 else f"{size:.2f}"
         text = text.rstrip("0").rstrip(".")
     if text in ("0", ""):
         return "0"

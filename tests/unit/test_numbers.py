@@ -15,6 +15,7 @@ from scorecard.numbers import SUPPRESSED_MARK, format_number, format_value
         pytest.param(1.9444, "1.94", id="two-decimals"),
         pytest.param(-3.0626, "−3.06", id="negative"),
         pytest.param(70.0, "70", id="whole"),
+        pytest.param(47.2914, "47.3", id="tens"),
         pytest.param(123.456, "123.5", id="hundreds"),
         pytest.param(12345.6, "12,346", id="thousands"),
         pytest.param(0.0, "0", id="zero"),
@@ -37,7 +38,7 @@ def test_format_number(value, text):
         pytest.param(7.0, "count", "7", id="count"),
         pytest.param(None, "%", "–", id="missing"),
         pytest.param(math.inf, "%", "–", id="infinite"),
-        pytest.param(95.47, "%", "95.47%", id="same-rule-as-numbers"),
+        pytest.param(95.47, "%", "95.5%", id="same-rule-as-numbers"),
     ],
 )
 def test_format_value(value, unit, text):
