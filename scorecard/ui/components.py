@@ -526,8 +526,11 @@ def explorer(ctx: Context, key: str) -> None:
         node_list(ctx, "Bricks delivering it", hood.beside, states)
 
 
-def thread_gaps(ctx: Context) -> None:
-    """Placeholders, illustrative items and unlinked nodes, listed as gaps."""
+def thread_gaps(ctx: Context, *, outcomes: bool = True) -> None:
+    """Placeholders, illustrative items and unlinked nodes, listed as gaps.
+
+    ``outcomes=False`` leaves out the outcomes without a lead KPI (for a page that lists them).
+    """
     fw = ctx.fw
     catalogue = views.nodes(fw)
     cov = coverage(fw)
@@ -544,8 +547,14 @@ def thread_gaps(ctx: Context) -> None:
         + (", ".join(md(c) for c in outside.kpis) or "none"),
         f"**I-statements in no complete thread** ({len(outside.i_statements)}): "
         + (", ".join(md(c) for c in outside.i_statements) or "none"),
-        "**Outcomes without a lead KPI**: "
-        + (", ".join(str(n) for n in cov.outcomes_without_lead_kpi) or "none"),
+        *(
+            [
+                "**Outcomes without a lead KPI**: "
+                + (", ".join(str(n) for n in cov.outcomes_without_lead_kpi) or "none")
+            ]
+            if outcomes
+            else []
+        ),
         f"**Illustrative items** (proposed by the team, not in the documents): {len(illustrative)}",
     ]
     bullet_list(lines)
@@ -1246,6 +1255,37 @@ def assurance_quality(ctx: Context) -> None:
     )
 
 
+# Column headings for tables read straight from the store (unknown columns keep their name).
+STORE_COLUMN_LABELS: Mapping[str, str] = {
+    "load_id": "Load",
+    "file_name": "File",
+    "sha256": "SHA-256",
+    "kind": "Kind",
+    "rows": "Rows",
+    "new_rows": "New",
+    "revisions": "Revised",
+    "unchanged": "Unchanged",
+    "loaded_by": "Loaded by",
+    "loaded_at": "Loaded at (UTC)",
+    "synthetic": "Synthetic",
+    "kpi_code": "KPI",
+    "area_code": "Area",
+    "period": "Period",
+    "value": "Value",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "status": "Status",
+    "note": "Note",
+    "superseded_by": "Replaced by load",
+    "suppressed": "Suppressed",
+}
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A store table with headings people read (``load_id`` → "Load")."""
+    return frame.rename(columns=lambda c: STORE_COLUMN_LABELS.get(str(c), str(c)))
+
+
 def load_log(ctx: Context) -> None:
     """The load log: every file loaded, with counts of new, revised and unchanged rows."""
     if ctx.store is None:
@@ -1255,7 +1295,7 @@ def load_log(ctx: Context) -> None:
     if loads.empty:
         empty_state("Nothing has been loaded into the store yet.")
         return
-    st.dataframe(loads, hide_index=True, width="stretch")
+    st.dataframe(readable(loads), hide_index=True, width="stretch")
 
 
 def revisions(ctx: Context) -> None:
@@ -1267,8 +1307,23 @@ def revisions(ctx: Context) -> None:
         empty_state("No revisions: no stored value has been replaced by a later load.")
         return
     shown = apply_suppression(ctx.fw, old)
-    st.markdown(f"{len(old)} values have been revised by a later load; the old values are kept.")
-    st.dataframe(shown, hide_index=True, width="stretch", height=300)
+    st.markdown(
+        f"{len(old)} {'value has' if len(old) == 1 else 'values have'} been revised by a later "
+        "load; the old values are kept."
+    )
+    st.dataframe(readable(shown), hide_index=True, width="stretch", height=300)
+
+
+FRAMEWORK_PARTS: Mapping[str, str] = {
+    "population_outcomes": "ICS population outcomes",
+    "ambitions": "ICP ambitions",
+    "pillars": "Pillars and streams",
+    "outcomes": "iCAN outcomes",
+    "bricks": "Bricks",
+    "kpis": "KPIs",
+    "i_statements": "I-statements",
+    "links": "Links between them",
+}
 
 
 def coverage_section(ctx: Context) -> None:
@@ -1281,19 +1336,19 @@ def coverage_section(ctx: Context) -> None:
         + (", ".join(md(c) for c in cov.bricks_without_activity_kpi) or "none"),
         "**KPIs without an I-statement:** "
         + (", ".join(md(c) for c in cov.kpis_without_i_statement) or "none"),
-        "**I-statements no KPI evidences:** "
+        "**I-statements without a KPI as evidence:** "
         + (", ".join(md(c) for c in cov.i_statements_without_kpi) or "none"),
     ]
     bullet_list(lines)
     prov = pd.DataFrame(
         {
-            "Table": list(cov.seed),
+            "Part of the framework": [FRAMEWORK_PARTS.get(k, k) for k in cov.seed],
             "From the documents": [cov.seed[k] for k in cov.seed],
             "Illustrative (proposed by the team)": [cov.illustrative.get(k, 0) for k in cov.seed],
         }
     )
     st.dataframe(prov, hide_index=True)
-    thread_gaps(ctx)
+    thread_gaps(ctx, outcomes=False)
 
 
 def missing_baselines(ctx: Context) -> None:

@@ -543,6 +543,7 @@ def _downloads(ctx: Context, rows: list[ScorecardRow], words: Mapping[str, Comme
     )
     shown = table[["kpi_code", "kpi_name", "period", "value", "unit", "variation_words"]].copy()
     shown["value"] = shown["value"].map(_plain)
+    shown.columns = pd.Index(["Code", "KPI", "Period", "Value", "Unit", "Variation"])
     with st.expander("The scorecard table"):
         st.dataframe(shown, hide_index=True, key="ican-scorecard-table")
 

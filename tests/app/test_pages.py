@@ -270,6 +270,9 @@ def test_assurance_page_has_kite_marks_loads_and_gaps(open_page):
         "Synthetic and real data",
     ):
         assert heading in text
+    assert text.count("Outcomes without a lead KPI") == 1
+    parts = next(d.value for d in at.dataframe if "Part of the framework" in d.value.columns)
+    assert "ICS population outcomes" in set(parts["Part of the framework"])
     quality = at.dataframe[0].value
     assert "Kite mark" in quality.columns
     assert quality["Kite mark"].str.startswith("data:image/svg+xml").all()
@@ -286,5 +289,10 @@ def test_revisions_show_on_the_kpi_page_and_in_assurance(open_page, revised_db):
     assert "Synthetic demo data" not in texts(at)
     at = open_page("pages/5_assurance.py", db=revised_db, month="2024-02")
     assert_clean(at)
-    assert "1 values have been revised by a later load" in texts(at)
+    assert "1 value has been revised by a later load" in texts(at)
+    frames = [d.value for d in at.dataframe]
+    log = next(f for f in frames if "SHA-256" in f.columns)
+    assert {"Load", "File", "Rows", "New", "Revised", "Loaded at (UTC)"} <= set(log.columns)
+    old = next(f for f in frames if "Replaced by load" in f.columns)
+    assert list(old["Replaced by load"]) == [2]
     assert "**0 of 2** current values are synthetic demo data" in texts(at)
