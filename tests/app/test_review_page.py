@@ -178,10 +178,10 @@ def test_small_numbers_show_as_a_star_on_the_review_page(open_page, own_db, tmp_
     assert done.returncode == 0, done.stderr
     at = open_page("pages/7_review.py", db=own_db, area="E06000061", month=month)
     assert_clean(at)
-    tables = [d.value for d in at.dataframe if {"kpi_code", "value"} <= set(d.value.columns)]
+    tables = [d.value for d in at.dataframe if {"Code", "Value"} <= set(d.value.columns)]
     assert tables
-    row = tables[0].loc[tables[0]["kpi_code"] == "ACT-CIV"].iloc[0]
-    assert row["value"] == "*"
+    row = tables[0].loc[tables[0]["Code"] == "ACT-CIV"].iloc[0]
+    assert row["Value"] == "*"
     assert "1-7 people" in texts(at)
 
 
