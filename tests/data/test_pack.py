@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from cli_process import run_scorecard as cli
 from pypdf import PdfReader
 
 from scorecard.access import Source, parse_role_map, principal_for
@@ -47,19 +46,6 @@ OWNER = principal_for("owner@example.nhs.uk", "Example owner", MAPPING, Source.L
 HOSTILE = "<script>alert('pack')</script> & <b>not bold</b> =SUM(A1:A2)"
 SMALL_KPI = "ACT-CIV"  # a count with suppress_small_numbers, reported for places
 PLACE = "E06000061"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SCORECARD_DB"}
-    return subprocess.run(
-        [sys.executable, "-m", "scorecard", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def pdf_text(pdf: bytes) -> list[str]:

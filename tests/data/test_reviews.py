@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_process import run_scorecard as scorecard_cli
 
 from scorecard.access import ANONYMOUS, PermissionDenied, Source, parse_role_map, principal_for
 from scorecard.errors import UserError
@@ -53,19 +53,6 @@ CHAIR = principal_for("chair@example.nhs.uk", "", MAPPING, Source.LOGIN)
 ADMIN = principal_for("admin@example.nhs.uk", "Admin", MAPPING, Source.LOGIN)
 ESC = "LEAD-ESC"  # owner_role "FEFD pillar lead"
 NCTR = "LEAD-NCTR"  # owner_role "Flow & Grip pillar lead"
-
-
-def scorecard_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SCORECARD_DB"}
-    return subprocess.run(
-        [sys.executable, "-m", "scorecard", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

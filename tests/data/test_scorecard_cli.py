@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_scorecard as scorecard
 
 from scorecard.framework import load_framework
 from scorecard.scoring import ASSURANCES, CONTRACT_FIELDS, VARIATIONS, compute_scorecard
 from scorecard.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def scorecard(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SCORECARD_DB"}
-    return subprocess.run(
-        [sys.executable, "-m", "scorecard", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from test_scoring import PERIODS, STEADY, obs, small_framework
+from test_threads import EXAMPLE_ROWS  # the documents' three rows, verbatim
 
 from scorecard.domain import Ambition, Provenance
 from scorecard.exports import neutralise, to_csv_bytes, to_xlsx_bytes
@@ -39,32 +40,6 @@ DOCUMENT_HEADINGS = (
     "iCAN Operational or activity KPI",
     "iCAN I-statements",
 )
-EXAMPLE_ROWS = [
-    (
-        "Stay Well",
-        "Opportunity to be fit, well and independent",
-        "Prevented avoidable admissions into the acute setting",
-        "Reduced escalations to Acute Hospitals",
-        "Avoided attendances due to Community Resilience Intervention",
-        "I understand and can access alternative options to the Emergency Department",
-    ),
-    (
-        "Stay Well",
-        "Access to health and social care when they need it",
-        "Reduced avoidable escalations",
-        "Reduced ED attendances",
-        "Projected additional packages per day to Rapid Response",
-        "I understand and can access alternative options to the Emergency Department",
-    ),
-    (
-        "Age Well",
-        "Opportunity to be fit, well and independent",
-        "People with frailty access the services they need",
-        "Reduced escalations to Acute Hospitals",
-        "Number of people discussed in GP Reviews",
-        "I am involved in my care and understand my condition.",
-    ),
-]
 
 
 def six(table: pd.DataFrame) -> list[tuple[str, ...]]:
