@@ -60,6 +60,7 @@ def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     roles = tmp_path / "roles.toml"
     roles.write_text(ROLES, encoding="utf-8")
     monkeypatch.setenv("SCORECARD_ROLES", str(roles))
+    monkeypatch.setenv("SCORECARD_DB", str(db))
     for name in ("SCORECARD_LOCAL_MODE", "SCORECARD_LOCAL_USER", "SCORECARD_LOCAL_ROLE"):
         monkeypatch.delenv(name, raising=False)
     return db
@@ -199,7 +200,7 @@ AUTH = {
 def signed_in(page: str, user: dict[str, object], **params: str) -> AppTest:
     """A page run with the sign-in configured and the given identity claims as st.user.
 
-    The store is the one ``SCORECARD_DB`` names (each test points it at its own copy).
+    The store is the one ``SCORECARD_DB`` names (the ``own_db`` fixture's copy).
     """
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.secrets["auth"] = AUTH
@@ -211,8 +212,7 @@ def signed_in(page: str, user: dict[str, object], **params: str) -> AppTest:
     return at.run()
 
 
-def test_signed_out_the_app_offers_the_sign_in_and_writes_nothing(own_db, monkeypatch):
-    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+def test_signed_out_the_app_offers_the_sign_in_and_writes_nothing(own_db):
     at = signed_in("pages/2_kpi.py", {"is_logged_in": False}, kpi="LEAD-ESC")
     assert_clean(at)
     assert "You are not signed in: the scorecard is read-only." in texts(at)
@@ -220,8 +220,7 @@ def test_signed_out_the_app_offers_the_sign_in_and_writes_nothing(own_db, monkey
     assert not [t for t in at.text_area if t.label == "What the chart tells us"]
 
 
-def test_a_signed_in_owner_writes_commentary_under_their_own_identity(own_db, monkeypatch):
-    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+def test_a_signed_in_owner_writes_commentary_under_their_own_identity(own_db):
     # The provider's e-mail claim matches roles.toml whatever its case.
     user = {"is_logged_in": True, "email": "FEFD@Example.NHS.uk", "name": "Example FEFD lead"}
     at = signed_in("pages/2_kpi.py", user, kpi="LEAD-ESC")
@@ -238,8 +237,7 @@ def test_a_signed_in_owner_writes_commentary_under_their_own_identity(own_db, mo
     assert saved.chart_says == "Escalations steady since the spring."
 
 
-def test_a_signed_in_stranger_gets_the_default_roles_and_no_form(own_db, monkeypatch):
-    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+def test_a_signed_in_stranger_gets_the_default_roles_and_no_form(own_db):
     user = {"is_logged_in": True, "email": "someone@elsewhere.example", "name": "Someone"}
     at = signed_in("pages/2_kpi.py", user, kpi="LEAD-ESC")
     assert_clean(at)
@@ -251,8 +249,7 @@ def test_a_signed_in_stranger_gets_the_default_roles_and_no_form(own_db, monkeyp
     assert Reviews.beside(own_db).signoff_log() == []
 
 
-def test_the_signed_in_board_chair_signs_off_the_month(own_db, monkeypatch):
-    monkeypatch.setenv("SCORECARD_DB", str(own_db))
+def test_the_signed_in_board_chair_signs_off_the_month(own_db):
     user = {"is_logged_in": True, "email": "chair@example.nhs.uk", "name": "Example chair"}
     at = signed_in("pages/7_review.py", user)
     assert_clean(at)
