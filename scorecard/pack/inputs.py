@@ -1,0 +1,274 @@
+"""What the Board pack reads (the store, people's words) and its scorecard table (CSV, XLSX)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import pandas as pd
+
+from scorecard import exports
+from scorecard.disclosure import SUPPRESSION_NOTE
+from scorecard.domain import Area, Framework
+from scorecard.errors import Problem, UserError
+from scorecard.numbers import SUPPRESSED_MARK
+from scorecard.pack.drawings import assurance_words, variation_words
+from scorecard.periods import previous_month
+from scorecard.reviews import (
+    Annotation,
+    Commentary,
+    Reviews,
+    SignOff,
+    SignOffChange,
+    row_record,
+    with_declared_change_points,
+)
+from scorecard.scoring import KpiSeries, ScorecardRow, compute_scorecard, compute_series
+
+
+class StoreReader(Protocol):
+    """What the pack reads from the store (``scorecard.store.Store``)."""
+
+    def exists(self) -> bool:
+        """Whether the store file exists."""
+        ...
+
+    def identity(self) -> str:
+        """A key that changes whenever the data change."""
+        ...
+
+    def current(
+        self,
+        kpi_codes: list[str] | None = None,
+        area_codes: list[str] | None = None,
+        up_to: str | None = None,
+    ) -> pd.DataFrame:
+        """Current observations."""
+        ...
+
+    def loads(self) -> pd.DataFrame:
+        """The load log."""
+        ...
+
+    def history(self, kpi_code: str | None = None, area_code: str | None = None) -> pd.DataFrame:
+        """Every version of the values."""
+        ...
+
+
+@dataclass(frozen=True)
+class PackData:
+    """Everything the pack shows, read once from the framework, the store and the reviews."""
+
+    fw: Framework
+    month: str
+    area: Area
+    rows: tuple[ScorecardRow, ...]  # computed now (with declared change points)
+    shown: tuple[dict[str, object], ...]  # the rows as shown: signed-off snapshot, else now
+    previous_rows: tuple[ScorecardRow, ...]
+    series: Mapping[tuple[str, str], KpiSeries]
+    commentary: Mapping[str, Commentary]  # by KPI code (this area)
+    annotations: Mapping[str, tuple[Annotation, ...]]  # by KPI code
+    signoff: SignOff | None
+    signoff_changes: tuple[SignOffChange, ...]
+    data_as_of: str
+    store_identity: str
+    synthetic: bool
+    quality: tuple[Any, ...]
+    prepared_at: str
+
+
+def _data_as_of(loads: pd.DataFrame) -> str:
+    if loads.empty or "loaded_at" not in loads.columns:
+        return "no loads recorded"
+    latest = pd.to_datetime(loads["loaded_at"], errors="coerce").max()
+    if pd.isna(latest):
+        return "unknown"
+    return f"{latest:%d %b %Y %H:%M} UTC"
+
+
+def read_pack_data(
+    fw: Framework,
+    store: StoreReader,
+    reviews: Reviews,
+    month: str,
+    area_code: str,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> PackData:
+    """Read what the pack needs (one store read for the area, one for the load log).
+
+    Raises:
+        UserError: For an unknown area or a month without any data.
+    """
+    try:
+        area = fw.area(area_code)
+    except KeyError:
+        known = ", ".join(a.code for a in fw.areas)
+        raise UserError(
+            Problem("--area", None, "", area_code, "a known area code", f"known areas: {known}")
+        ) from None
+    live = with_declared_change_points(fw, reviews)
+    frame = store.current(area_codes=[area.code], up_to=month)
+    if frame.empty:
+        raise UserError(
+            Problem(
+                "--month",
+                None,
+                "",
+                month,
+                "data at or before the month",
+                f"the store holds no data for {area.name} at or before {month}",
+            )
+        )
+    rows = tuple(compute_scorecard(live, frame, month, area.code))
+    previous = tuple(compute_scorecard(live, frame, previous_month(month), area.code))
+    series = compute_series(live, frame, month, area.code)
+    signoff = reviews.signoff(month, area.code)
+    if signoff is not None:
+        shown = tuple(dict(r) for r in signoff.rows)
+        words = {c.kpi_code: c for c in signoff.commentary if c.area_code == area.code}
+        changes = tuple(reviews.changed_since_signoff(month, area.code, rows))
+    else:
+        shown = tuple(row_record(r) for r in rows)
+        words = {c.kpi_code: c for c in reviews.month_commentary(month, area.code)}
+        changes = ()
+    notes: dict[str, list[Annotation]] = {}
+    for note in reviews.annotations(area_code=area.code):
+        notes.setdefault(note.kpi_code, []).append(note)
+    from scorecard.quality import kpi_quality
+
+    history = store.history(area_code=area.code)
+    quality = tuple(kpi_quality(fw, frame, month, history=history, area=area.code))
+    synthetic = bool(frame["synthetic"].fillna(False).astype(bool).any())
+    return PackData(
+        fw=live,
+        month=month,
+        area=area,
+        rows=rows,
+        shown=shown,
+        previous_rows=previous,
+        series=series,
+        commentary=words,
+        annotations={k: tuple(v) for k, v in notes.items()},
+        signoff=signoff,
+        signoff_changes=changes,
+        data_as_of=_data_as_of(store.loads()),
+        store_identity=store.identity(),
+        synthetic=synthetic,
+        quality=quality,
+        prepared_at=f"{now():%d %b %Y %H:%M} UTC",
+    )
+
+
+SCORECARD_TABLE_COLUMNS: tuple[str, ...] = (
+    "kpi_code",
+    "kpi_name",
+    "tier",
+    "outcome_numbers",
+    "area_code",
+    "area_name",
+    "period",
+    "value",
+    "unit",
+    "status",
+    "target",
+    "direction",
+    "n_points",
+    "mean",
+    "upl",
+    "lpl",
+    "variation",
+    "variation_words",
+    "assurance",
+    "assurance_words",
+    "suppressed",
+    "data",
+    "provenance",
+    "commentary_chart_says",
+    "commentary_issues",
+    "commentary_actions",
+    "commentary_mitigations",
+    "commentary_by",
+    "commentary_version",
+    "note",
+)
+
+
+def _actions_text(words: Commentary) -> str:
+    parts = []
+    for action in words.actions:
+        who = f" ({action.owner}" + (f", due {action.due}" if action.due else "") + ")"
+        parts.append(action.text + (who if action.owner or action.due else ""))
+    return "; ".join(parts)
+
+
+def scorecard_frame(
+    rows: Sequence[ScorecardRow | Mapping[str, object]],
+    commentary: Mapping[tuple[str, str], Commentary] | None = None,
+) -> pd.DataFrame:
+    """The scorecard table for CSV and XLSX downloads: contract fields, words and commentary.
+
+    A suppressed value is published as "*" with the reason in ``note``; the store keeps it.
+    """
+    words = commentary or {}
+    records: list[dict[str, object]] = []
+    for row in rows:
+        r = row_record(row)
+        suppressed = bool(r.get("suppressed"))
+        said = words.get((str(r.get("kpi_code")), str(r.get("area_code"))))
+        notes = []
+        if suppressed:
+            notes.append(SUPPRESSION_NOTE)
+        if r.get("provisional"):
+            notes.append("Provisional value.")
+        outcomes = r.get("outcome_numbers") or []
+        records.append(
+            {
+                "kpi_code": r.get("kpi_code"),
+                "kpi_name": r.get("kpi_name"),
+                "tier": r.get("tier"),
+                "outcome_numbers": ";".join(str(o) for o in outcomes)
+                if isinstance(outcomes, list | tuple)
+                else str(outcomes),
+                "area_code": r.get("area_code"),
+                "area_name": r.get("area_name", ""),
+                "period": r.get("period"),
+                "value": SUPPRESSED_MARK if suppressed else r.get("value"),
+                "unit": r.get("unit", ""),
+                "status": r.get("status"),
+                "target": r.get("target"),
+                "direction": r.get("direction"),
+                "n_points": r.get("n_points"),
+                "mean": r.get("mean"),
+                "upl": r.get("upl"),
+                "lpl": r.get("lpl"),
+                "variation": r.get("variation"),
+                "variation_words": variation_words(str(r.get("variation"))),
+                "assurance": r.get("assurance"),
+                "assurance_words": assurance_words(str(r.get("assurance"))),
+                "suppressed": suppressed,
+                "data": "synthetic" if r.get("synthetic") else "real",
+                "provenance": r.get("provenance", ""),
+                "commentary_chart_says": said.chart_says if said else "",
+                "commentary_issues": said.issues if said else "",
+                "commentary_actions": _actions_text(said) if said else "",
+                "commentary_mitigations": said.mitigations if said else "",
+                "commentary_by": f"{said.author}, {said.written_at}" if said else "",
+                "commentary_version": said.version if said else None,
+                "note": " ".join(notes),
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=list(SCORECARD_TABLE_COLUMNS))
+
+
+def scorecard_csv(frame: pd.DataFrame) -> bytes:
+    """The scorecard table as CSV (formula-like text neutralised)."""
+    return exports.to_csv_bytes(frame)
+
+
+def scorecard_xlsx(frame: pd.DataFrame, month: str, area: str) -> bytes:
+    """The scorecard table as XLSX (formula-like text neutralised)."""
+    return exports.to_xlsx_bytes(
+        frame, sheet_name=f"Scorecard {month}", title=f"iCAN scorecard {month} {area}"
+    )
