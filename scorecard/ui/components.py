@@ -495,9 +495,9 @@ def explorer(ctx: Context, key: str) -> None:
     states = kpi_states(ctx)
     hood = views.neighbourhood(fw, key)
     st.markdown(_node_line(ctx, node, states))
-    crumbs = [catalogue[k] for k in hood.above if k in catalogue]
-    if crumbs:
-        path = " › ".join(md(views.short(c.name, 40)) for c in reversed(crumbs))
+    levels = views.levels_above(fw, hood)
+    if levels:
+        path = " › ".join(", ".join(md(views.short(n.name, 40)) for n in level) for level in levels)
         st.caption(f"Above it: {path}")
     if len(hood.members) > 1:
         fig = views.thread_sankey(fw, hood, {c: state_text(r) for c, r in states.items()})

@@ -248,6 +248,22 @@ def neighbourhood(fw: Framework, key: str) -> Neighbourhood:
     return Neighbourhood(key, tuple(above), tuple(below), tuple(beside), shown)
 
 
+def levels_above(fw: Framework, hood: Neighbourhood) -> list[list[Node]]:
+    """The nodes above a node, one list per level of the thread, top level first.
+
+    Siblings share a level (both population outcomes above an ambition), so a breadcrumb reads
+    "Stay Well, Age Well › Opportunity to be fit…" rather than a false chain.
+    """
+    catalogue = nodes(fw)
+    levels: dict[int, list[Node]] = {}
+    for key in hood.above:
+        if key in catalogue:
+            node = catalogue[key]
+            levels.setdefault(COLUMN_OF_KIND.get(node.kind, 3), []).append(node)
+    order = list(catalogue)
+    return [sorted(levels[column], key=lambda n: order.index(n.key)) for column in sorted(levels)]
+
+
 def is_gap(node: Node) -> bool:
     """Whether a node is a gap to show as such: a placeholder or an illustrative item."""
     return node.placeholder or node.provenance == Provenance.ILLUSTRATIVE

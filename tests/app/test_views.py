@@ -89,6 +89,16 @@ def test_neighbourhood_of_a_lead_kpi_goes_up_and_down(framework):
     assert all(e.upper in members and e.lower in members for e in hood.edges)
 
 
+def test_what_is_above_an_outcome_reads_by_level_not_as_a_chain(framework):
+    levels = views.levels_above(framework, views.neighbourhood(framework, "outcome:O7"))
+    assert [[n.key for n in level] for level in levels] == [
+        ["population_outcome:STAY_WELL", "population_outcome:AGE_WELL"],
+        ["ambition:A1"],
+    ]
+    below_kpi = views.levels_above(framework, views.neighbourhood(framework, "kpi:LEAD-ESC"))
+    assert [n.kind for n in below_kpi[-1]] == ["outcome", "outcome"]  # O5 and O7, one level
+
+
 def test_an_i_statement_has_nothing_below(framework):
     hood = views.neighbourhood(framework, "i_statement:EX-02")
     assert hood.below == ()

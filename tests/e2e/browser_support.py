@@ -41,6 +41,8 @@ def wait_rendered(page: Page, timeout: float = 90_000) -> None:
 def shot(page: Page, name: str) -> Path:
     """Save a screenshot of the window (1366×768) as a test artifact."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if page.locator(".js-plotly-plot").count():
+        page.wait_for_timeout(800)  # Plotly fades a Sankey's links in after drawing it
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
