@@ -497,7 +497,13 @@ def explorer(ctx: Context, key: str) -> None:
     st.markdown(_node_line(ctx, node, states))
     levels = views.levels_above(fw, hood)
     if levels:
-        path = " › ".join(", ".join(md(views.short(n.name, 40)) for n in level) for level in levels)
+        path = " › ".join(
+            ", ".join(
+                md(views.short(n.name, 40)) + (" (brick)" if n.kind == "brick" else "")
+                for n in level
+            )
+            for level in levels
+        )
         st.caption(f"Above it: {path}")
     if len(hood.members) > 1:
         fig = views.thread_sankey(fw, hood, {c: state_text(r) for c, r in states.items()})

@@ -296,3 +296,12 @@ def test_revisions_show_on_the_kpi_page_and_in_assurance(open_page, revised_db):
     old = next(f for f in frames if "Replaced by load" in f.columns)
     assert list(old["Replaced by load"]) == [2]
     assert "**0 of 2** current values are synthetic demo data" in texts(at)
+
+
+def test_golden_thread_says_what_is_above_a_node_level_by_level(open_page):
+    at = open_page("pages/1_golden_thread.py", node="kpi:ACT-RRPKG")
+    assert_clean(at)
+    above = next(str(c.value) for c in at.caption if str(c.value).startswith("Above it:"))
+    levels = [level.strip() for level in above.removeprefix("Above it:").split("›")]
+    assert levels[0] == "Stay Well"
+    assert levels[-1] == "Reduced ED attendances, Rapid Response (brick)"
