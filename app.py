@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scorecard.ui import components as ui
+from scorecard.ui import home as ui
 from scorecard.ui.frame import frame
 
 ctx = frame("Executive scorecard", page="app.py")

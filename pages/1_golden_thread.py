@@ -3,7 +3,7 @@
 import streamlit as st
 
 from scorecard.framework import threads
-from scorecard.ui import components as ui
+from scorecard.ui import thread as ui
 from scorecard.ui.frame import frame
 
 ctx = frame("Golden thread", page="pages/1_golden_thread.py")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scorecard.ui import components as ui
+from scorecard.ui import kpi as ui
 from scorecard.ui.frame import frame
 
 ctx = frame("KPI detail", page="pages/2_kpi.py")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scorecard.ui import components as ui
+from scorecard.ui import bricks as ui
 from scorecard.ui.frame import frame
 
 ctx = frame("Bricks", page="pages/3_bricks.py")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scorecard.ui import components as ui
+from scorecard.ui import statements as ui
 from scorecard.ui.frame import frame
 
 ctx = frame("I-statements", page="pages/4_i_statements.py")

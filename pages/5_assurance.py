@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scorecard.ui import components as ui
+from scorecard.ui import assurance as ui
 from scorecard.ui.frame import frame
 
 ctx = frame("Assurance", page="pages/5_assurance.py")

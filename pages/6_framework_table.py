@@ -9,8 +9,8 @@ import streamlit as st
 from scorecard import exports
 from scorecard import framework_table as ft
 from scorecard.scoring import ScorecardRow
-from scorecard.ui import components as ui
 from scorecard.ui import data
+from scorecard.ui import display as ui
 from scorecard.ui.frame import Context, empty_state, frame, page_link, url_selectbox
 from scorecard.ui.views import md
 

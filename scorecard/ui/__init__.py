@@ -1,1 +1,1 @@
-"""The Streamlit-aware layer of the app: frame, selection, cached reads, components."""
+"""The Streamlit-aware layer: frame, selection, cached reads, and one module of parts per page."""

@@ -11,7 +11,8 @@ import pytest
 from scorecard.framework import threads
 from scorecard.quality import KiteMark, Mark
 from scorecard.ui import views
-from scorecard.ui.components import kite_svg, markdown_table, md
+from scorecard.ui.display import kite_svg, markdown_table
+from scorecard.ui.views import md
 
 TODAY = dt.date(2024, 5, 10)
 

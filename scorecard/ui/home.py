@@ -1,0 +1,259 @@
+"""The executive scorecard (home): outcomes by pillar, the lead-KPI table, what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from scorecard.domain import Outcome
+from scorecard.numbers import format_value
+from scorecard.periods import previous_month
+from scorecard.quality import SeriesQuality
+from scorecard.scoring import Change, Rollup, ScorecardRow, changes_since, rollup
+from scorecard.ui import data, views
+from scorecard.ui.display import (
+    assurance_label,
+    assurance_svg,
+    bullet_list,
+    icons_md,
+    image_md,
+    kite_svg,
+    markdown_table,
+    quality_text,
+    variation_label,
+    variation_svg,
+)
+from scorecard.ui.frame import Context, empty_state, page_link
+from scorecard.ui.views import md
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the home page shows for one month and area."""
+
+    month: str
+    area: str
+    rows: tuple[ScorecardRow, ...]
+    rollup: Rollup
+    changes: tuple[Change, ...]
+    quality: Mapping[str, SeriesQuality]
+    sparklines: Mapping[str, str]
+
+    @property
+    def has_values(self) -> bool:
+        """Whether any KPI has a value at or before the month in this area."""
+        return any(r.period is not None for r in self.rows)
+
+    def row(self, kpi_code: str) -> ScorecardRow | None:
+        """The row of one KPI (None when the KPI is not reported for the area)."""
+        for r in self.rows:
+            if r.kpi_code == kpi_code:
+                return r
+        return None
+
+
+def home_board(ctx: Context) -> Board | None:
+    """The scorecard data for the selected month and area; None (with a message) without data."""
+    if ctx.store is None or not ctx.months:
+        return None  # the frame has said why (no store, or an empty one)
+    path, identity = ctx.store.path, ctx.store.identity
+    rows = data.scorecard_rows(path, identity, ctx.month, ctx.area)
+    previous = data.scorecard_rows(path, identity, previous_month(ctx.month), ctx.area)
+    quality = {q.kpi_code: q for q in data.series_quality(path, identity, ctx.month, ctx.area)}
+    board = Board(
+        month=ctx.month,
+        area=ctx.area,
+        rows=tuple(rows),
+        rollup=rollup(ctx.fw, rows),
+        changes=tuple(changes_since(ctx.fw, rows, previous)),
+        quality=quality,
+        sparklines=data.sparklines(path, identity, ctx.month, ctx.area),
+    )
+    if not board.has_values:
+        empty_state(
+            f"No data for {md(ctx.area_name)} in {md(ctx.month_label)}.",
+            hint="Choose another month or area above; the outcomes are listed from the framework.",
+        )
+    return board
+
+
+def home_summary(ctx: Context, board: Board) -> None:
+    """Headline counts of the lead KPIs for the month and area."""
+    leads = [r for r in board.rows if r.tier == "lead" and r.period is not None]
+    if not leads:
+        return
+    improving = sum(r.variation.startswith("improvement") for r in leads)
+    concern = sum(r.variation.startswith("concern") for r in leads)
+    failing = sum(r.assurance == "fail" for r in leads)
+    st.markdown(
+        f"**{md(ctx.area_name)}, {md(ctx.month_label)}:** {len(leads)} lead KPIs reported; "
+        f"{improving} showing improvement, {concern} showing concern, "
+        f"{failing} consistently failing their target."
+    )
+
+
+def _outcome_lines(ctx: Context, board: Board | None, outcome: Outcome) -> list[str]:
+    lines: list[str] = []
+    for kpi in views.lead_kpis(ctx.fw, outcome.code):
+        row = board.row(kpi.code) if board else None
+        if row is None or row.period is None:
+            state = "not reported for this area" if board and row is None else "no data"
+            lines.append(f"{md(kpi.name)} — _{state}_")
+            continue
+        lines.append(
+            f"{icons_md(row.variation, row.assurance)} {md(kpi.name)} — "
+            f"{md(variation_label(row.variation))}; {md(assurance_label(row.assurance))}"
+        )
+    return lines
+
+
+def outcomes_by_pillar(ctx: Context, board: Board | None) -> None:
+    """The 10 outcomes grouped by their pillar, with roll-up and the icons of lead KPIs."""
+    fw = ctx.fw
+    pillars = [p for p in fw.pillars if any(o.pillar_code == p.code for o in fw.outcomes)]
+    if not pillars:
+        empty_state("The framework has no outcomes owned by a pillar.")
+        return
+    columns = st.columns(len(pillars), gap="medium")
+    for column, pillar in zip(columns, pillars, strict=True):
+        with column, st.container(key=f"ican-pillar-{pillar.code}"):
+            st.subheader(f"{pillar.number}. {pillar.name}", anchor=False)
+            if board is not None:
+                with suppress(KeyError):
+                    st.caption(md(board.rollup.node("pillar", pillar.code).summary))
+            for outcome in sorted(
+                (o for o in fw.outcomes if o.pillar_code == pillar.code), key=lambda o: o.number
+            ):
+                with st.container(key=f"ican-outcome-{outcome.number}"):
+                    st.markdown(f"**Outcome {outcome.number}.** {md(outcome.wording)}")
+                    if board is not None:
+                        with suppress(KeyError):
+                            st.caption(md(board.rollup.node("outcome", outcome.code).summary))
+                        bullet_list(_outcome_lines(ctx, board, outcome))
+                    page_link(
+                        ctx,
+                        "pages/1_golden_thread.py",
+                        f"Open outcome {outcome.number}",
+                        node=f"outcome:{outcome.code}",
+                    )
+
+
+SHORT_VARIATION = {
+    "common_cause": "Common cause",
+    "improvement_high": "Improving (high)",
+    "improvement_low": "Improving (low)",
+    "concern_high": "Concern (high)",
+    "concern_low": "Concern (low)",
+    "neither_high": "Special cause, neutral (high)",
+    "neither_low": "Special cause, neutral (low)",
+    "none": "No SPC (too few points)",
+}
+SHORT_ASSURANCE = {
+    "pass": "passing target",
+    "fail": "failing target",
+    "hit_or_miss": "hit and miss target",
+    "none": "no target assurance",
+}
+
+
+def lead_kpi_frame(ctx: Context, board: Board) -> pd.DataFrame:
+    """The integrated-performance-report table of lead KPIs, as Markdown cells.
+
+    Icons are our own SVGs as images whose alt text says what they mean, with the meaning also
+    written beside them; every word from the framework is escaped.
+    """
+    records: list[dict[str, str]] = []
+    leads = [r for r in board.rows if r.tier == "lead"]
+    # In outcome order, as the Board reads the outcomes above the table.
+    leads.sort(key=lambda r: (min(r.outcome_numbers, default=99), r.outcome_numbers))
+    for row in leads:
+        kpi = ctx.fw.kpi(row.kpi_code)
+        value = (
+            "\\* (suppressed)"
+            if row.suppressed
+            else md(format_value(row.value, row.unit))
+            + (" (provisional)" if row.provisional else "")
+        )
+        link = "kpi?" + urlencode(ctx.selection.only().with_(kpi=row.kpi_code).to_query_params())
+        short_variation = SHORT_VARIATION.get(row.variation, row.variation)
+        short_assurance = SHORT_ASSURANCE.get(row.assurance, row.assurance)
+        spark = board.sparklines.get(row.kpi_code)
+        quality = board.quality.get(row.kpi_code)
+        records.append(
+            {
+                "Outcome": ", ".join(str(n) for n in row.outcome_numbers) or "–",
+                "KPI": f"[{md(row.kpi_name)}]({link}) ({md(row.kpi_code)})",
+                "Period": md(views.month_label(row.period)) if row.period else "No data",
+                "Value": value if row.period else "–",
+                "Target": md(format_value(row.target, row.unit))
+                if row.target is not None
+                else "None set",
+                "Variation": image_md(variation_svg(row.variation), short_variation)
+                + f" {md(short_variation)}",
+                "Assurance": image_md(assurance_svg(row.assurance), short_assurance)
+                + f" {md(short_assurance)}",
+                "Trend": image_md(spark, "Trend over the last 24 months") if spark else "–",
+                "Data quality": (
+                    image_md(
+                        kite_svg(quality.kite_mark, 26), f"Data quality {quality_text(quality)}"
+                    )
+                    + f" {md(quality_text(quality))}"
+                )
+                if quality
+                else "No data",
+                "Owner": md(kpi.owner_role),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def lead_kpi_table(ctx: Context, board: Board) -> None:
+    """The lead-KPI table (a real HTML table), each KPI linking to its detail page."""
+    frame = lead_kpi_frame(ctx, board)
+    if frame.empty:
+        empty_state(f"No lead KPIs are reported for {md(ctx.area_name)}.")
+        return
+    st.caption(
+        "Each row is a lead KPI for the area and month chosen above. Icons follow NHS England's "
+        "Making Data Count: the variation icon says whether the latest point is a special cause "
+        "(improving or concerning) or common cause; the assurance icon whether the target will "
+        "be met; their meanings are written beside them. A KPI's name opens its detail in a new "
+        "tab; the links under the table open it here."
+    )
+    with st.container(key="ican-ipr"):
+        # One Markdown table, not st.table: the browser draws it as a single element, which
+        # keeps the home page's warm load close to an empty page's (bench/bench_app.py).
+        st.markdown(markdown_table(frame))
+    with st.container(horizontal=True, key="ican-ipr-links"):
+        for row in board.rows:
+            if row.tier == "lead":
+                page_link(ctx, "pages/2_kpi.py", f"{row.kpi_code}", kpi=row.kpi_code)
+
+
+def changes(ctx: Context, board: Board) -> None:
+    """New special causes and targets newly at risk since the previous month, in sentences."""
+    before = views.month_label(previous_month(board.month))
+    if not board.changes:
+        empty_state(
+            f"Nothing changed for {md(ctx.area_name)} between {md(before)} and "
+            f"{md(ctx.month_label)}: no new special causes and no target newly at risk."
+        )
+        return
+    headline = [c for c in board.changes if c.kind in ("new_special_cause", "target_newly_at_risk")]
+    other = [c for c in board.changes if c not in headline]
+    st.markdown(
+        f"Compared with {md(before)}: **{len(headline)}** new special causes or targets newly at "
+        f"risk, {len(other)} other changes."
+    )
+    lead_first = sorted(headline, key=lambda c: c.tier != "lead")
+    bullet_list([md(c.sentence) for c in lead_first[:12]])
+    if len(lead_first) > 12:
+        st.caption(f"…and {len(lead_first) - 12} more.")
+    if other:
+        with st.expander(f"Other changes ({len(other)})"):
+            bullet_list([md(c.sentence) for c in other])
