@@ -100,7 +100,7 @@ def _activity_row(
         left, right = st.columns(2, gap="medium")
         with left:
             st.markdown(f"**Activity KPI** · _{md(tag)}_")
-            show_kpi_state(ctx, kpi, states)
+            show_kpi_state(kpi, states)
             st.caption(f"Owner: {md(kpi.owner_role)}")
             page_link(ctx, "pages/2_kpi.py", f"Open {kpi.code}", kpi=kpi.code)
         with right:
@@ -111,5 +111,5 @@ def _activity_row(
             if not leads:
                 st.caption("Supports no lead KPI yet: a gap in the golden thread.")
             for lead in leads:
-                show_kpi_state(ctx, lead, states)
+                show_kpi_state(lead, states)
                 page_link(ctx, "pages/2_kpi.py", f"Open {lead.code}", kpi=lead.code)

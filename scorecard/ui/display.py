@@ -182,7 +182,7 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=lambda c: STORE_COLUMN_LABELS.get(str(c), str(c)))
 
 
-def node_line(ctx: Context, node: views.Node, states: Mapping[str, ScorecardRow]) -> str:
+def node_line(node: views.Node, states: Mapping[str, ScorecardRow]) -> str:
     """One Markdown line for a node: kind, code and name, whether it is a gap, a KPI's state."""
     parts = [f"**{md(node.kind_label)} {md(node.code)}**: {md(node.name)}"]
     if node.placeholder:
@@ -196,7 +196,7 @@ def node_line(ctx: Context, node: views.Node, states: Mapping[str, ScorecardRow]
     return " ".join(parts)
 
 
-def show_kpi_state(ctx: Context, kpi: Kpi, states: Mapping[str, ScorecardRow]) -> None:
+def show_kpi_state(kpi: Kpi, states: Mapping[str, ScorecardRow]) -> None:
     """A KPI's code and name with its icons and state in words (no states: code and name)."""
     if not states:
         st.markdown(f"**{md(kpi.code)}** {md(kpi.name)}")

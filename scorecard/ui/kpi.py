@@ -15,12 +15,13 @@ import streamlit as st
 from scorecard import charts
 from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
 from scorecard.domain import Kpi, LinkKind, Provenance
-from scorecard.numbers import format_value
+from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
 from scorecard.spc import SpcResult
 from scorecard.ui import data, views
 from scorecard.ui.display import (
     RESULT_TYPE_LABELS,
+    STORE_COLUMN_LABELS,
     assurance_label,
     assurance_svg,
     bullet_list,
@@ -282,7 +283,7 @@ def why_it_matters(ctx: Context, kpi: Kpi) -> None:
         return
     order = ["population_outcome", "ambition", "outcome", "lead_kpi", "brick", "activity_kpi"]
     above.sort(key=lambda n: order.index(n.kind) if n.kind in order else len(order))
-    bullet_list([node_line(ctx, n, {}) for n in above])
+    bullet_list([node_line(n, {}) for n in above])
     page_link(
         ctx,
         "pages/1_golden_thread.py",
@@ -362,7 +363,7 @@ def values_frame(ctx: Context, kpi: Kpi, area: str) -> pd.DataFrame:
         {
             "Period": frame["period"].astype(str),
             "Value": [
-                "*" if bool(s) else v
+                SUPPRESSED_MARK if bool(s) else v
                 for s, v in zip(frame["suppressed"], frame["value"], strict=True)
             ],
             "Numerator": frame.get("numerator"),
@@ -372,11 +373,10 @@ def values_frame(ctx: Context, kpi: Kpi, area: str) -> pd.DataFrame:
                 "current" if (superseded is None or pd.isna(x)) else f"revised by load {int(x)}"
                 for x in (superseded if superseded is not None else [None] * len(frame))
             ],
-            "Load": frame.get("load_id"),
-            "File": frame.get("file_name"),
-            "Loaded at (UTC)": frame.get("loaded_at"),
-            "Note": frame.get("note"),
-            "Synthetic": frame.get("synthetic"),
+            **{
+                STORE_COLUMN_LABELS[name]: frame.get(name)
+                for name in ("load_id", "file_name", "loaded_at", "note", "synthetic")
+            },
         }
     )
     out["Value"] = out["Value"].astype("object")

@@ -61,7 +61,7 @@ def i_statements_view(ctx: Context) -> None:
                         continue
                     st.caption(f"Evidenced by {len(linked)} KPI{'s' if len(linked) != 1 else ''}:")
                     for kpi in linked:
-                        show_kpi_state(ctx, kpi, states)
+                        show_kpi_state(kpi, states)
                     with st.container(horizontal=True):
                         for kpi in linked:
                             page_link(ctx, "pages/2_kpi.py", f"Open {kpi.code}", kpi=kpi.code)

@@ -102,7 +102,7 @@ def node_list(
     if not shown:
         st.caption("Nothing.")
         return
-    bullet_list([node_line(ctx, node, states) for node in shown])
+    bullet_list([node_line(node, states) for node in shown])
     kpis = [n for n in shown if n.kind in ("lead_kpi", "activity_kpi", "system_kpi")]
     with st.container(horizontal=True, key=f"ican-links-{title}".replace(" ", "-")):
         if focus_links:
@@ -119,7 +119,7 @@ def explorer(ctx: Context, key: str) -> None:
     node = catalogue[key]
     states = kpi_states(ctx)
     hood = views.neighbourhood(fw, key)
-    st.markdown(node_line(ctx, node, states))
+    st.markdown(node_line(node, states))
     levels = views.levels_above(fw, hood)
     if levels:
         path = " › ".join(

@@ -260,8 +260,8 @@ def levels_above(fw: Framework, hood: Neighbourhood) -> list[list[Node]]:
         if key in catalogue:
             node = catalogue[key]
             levels.setdefault(COLUMN_OF_KIND.get(node.kind, 3), []).append(node)
-    order = list(catalogue)
-    return [sorted(levels[column], key=lambda n: order.index(n.key)) for column in sorted(levels)]
+    rank = {key: n for n, key in enumerate(catalogue)}  # hierarchy order
+    return [sorted(levels[column], key=lambda n: rank[n.key]) for column in sorted(levels)]
 
 
 def is_gap(node: Node) -> bool:
