@@ -1,6 +1,6 @@
 """Derive the demo store's calibration constants from the real Northamptonshire data (dev time).
 
-Run ``python -m scorecard.calibration ../shared/realdata`` while developing: it prints the
+Run ``python -m scorecard.calibration tests/fixtures/realdata`` while developing: it prints the
 constants that ``scorecard.demo`` carries as literals. The demo never imports this module, so
 it builds on a machine without the real data; ``tests/data/test_demo.py`` checks that the
 literals still match what this module derives from the files.
@@ -237,7 +237,7 @@ def derive(realdata: Path) -> Calibration:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the derived constants, one ``NAME = value`` line each."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("realdata", type=Path, help="the folder ../shared/realdata")
+    parser.add_argument("realdata", type=Path, help="the folder of published real data, e.g. tests/fixtures/realdata")
     args = parser.parse_args(argv)
     for name, value in asdict(derive(args.realdata)).items():
         sys.stdout.write(f"{name.upper()} = {value!r}\n")

@@ -1,6 +1,6 @@
 """The synthetic demo store: every KPI × area × month, calibrated to the documents and real data.
 
-Nothing here reads ``../shared``: the real-data figures are literals below, each saying where it
+Nothing here reads a data file: the real-data figures are literals below, each saying where it
 came from (``scorecard.calibration`` derives them; ``tests/data/test_demo.py`` checks they still
 match). Every value is synthetic and is stored and labelled as such.
 """
@@ -64,11 +64,11 @@ URGENT_COMMUNITY_PER_DAY: Final = 26.5
 PATIENTS_PER_MONTH: Final = 660.0  # "* Against a baseline of 660 patients per month" (§3.4)
 MEAN_DAYS_PER_MONTH: Final = 365.25 / 12
 
-# North and West Northamptonshire's shares of the county's over-65s (ONS mid-year estimates, as
-# given in the team brief): places split flows by population.
+# North and West Northamptonshire's shares of the county's over-65s (illustrative, rounded from
+# ONS mid-year population estimates): places split flows by population.
 PLACE_SHARE: Final[dict[str, float]] = {"E06000061": 0.47, "E06000062": 0.53}
 
-# The rest is derived from ../shared/realdata by `python -m scorecard.calibration` (see that
+# The rest is derived from tests/fixtures/realdata by `python -m scorecard.calibration` (see that
 # module for the method); values are all-ages figures for the two acute trusts.
 # Trust shares of the two trusts' activity. Attendances: Apr 2021 - Feb 2024 only, because from
 # Mar 2024 RNQ's reported attendances double without any change in its admissions (a counting

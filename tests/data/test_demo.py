@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from scorecard.domain import EXTRACT_COLUMNS, AreaType, Direction, Framework, Sp
 from scorecard.spc import analyse
 
 REPO_FRAMEWORK = Path(__file__).resolve().parents[2] / "data" / "framework"
-REALDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "realdata"
 END = "2026-10"  # a fixed window (Nov 2023 - Oct 2026) so the tests do not move with the date
 MONTHS = 36
 SEEDS = (demo.DEFAULT_SEED, 1, 2, 3, 4, 5, 6, 7)
@@ -177,10 +176,6 @@ def test_winter_is_busier_for_acute_activity(framework: Framework) -> None:
     assert np.mean(ratios) > 1.06
 
 
-@pytest.mark.skipif(
-    not REALDATA.is_dir() and os.environ.get("CI") != "true",
-    reason=f"real data not found at {REALDATA} (it is always there in CI)",
-)
 def test_calibration_constants_match_the_real_data() -> None:
     from scorecard.calibration import derive
 

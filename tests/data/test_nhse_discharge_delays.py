@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import random
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from scorecard.connectors.nhse_discharge_delays import (
 from scorecard.errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-REALDATA = REPO_ROOT.parent / "shared" / "realdata"
+REALDATA = REPO_ROOT / "tests" / "fixtures" / "realdata"
 WORKBOOKS = REALDATA / "nhse_discharge_delays_acute"
 MONTHS = ("april2022", "october2022", "march2023", "june2023")
 
@@ -82,14 +81,8 @@ def _expected(file: str, code: str) -> tuple[str, str, float, int, float, int]:
 
 @pytest.fixture(scope="module")
 def real_workbooks() -> Path:
-    if not WORKBOOKS.is_dir():
-        reason = (
-            f"real NHS England workbooks not found at {WORKBOOKS} (the shared realdata folder "
-            "beside the repository)"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI must have them")
-        pytest.skip(reason)
+    # The workbooks are part of the repository (tests/fixtures/realdata): never skipped.
+    assert WORKBOOKS.is_dir(), f"the published workbooks are missing from {WORKBOOKS}"
     return WORKBOOKS
 
 

@@ -31,7 +31,7 @@ from scorecard.framework_table import (
 from scorecard.scoring import compute_scorecard
 
 REPO = Path(__file__).resolve().parents[2]
-SEED_ROWS = REPO / ".." / "shared" / "domain" / "golden_thread_seed_rows.csv"
+SEED_ROWS = REPO / "tests" / "fixtures" / "documents" / "golden_thread_seed_rows.csv"
 DOCUMENT_HEADINGS = (
     "ICS Population Outcome",
     "ICP Ambition",
@@ -197,7 +197,7 @@ def real_fw():
 def test_real_framework_shows_the_three_documents_rows_word_for_word(real_fw):
     table = framework_table(real_fw, [], "2024-06", "QPM")
     rows = set(six(table))
-    with SEED_ROWS.resolve().open(encoding="utf-8") as handle:
+    with SEED_ROWS.open(encoding="utf-8") as handle:
         seeds = [
             tuple(
                 r[c]
