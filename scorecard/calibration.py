@@ -237,7 +237,9 @@ def derive(realdata: Path) -> Calibration:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the derived constants, one ``NAME = value`` line each."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("realdata", type=Path, help="the folder of published real data, e.g. tests/fixtures/realdata")
+    parser.add_argument(
+        "realdata", type=Path, help="the folder of published real data (tests/fixtures/realdata)"
+    )
     args = parser.parse_args(argv)
     for name, value in asdict(derive(args.realdata)).items():
         sys.stdout.write(f"{name.upper()} = {value!r}\n")
