@@ -61,9 +61,9 @@ def outside_references(path: Path) -> list[str]:
 
 def test_the_pattern_catches_what_it_must() -> None:
     for line in (
-        "REALDATA = REPO.parent / 'shared' / 'realdata'  # " + "../" + "shared/realdata",
+        "REALDATA = REPO.parent / 'shared' / 'realdata'  # " + "../" + "shared" + "/realdata",
         "python -m scorecard.calibration " + "../" + "shared",
-        "open('/" + "work/shared/domain/golden_thread_seed_rows.csv')",
+        "open('/" + "work/shared" + "/domain/golden_thread_seed_rows.csv')",
         "path = '/" + "home/analyst/ican/data.csv'",
     ):
         assert OUTSIDE.search(line), line
