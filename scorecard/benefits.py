@@ -879,14 +879,14 @@ def run_benefits(args: argparse.Namespace) -> CommandResult:
             )
         )
     frame = store.current(list(fw.benefits.kpi_codes()), [system_area(fw)], up_to=args.month)
-    signoffs = _signoffs(Reviews.beside(args.db), args.month)
+    signoffs = read_signoffs(Reviews.beside(args.db), args.month)
     position = benefits_position(fw, frame, args.month, signoffs)
     return CommandResult(
         exit_code=EXIT_OK, data=as_contract_dict(fw, position), text=benefits_text(position)
     )
 
 
-def _signoffs(reviews: object, month: str) -> Sequence[SignedOff]:
+def read_signoffs(reviews: object, month: str) -> Sequence[SignedOff]:
     """The BRG's current sign-offs up to the month (none where the reviews cannot hold them)."""
     read = getattr(reviews, "benefit_signoffs", None)
     return list(read(up_to=month)) if callable(read) else []
