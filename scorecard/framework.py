@@ -1661,6 +1661,14 @@ def framework_as_dict(fw: Framework) -> dict[str, Any]:
         "links": [_record(x) for x in fw.links],
         "spc_events": [_record(x) for x in fw.spc_events],
         "trajectories": [_record(x) for x in fw.trajectories],
+        "benefits": {
+            "lines": [_record(x) for x in fw.benefits.lines],
+            "kpis": [_record(x) for x in fw.benefits.kpis],
+            "variables": [_record(x) for x in fw.benefits.variables],
+            "plan": [_record(x) for x in fw.benefits.plan],
+            "costs": [_record(x) for x in fw.benefits.costs],
+            "cashed": [_record(x) for x in fw.benefits.cashed],
+        },
     }
 
 
@@ -1684,6 +1692,10 @@ def coverage_text(fw: Framework, cov: Coverage, where: str = "") -> str:
         f"  {len(fw.kpis)} KPIs ({tiers[Tier.SYSTEM]} system, {tiers[Tier.LEAD]} lead, "
         f"{tiers[Tier.ACTIVITY]} activity), {len(fw.i_statements)} I-statements, "
         f"{len(fw.areas)} areas, {len(fw.links)} links, {len(threads(fw))} threads",
+        f"  benefits register: {len(fw.benefits.lines)} lines, "
+        f"{sum(p.planned_k for p in fw.benefits.plan):,.0f} £'000 planned over "
+        f"{len({p.year for p in fw.benefits.plan})} years, "
+        f"{sum(c.cost_k or 0 for c in fw.benefits.costs):,.0f} £'000 of costs",
         "Coverage:",
         _listing("outcomes without lead KPI", cov.outcomes_without_lead_kpi),
         _listing("bricks without activity KPI", cov.bricks_without_activity_kpi),
