@@ -89,6 +89,8 @@ class Status(StrEnum):
     NO_DATA = "no_data"
 
 
+UNSUSTAINED: Final = ("lost", "slipping")  # sustainability verdicts that flag a line, worst first
+
 STATUS_WORDS: Final = {
     Status.AHEAD: "ahead of plan",
     Status.ON_PLAN: "on plan",
@@ -339,6 +341,10 @@ class LinePosition:
     attribution: Attribution | None  # the month's
     synthetic: bool
     illustrative: str
+    # The sustainability verdict of a driving KPI that is slipping or lost after support ended
+    # ("" when none is): the BRG signs off value "when workstream at sustainable target".
+    sustainability: str = ""
+    sustainability_kpi: str = ""
 
     @property
     def status_words(self) -> str:
@@ -531,6 +537,7 @@ def line_position(
     signed_off_k: float = 0.0,
     *,
     values: _Values | None = None,
+    sustainability: Mapping[str, str] | None = None,
 ) -> LinePosition:
     """One line's position to ``month`` (see the module docstring for the method)."""
     register = fw.benefits
@@ -586,6 +593,18 @@ def line_position(
             f"{share} of the £{planned_measured:,.0f}k planned for those months: "
             f"{STATUS_WORDS[status]}."
         )
+    flagged = [
+        (verdict, code)
+        for code in operational
+        if (verdict := (sustainability or {}).get(code, "")) in UNSUSTAINED
+    ]
+    flagged.sort(key=lambda pair: UNSUSTAINED.index(pair[0]))
+    verdict, verdict_kpi = flagged[0] if flagged else ("", "")
+    if verdict:
+        sentence += (
+            f" The driving KPI {verdict_kpi} is {verdict} since its improvement's support "
+            "ended: the value is not at a sustainable level for sign-off."
+        )
     return LinePosition(
         code=line.code,
         name=line.name,
@@ -606,6 +625,8 @@ def line_position(
         attribution=latest.attribution if latest is not None else None,
         synthetic=synthetic,
         illustrative=_illustrative(fw, line),
+        sustainability=verdict,
+        sustainability_kpi=verdict_kpi,
     )
 
 
@@ -614,6 +635,7 @@ def benefits_position(
     frame: pd.DataFrame,
     month: str,
     signoffs: Sequence[SignedOff] = (),
+    sustainability: Mapping[str, str] | None = None,
 ) -> BenefitsPosition:
     """The benefits realised to ``month``.
 
@@ -624,6 +646,8 @@ def benefits_position(
         month: ``YYYY-MM``.
         signoffs: the BRG's current sign-offs (``Reviews.benefit_signoffs``); those after
             ``month`` are left out.
+        sustainability: each KPI's sustainability verdict at the system area (``holding``,
+            ``slipping``, ``lost``, …); a line whose driving KPI is slipping or lost is flagged.
     """
     register = fw.benefits
     area = system_area(fw)
@@ -635,7 +659,15 @@ def benefits_position(
             signed[s.line_code] = signed.get(s.line_code, 0.0) + s.amount_k
             signed_by_month[s.period] = signed_by_month.get(s.period, 0.0) + s.amount_k
     lines = tuple(
-        line_position(fw, frame, line, month, signed.get(line.code, 0.0), values=values)
+        line_position(
+            fw,
+            frame,
+            line,
+            month,
+            signed.get(line.code, 0.0),
+            values=values,
+            sustainability=sustainability,
+        )
         for line in register.lines
     )
     periods = months_between(PLAN_START, month)
@@ -782,6 +814,8 @@ def as_contract_dict(fw: Framework, position: BenefitsPosition) -> dict[str, obj
                 "attribution": _attribution_dict(line.attribution),
                 "synthetic": line.synthetic,
                 "illustrative": line.illustrative,
+                "sustainability": line.sustainability or None,
+                "sustainability_kpi": line.sustainability_kpi or None,
             }
             for line in position.lines
         ],

@@ -179,3 +179,25 @@ def test_the_evidence_hash_follows_the_lines_own_data(framework: Framework) -> N
     assert line_evidence_hash(framework, frame(other), "BEN-AE", "2026-05") == before
     later = [*rows, ("ACT-CRAVOID", "2026-06", 1.0)]
     assert line_evidence_hash(framework, frame(later), "BEN-AE", "2026-05") == before
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "flag"),
+    [
+        ({"ACT-CRAVOID": "lost"}, "lost"),
+        ({"ACT-CRAVOID": "slipping"}, "slipping"),
+        ({"ACT-CRAVOID": "holding"}, ""),
+        ({"SYS-ATT": "lost"}, ""),  # only the driving (operational) KPI flags the line
+        ({}, ""),
+    ],
+)
+def test_a_line_whose_driving_kpi_is_not_holding_is_flagged(
+    framework: Framework, verdicts: dict[str, str], flag: str
+) -> None:
+    rows = ae_rows(["2026-05"], 200, 4000)
+    position = benefits_position(framework, frame(rows), "2026-05", sustainability=verdicts)
+    ae = line(position, "BEN-AE")
+    assert ae.sustainability == flag
+    assert ("support ended" in ae.status_sentence) == bool(flag)
+    assert not flag or f"is {flag}" in ae.status_sentence
+    assert ae.delivered_to_date_k is not None  # flagged, the number is still shown
