@@ -6,13 +6,14 @@ import argparse
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scorecard import spc
+from scorecard import spc, sustain
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
@@ -49,6 +50,13 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "assurance",
     "suppressed",
 )
+# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons.
+JSON_FIELDS: tuple[str, ...] = (
+    *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
+    "sustainability",
+    *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
+)
+SUSTAINABILITY = sustain.SUSTAINABILITY
 
 
 VARIATION_LABELS: Mapping[str, str] = {
@@ -91,8 +99,9 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives exactly the contract's keys; the extras (unit, area name,
-    provenance, synthetic, provisional, run chart) serve the app and the pack.
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` (``JSON_FIELDS``);
+    the extras (unit, area name, provenance, synthetic, provisional, run chart, the
+    sustainability verdict's sentence) serve the app and the pack.
     """
 
     kpi_code: str
@@ -118,9 +127,11 @@ class ScorecardRow:
     synthetic: bool = False
     provisional: bool = False
     is_run_chart: bool = True
+    sustainability: str = "none"
+    sustainability_text: str = ""
 
     def as_contract_dict(self) -> dict[str, object]:
-        """The row as one ``scorecard --json`` object: exactly the keys of CONTRACT §3."""
+        """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
         return {
             "kpi_code": self.kpi_code,
             "kpi_name": self.kpi_name,
@@ -138,6 +149,7 @@ class ScorecardRow:
             "lpl": self.lpl,
             "variation": self.variation,
             "assurance": self.assurance,
+            "sustainability": self.sustainability,
             "suppressed": self.suppressed,
         }
 
@@ -657,6 +669,7 @@ def score_series(
     numerator = _float_or_none(series.numerators[-1])
     denominator = _float_or_none(series.denominators[-1])
     suppressed = bool(rule(kpi, area, value, numerator, denominator))
+    verdict = sustain.verdict_for(kpi, series) if series.improvement_index is not None else None
     return ScorecardRow(
         **base,  # type: ignore[arg-type]
         period=series.periods[-1],
@@ -673,6 +686,8 @@ def score_series(
         synthetic=bool(series.synthetic.any()),
         provisional=series.statuses[-1] == "provisional",
         is_run_chart=bool(result.is_run_chart),
+        sustainability=verdict.status if verdict else "none",
+        sustainability_text=verdict.sentence if verdict else "",
     )
 
 
@@ -1087,6 +1102,7 @@ def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -
 
 def run_scorecard(args: argparse.Namespace) -> CommandResult:
     """``python -m scorecard scorecard --month YYYY-MM [--area CODE] [--json]``."""
+    from scorecard.demo import with_demo_events
     from scorecard.framework import load_framework
     from scorecard.store import Store
 
@@ -1116,7 +1132,7 @@ def run_scorecard(args: argparse.Namespace) -> CommandResult:
                 message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
             )
         )
-    rows = compute_scorecard(fw, store, args.month, area)
+    rows = compute_scorecard(with_demo_events(fw, Path(args.db)), store, args.month, area)
     return CommandResult(
         exit_code=EXIT_OK,
         data=[row.as_contract_dict() for row in rows],
@@ -1128,6 +1144,8 @@ __all__ = [
     "ASSURANCES",
     "CHANGE_KINDS",
     "CONTRACT_FIELDS",
+    "JSON_FIELDS",
+    "SUSTAINABILITY",
     "VARIATIONS",
     "Change",
     "KpiSeries",
