@@ -8,11 +8,13 @@ match). Every value is synthetic and is stored and labelled as such.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import hashlib
 import itertools
 import math
 import os
+import re
 import secrets
 import time
 import zlib
@@ -549,22 +551,39 @@ def is_demo_store(loads: pd.DataFrame) -> bool:
     return bool(loads["synthetic"].astype(bool).all() and (kinds == DEMO_KIND).all())
 
 
-def with_demo_events(fw: Framework, store_path: Path) -> Framework:
-    """The framework plus the demo's planted events when the store is the synthetic demo.
+def demo_window(loads: pd.DataFrame) -> list[str]:
+    """The months of a demo store from its load log (the demo's load names its window).
+
+    Empty unless every load is the synthetic demo's.
+    """
+    if not is_demo_store(loads):
+        return []
+    name = str(loads["file_name"].iloc[-1])
+    found = re.fullmatch(r"synthetic-demo seed=-?\d+ months=(\d+) end=(\d{4}-\d{2})", name)
+    if found is None:
+        return []
+    return month_range(found.group(2), int(found.group(1)))
+
+
+def with_demo_loads(fw: Framework, loads: pd.DataFrame) -> Framework:
+    """The framework plus the demo's planted events when the load log is the demo's alone.
 
     A store holding any real load gets the framework as it is, so real events stay real.
     """
+    extra = demo_events(fw, demo_window(loads))
+    if not extra:
+        return fw
+    return dataclasses.replace(fw, spc_events=fw.spc_events + extra, _index={})
+
+
+def with_demo_events(fw: Framework, store_path: Path) -> Framework:
+    """``with_demo_loads`` for the store at ``store_path`` (no store: the framework as it is)."""
     from scorecard.store import Store
 
     store = Store(Path(store_path))
-    if not store.exists() or not is_demo_store(store.loads()):
+    if not store.exists():
         return fw
-    extra = demo_events(fw, store.periods())
-    if not extra:
-        return fw
-    import dataclasses
-
-    return dataclasses.replace(fw, spc_events=fw.spc_events + extra, _index={})
+    return with_demo_loads(fw, store.loads())
 
 
 def planted_causes(

@@ -105,6 +105,7 @@ class Verdict:
     improvement_index: int | None = None
     support_index: int | None = None
     improved_end: int | None = None  # last index of the improved partition
+    pre_start: int | None = None  # first index of the pre-improvement partition
     baseline_months: tuple[str, ...] = ()  # the months the improved limits are fixed on
     pre_mean: float | None = None
     improved_mean: float | None = None
@@ -415,6 +416,7 @@ def assess(
         improvement_index=i0,
         support_index=sup,
         improved_end=end_i - 1 if i0 is not None else None,
+        pre_start=pre_start_i if i0 is not None else None,
         baseline_months=base_months,
         pre_mean=_number(core.pre_mean[0]) if i0 is not None else None,
         improved_mean=_number(core.base_mean[0]),
