@@ -255,3 +255,17 @@ def test_pack_command_refuses_bad_input_with_a_sentence(demo, tmp_path):
     assert done.returncode == 1
     assert "folder does not exist" in done.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_pack_lists_improvements_holding_slipping_lost(tmp_path, framework):
+    db = tmp_path / "demo.duckdb"
+    done = cli("demo", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    month = Store(db).periods()[-1]
+    pdf = build_pack(framework, Store(db), Reviews.beside(db), month, "QPM")
+    text = flat("\n".join(pdf_text(pdf)))
+    assert "Is it holding? Improvements after support ended" in text
+    assert "1 holding, 1 slipping, 1 lost" in text
+    assert "Holding: Over-65 acute patients staying 21 days or more (LEAD-LONGSTAY)" in text
+    assert "Slipping: Frailty front door assessments without admission (ACT-FFD)" in text
+    assert "Lost: Discharges before noon (ACT-DISCHNOON). Lost: the latest 7 points" in text
