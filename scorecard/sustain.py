@@ -247,9 +247,17 @@ def _core(
     )
 
 
+_CODES: Final[dict[str, int]] = {
+    Direction.INCREASE: 1,
+    Direction.DECREASE: -1,
+    Direction.NEUTRAL: 0,
+}
+
+
 def _codes(directions: Direction | str | Sequence[Direction | str], n: int) -> NDArray[np.int8]:
     def one(d: Direction | str) -> int:
-        return {Direction.INCREASE: 1, Direction.DECREASE: -1, Direction.NEUTRAL: 0}[Direction(d)]
+        code = _CODES.get(d)  # a Direction or its string value (StrEnum hashes as its value)
+        return _CODES[Direction(d)] if code is None else code
 
     if isinstance(directions, (Direction, str)):
         return np.full(n, one(directions), dtype=np.int8)
@@ -312,8 +320,14 @@ def assess_many(
     start = compact_position(np.where(i0 > 0, i0, -1))
     support = compact_position(np.where(sup > i0, sup, -1))
     support = np.where(start >= 0, support, -1)
-    order = np.argsort(~present, axis=-1, kind="stable")
-    compact = np.take_along_axis(y, order, axis=-1)
+    # Move each row's values to the front (missing months as end padding), only where a row
+    # has a gap: most rows have none.
+    compact = y
+    gappy = np.flatnonzero(~present.all(axis=1))
+    if gappy.size:
+        compact = y.copy()
+        order = np.argsort(~present[gappy], axis=-1, kind="stable")
+        compact[gappy] = np.take_along_axis(y[gappy], order, axis=-1)
     n_used = present.sum(axis=1).astype(np.int64)
     core = _core(
         compact,
