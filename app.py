@@ -17,5 +17,7 @@ else:
     ui.outcomes_by_pillar(ctx, board)
     st.header("Lead KPIs")
     ui.lead_kpi_table(ctx, board)
+    st.header("Is it holding? Improvements after support ended")
+    ui.sustainability(ctx, board)
     st.header("What changed since last month")
     ui.changes(ctx, board)

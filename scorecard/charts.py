@@ -32,6 +32,7 @@ from scorecard.spc import (
     SpcResult,
     rule_description,
 )
+from scorecard.sustain import Verdict
 
 FONT: Final = "Arial, Helvetica, sans-serif"
 GRID: Final = "#e8edee"  # NHS pale grey
@@ -114,6 +115,7 @@ def spc_chart(
     annotations: Sequence[tuple[str, str]] = (),
     show_two_sigma: bool = False,
     synthetic: bool = False,
+    sustainability: Verdict | None = None,
 ) -> go.Figure:
     """The Making Data Count XmR chart of one KPI × area.
 
@@ -128,6 +130,9 @@ def spc_chart(
             that change point (e.g. the reason for a recording change).
         show_two_sigma: draw the 2σ lines too.
         synthetic: watermark the chart "Synthetic data".
+        sustainability: a sustainability verdict (``scorecard.sustain``): draws the mean
+            before the improvement, the improved process's limits (fixed on its first 12
+            points) and a "Support ended" marker; its sentence joins the alt text.
 
     Returns:
         The figure; ``fig.layout.meta["alt_text"]`` holds its one-sentence alt text.
@@ -180,9 +185,13 @@ def spc_chart(
     )
     _add_points(fig, xs, periods, result, unit)
     _add_change_points(fig, xs, periods, result, annotations)
+    if sustainability is not None:
+        _add_sustainability(fig, xs, sustainability)
     alt = chart_alt_text(
         periods, result, title=title, unit=unit, target_series=target_series, synthetic=synthetic
     )
+    if sustainability is not None and sustainability.sentence:
+        alt += f" Sustainability: {sustainability.sentence}"
     _layout(fig, title, unit, alt, synthetic, dates=_all_months(periods))
     if result.is_run_chart and result.latest_index is not None:
         fig.update_layout(
@@ -490,6 +499,75 @@ def _add_points(
                     meta={"state": state, "provisional": provisional},
                 )
             )
+
+
+def _add_sustainability(fig: go.Figure, xs: list[str], verdict: Verdict) -> None:
+    """The two processes of a sustainability verdict and the month support ended."""
+    start, end, first = verdict.improvement_index, verdict.improved_end, verdict.pre_start
+    if start is None or end is None or first is None:
+        return
+    old = {"color": NHS_MID_GREY, "width": 2, "dash": "dash"}
+    new = {"color": NHS_DARK_GREY, "width": 2, "dash": "dash"}
+    lines = [("Mean before the improvement", verdict.pre_mean, first, end, old, True)]
+    lines += [
+        (
+            "Improved process limits (fixed on 12 points)",
+            verdict.improved_upl,
+            start,
+            end,
+            new,
+            True,
+        ),
+        (
+            "Improved process limits (fixed on 12 points)",
+            verdict.improved_lpl,
+            start,
+            end,
+            new,
+            False,
+        ),
+        ("Improved mean", verdict.improved_mean, start, end, {**new, "dash": "solid"}, True),
+    ]
+    for label, value, a, b, line, show in lines:
+        if value is None:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=xs[a : b + 1],
+                y=[value] * (b + 1 - a),
+                mode="lines",
+                line=line,
+                name=label,
+                legendgroup=label,
+                showlegend=show,
+                hovertemplate=f"{html.escape(label)}: {format_number(value)}<extra></extra>",
+            )
+        )
+    if verdict.support_index is not None:
+        x = xs[verdict.support_index]
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": NHS_TEXT, "width": 2, "dash": "dashdot"},
+            name="support-ended",
+        )
+        fig.add_annotation(
+            x=x,
+            y=0,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            text=f"Support ended: {html.escape(verdict.label)}",
+            showarrow=False,
+            font={"size": 11, "color": NHS_TEXT},
+            name="support-ended",
+        )
 
 
 def _add_change_points(

@@ -8,11 +8,13 @@ match). Every value is synthetic and is stored and labelled as such.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import hashlib
 import itertools
 import math
 import os
+import re
 import secrets
 import time
 import zlib
@@ -35,6 +37,7 @@ from scorecard.domain import (
     Direction,
     Framework,
     Kpi,
+    SpcEvent,
     SpcEventKind,
     Unit,
 )
@@ -253,7 +256,24 @@ DEFAULT_GBP: Final = 1_000_000.0
 # KPIs that improve gently after go-live, whatever _progress() would draw for them.
 IMPROVING: Final = frozenset({"SYS-ATT", "SYS-ADM", "SYS-BEDDAYS", "LEAD-ESC", "LEAD-ED"})
 
-CauseKind = Literal["shift", "outlier", "trend", "assurance_fail", "assurance_pass", "change_point"]
+CauseKind = Literal[
+    "shift",
+    "outlier",
+    "trend",
+    "assurance_fail",
+    "assurance_pass",
+    "change_point",
+    "holding",
+    "slipping",
+    "lost",
+]
+SUSTAIN_KINDS: Final = ("holding", "slipping", "lost")
+# Where the sustainability plants put their events, counted from the end of the window: the
+# improvement 24 months before the end (12 points of the old process in a 36-month demo), the
+# end of support 12 months before the end (12 points fix the improved limits, 12 follow).
+SUSTAIN_IMPROVEMENT_FROM_END: Final = 24
+SUSTAIN_SUPPORT_FROM_END: Final = 12
+SUSTAIN_MIN_MONTHS: Final = 36
 
 
 @dataclass(frozen=True)
@@ -319,6 +339,30 @@ PLANTS: Final = (
         0,
         "a recording change (the 2-hour clock now runs from referral to first contact) steps "
         "the % up at the change point recorded in spc_events",
+    ),
+    Plant(
+        "LEAD-LONGSTAY",
+        "holding",
+        SUSTAIN_IMPROVEMENT_FROM_END,
+        SUSTAIN_IMPROVEMENT_FROM_END,
+        "a long-stay review panel cuts 21-day stays; after the partner's support ends the "
+        "trusts keep the panel going and the improvement holds",
+    ),
+    Plant(
+        "ACT-FFD",
+        "slipping",
+        SUSTAIN_IMPROVEMENT_FROM_END,
+        SUSTAIN_IMPROVEMENT_FROM_END,
+        "frailty front door assessments without admission rise; after support ends the rota "
+        "thins and the share slips back part of the way (a run below the improved mean)",
+    ),
+    Plant(
+        "ACT-DISCHNOON",
+        "lost",
+        SUSTAIN_IMPROVEMENT_FROM_END,
+        SUSTAIN_IMPROVEMENT_FROM_END,
+        "discharges before noon rise with board rounds; after support ends the rounds lapse "
+        "and the share falls back to where it started (the improvement is lost)",
     ),
 )
 _NO_DRIFT: Final = frozenset(p.kpi_code for p in PLANTS)
@@ -461,6 +505,87 @@ def _change_point(fw: Framework, kpi_code: str, periods: Sequence[str]) -> int |
     return None
 
 
+def _declares_sustain_events(fw: Framework, kpi_code: str) -> bool:
+    timed = (SpcEventKind.IMPROVEMENT_STARTED, SpcEventKind.SUPPORT_ENDED)
+    return any(e.kpi_code == kpi_code and e.kind in timed for e in fw.spc_events)
+
+
+DEMO_EVENT_NOTE: Final = "synthetic demo"
+
+
+def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
+    """The improvement and end-of-support events of the demo's sustainability plants.
+
+    They belong to the synthetic demo, not to the framework: they are derived from the demo's
+    window (the same for any seed) and every reason says "synthetic demo".
+    """
+    if not periods:
+        return ()
+    found: list[SpcEvent] = []
+    for cause in planted_causes(fw, len(periods), periods[-1]):
+        if cause.kind not in SUSTAIN_KINDS:
+            continue
+        support = periods[len(periods) - SUSTAIN_SUPPORT_FROM_END]
+        found += [
+            SpcEvent(
+                cause.kpi_code,
+                cause.period,
+                SpcEventKind.IMPROVEMENT_STARTED,
+                f"{DEMO_EVENT_NOTE}: improvement started ({cause.kind} plant)",
+            ),
+            SpcEvent(
+                cause.kpi_code,
+                support,
+                SpcEventKind.SUPPORT_ENDED,
+                f"{DEMO_EVENT_NOTE}: external support ended ({cause.kind} plant)",
+            ),
+        ]
+    return tuple(found)
+
+
+def is_demo_store(loads: pd.DataFrame) -> bool:
+    """Whether a store's load log is the demo's alone (every load synthetic, kind demo)."""
+    if loads.empty:
+        return False
+    kinds = loads["kind"].astype(str)
+    return bool(loads["synthetic"].astype(bool).all() and (kinds == DEMO_KIND).all())
+
+
+def demo_window(loads: pd.DataFrame) -> list[str]:
+    """The months of a demo store from its load log (the demo's load names its window).
+
+    Empty unless every load is the synthetic demo's.
+    """
+    if not is_demo_store(loads):
+        return []
+    name = str(loads["file_name"].iloc[-1])
+    found = re.fullmatch(r"synthetic-demo seed=-?\d+ months=(\d+) end=(\d{4}-\d{2})", name)
+    if found is None:
+        return []
+    return month_range(found.group(2), int(found.group(1)))
+
+
+def with_demo_loads(fw: Framework, loads: pd.DataFrame) -> Framework:
+    """The framework plus the demo's planted events when the load log is the demo's alone.
+
+    A store holding any real load gets the framework as it is, so real events stay real.
+    """
+    extra = demo_events(fw, demo_window(loads))
+    if not extra:
+        return fw
+    return dataclasses.replace(fw, spc_events=fw.spc_events + extra, _index={})
+
+
+def with_demo_events(fw: Framework, store_path: Path) -> Framework:
+    """``with_demo_loads`` for the store at ``store_path`` (no store: the framework as it is)."""
+    from scorecard.store import Store
+
+    store = Store(Path(store_path))
+    if not store.exists():
+        return fw
+    return with_demo_loads(fw, store.loads())
+
+
 def planted_causes(
     fw: Framework, months: int = DEFAULT_MONTHS, end_month: str | None = None
 ) -> tuple[PlantedCause, ...]:
@@ -484,6 +609,17 @@ def planted_causes(
             target = target_for(fw, kpi, system, periods[-1])
             if kpi.direction != Direction.NEUTRAL and target is not None and months >= 15:
                 found.append(PlantedCause(kpi.code, system, plant.kind, "", -1, 0, plant.story))
+            continue
+        if plant.kind in SUSTAIN_KINDS:
+            # Real improvement or support events for the KPI take precedence over a plant.
+            if months < SUSTAIN_MIN_MONTHS or _declares_sustain_events(fw, kpi.code):
+                continue
+            start = months - plant.from_end
+            found.append(
+                PlantedCause(
+                    kpi.code, system, plant.kind, periods[start], start, plant.length, plant.story
+                )
+            )
             continue
         if plant.kind == "change_point":
             index = _change_point(fw, kpi.code, periods)
@@ -633,10 +769,52 @@ def _grow(
     return series
 
 
+def _sustained(k: _Kpi, cause: PlantedCause) -> _Series:
+    """An improvement, then after support ends: held, slipped part of the way, or lost.
+
+    Sized in units of the series' own noise (σ̂ from the unplanted series): the improvement is
+    a step of 6σ̂ on the good side; after support the level stays (holding), falls back 1.5σ̂
+    (slipping) or returns to a little below where it started (lost). Each is grown until the
+    sustainability verdict reads as planned.
+    """
+    from scorecard import sustain
+
+    plain = k.system(k.neutral(), k.level).value
+    mr = float(np.mean(np.abs(np.diff(plain)))) / 1.128
+    mean = float(np.mean(plain))
+    if k.percent:
+        p = min(max(mean / 100.0, 0.01), 0.99)
+        sigma = mr / 100.0 / (p * (1 - p))
+    else:
+        sigma = mr / max(mean, 1e-9)
+    sign = _sign(k.kpi)
+    start = cause.index
+    support = k.n - SUSTAIN_SUPPORT_FROM_END
+    improved = np.zeros(k.n, dtype=bool)
+    improved[start:] = True
+    after = np.zeros(k.n, dtype=bool)
+    after[support:] = True
+
+    def make(size: float) -> tuple[FloatArray, float]:
+        step = 6.0 * sigma
+        later = {"holding": step + size, "slipping": step - size, "lost": -size}[cause.kind]
+        effect = np.where(after, later, np.where(improved, step, 0.0)) * sign
+        return (_floats(effect) if k.percent else _floats(np.exp(effect))), k.level
+
+    def reads(s: _Series) -> bool:
+        v = sustain.assess(s.value, k.kpi.direction, start, support)
+        return v.status == cause.kind
+
+    first = {"holding": 0.0, "slipping": 1.5 * sigma, "lost": 0.3 * sigma}[cause.kind]
+    return _grow(k, make, reads, first, 0.25 * sigma)
+
+
 def _planted(k: _Kpi, cause: PlantedCause | None) -> _Series:
     """The ICB series with its planted cause, if any, sized against the series' own noise."""
     if cause is None:
         return k.system(k.neutral(), k.level)
+    if cause.kind in SUSTAIN_KINDS:
+        return _sustained(k, cause)
     sign = _sign(k.kpi)
     window = np.zeros(k.n, dtype=bool)
     if cause.index >= 0:

@@ -103,6 +103,9 @@ class SpcEventKind(StrEnum):
 
     CHANGE_POINT = "change_point"  # starts a new partition (e.g. a recording change)
     EXCLUDE = "exclude"  # the point is drawn but left out of the calculation
+    # An improvement began (also a change point: the improved process gets its own limits).
+    IMPROVEMENT_STARTED = "improvement_started"
+    SUPPORT_ENDED = "support_ended"  # the support behind an improvement ended
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,10 @@ class Area:
 
 @dataclass(frozen=True)
 class SpcEvent:
-    """A change point or excluded month of a KPI's SPC chart (all areas if area_code is blank)."""
+    """A change point, excluded month, improvement start or end of support of a KPI's SPC chart.
+
+    It applies to all areas if area_code is blank.
+    """
 
     kpi_code: str
     period: str

@@ -30,6 +30,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
@@ -736,6 +737,60 @@ def _check_events(tables: dict[str, _Table | None], problems: _Problems) -> None
                 )
 
 
+def _this_month() -> str:
+    now = datetime.now(tz=UTC)
+    return f"{now.year:04d}-{now.month:02d}"
+
+
+def _check_sustain_events(table: _Table | None, problems: _Problems) -> None:
+    """Improvement and end-of-support events: not in the future; support ends after a start.
+
+    A support_ended row needs an improvement_started row for the same KPI, in an earlier
+    month, for the same area or for all areas (a blank area on either row).
+    """
+    if table is None:
+        return
+    month = _this_month()
+    starts: list[tuple[str, str, str]] = []
+    ends: list[tuple[int, str, str, str]] = []
+    timed = (SpcEventKind.IMPROVEMENT_STARTED, SpcEventKind.SUPPORT_ENDED)
+    for row, cells in table.rows():
+        kind, period = cells["kind"], cells["period"]
+        if kind not in timed:
+            continue
+        if period > month:
+            problems.add(
+                table.file,
+                row,
+                "period",
+                period,
+                "not in the future",
+                f"an {kind} event must be in a month that has begun (this month is {month})",
+            )
+            continue
+        key = (cells["kpi_code"], cells["area_code"], period)
+        if kind == SpcEventKind.IMPROVEMENT_STARTED:
+            starts.append(key)
+        else:
+            ends.append((row, *key))
+    for row, kpi, area, period in ends:
+        earlier = [
+            p for k, a, p in starts if k == kpi and (a == area or "" in (a, area)) and p < period
+        ]
+        if earlier:
+            continue
+        where = f"area {area}" if area else "all areas"
+        problems.add(
+            table.file,
+            row,
+            "period",
+            period,
+            "support ends after its improvement started",
+            f"support ended in {period}, but no improvement_started event for {kpi} "
+            f"({where}) is declared in an earlier month",
+        )
+
+
 def _check_areas(table: _Table | None, problems: _Problems) -> None:
     if table is None:
         return
@@ -943,6 +998,7 @@ def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None
     _check_links(tables, problems)
     _check_coverage(tables, problems)
     _check_events(tables, problems)
+    _check_sustain_events(tables["spc_events"], problems)
     _check_benefits(tables, problems)
 
 

@@ -6,13 +6,14 @@ import argparse
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scorecard import spc
+from scorecard import spc, sustain
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
@@ -49,6 +50,13 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "assurance",
     "suppressed",
 )
+# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons.
+JSON_FIELDS: tuple[str, ...] = (
+    *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
+    "sustainability",
+    *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
+)
+SUSTAINABILITY = sustain.SUSTAINABILITY
 
 
 VARIATION_LABELS: Mapping[str, str] = {
@@ -91,8 +99,9 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives exactly the contract's keys; the extras (unit, area name,
-    provenance, synthetic, provisional, run chart) serve the app and the pack.
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` (``JSON_FIELDS``);
+    the extras (unit, area name, provenance, synthetic, provisional, run chart, the
+    sustainability verdict's sentence) serve the app and the pack.
     """
 
     kpi_code: str
@@ -118,9 +127,11 @@ class ScorecardRow:
     synthetic: bool = False
     provisional: bool = False
     is_run_chart: bool = True
+    sustainability: str = "none"
+    sustainability_text: str = ""
 
     def as_contract_dict(self) -> dict[str, object]:
-        """The row as one ``scorecard --json`` object: exactly the keys of CONTRACT §3."""
+        """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
         return {
             "kpi_code": self.kpi_code,
             "kpi_name": self.kpi_name,
@@ -138,6 +149,7 @@ class ScorecardRow:
             "lpl": self.lpl,
             "variation": self.variation,
             "assurance": self.assurance,
+            "sustainability": self.sustainability,
             "suppressed": self.suppressed,
         }
 
@@ -149,6 +161,8 @@ class KpiSeries:
     ``targets`` holds the target for each point (a trajectory's monthly value where one is set,
     else the KPI's single target, else NaN). ``change_points`` are indices where a recorded
     change point starts a new partition; ``excluded`` marks points drawn but left out.
+    ``improvement_index`` is where a declared improvement started (also a change point) and
+    ``support_index`` where its support ended, each with its reason (None: not declared).
     """
 
     kpi_code: str
@@ -165,6 +179,10 @@ class KpiSeries:
     change_reasons: tuple[str, ...] = ()
     excluded: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
     excluded_reasons: Mapping[int, str] = field(default_factory=dict)
+    improvement_index: int | None = None
+    improvement_reason: str = ""
+    support_index: int | None = None
+    support_reason: str = ""
 
     def __len__(self) -> int:
         return len(self.periods)
@@ -295,15 +313,27 @@ class _Events:
     change_points: Mapping[tuple[str, str], tuple[tuple[str, str], ...]]
     exclusions: Mapping[tuple[str, str], Mapping[str, str]]
     trajectories: Mapping[tuple[str, str], Mapping[str, float]]
+    improvements: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict
+    )
+    supports: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fw: Framework) -> _Events:
         change: dict[tuple[str, str], list[tuple[str, str]]] = {}
         exclude: dict[tuple[str, str], dict[str, str]] = {}
+        improved: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        supported: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for event in fw.spc_events:
             key = (event.kpi_code, event.area_code)
             if event.kind == SpcEventKind.CHANGE_POINT:
                 change.setdefault(key, []).append((event.period, event.reason))
+            elif event.kind == SpcEventKind.IMPROVEMENT_STARTED:
+                # an improvement starts a new partition too
+                change.setdefault(key, []).append((event.period, event.reason))
+                improved.setdefault(key, []).append((event.period, event.reason))
+            elif event.kind == SpcEventKind.SUPPORT_ENDED:
+                supported.setdefault(key, []).append((event.period, event.reason))
             else:
                 exclude.setdefault(key, {})[event.period] = event.reason
         paths: dict[tuple[str, str], dict[str, float]] = {}
@@ -313,7 +343,34 @@ class _Events:
             change_points={k: tuple(sorted(v)) for k, v in change.items()},
             exclusions=exclude,
             trajectories=paths,
+            improvements={k: tuple(sorted(v)) for k, v in improved.items()},
+            supports={k: tuple(sorted(v)) for k, v in supported.items()},
         )
+
+    def improvement_for(
+        self, kpi_code: str, area_code: str, periods: Sequence[str]
+    ) -> tuple[int | None, str, int | None, str]:
+        """The latest declared improvement in the series and the end of its support.
+
+        An area's own events take the place of the all-areas ones. Returns (improvement
+        index, reason, support index, reason); an index is None when not in the series.
+        """
+        key = (kpi_code, area_code)
+        starts = self.improvements.get(key) or self.improvements.get((kpi_code, ""), ())
+        ends = self.supports.get(key) or self.supports.get((kpi_code, ""), ())
+        where = [(_index_on_or_after(periods, p), p, r) for p, r in starts]
+        where = [(i, p, r) for i, p, r in where if 0 < i < len(periods)]
+        if not where:
+            return None, "", None, ""
+        index, started, reason = where[-1]
+        later = [(p, r) for p, r in ends if p > started]
+        if not later:
+            return index, reason, None, ""
+        period, support_reason = later[0]
+        support = _index_on_or_after(periods, period)
+        if support >= len(periods):
+            return index, reason, None, ""
+        return index, reason, support, support_reason
 
     def change_points_for(self, kpi_code: str, area_code: str) -> list[tuple[str, str]]:
         both = [*self.change_points.get((kpi_code, ""), ())]
@@ -377,6 +434,11 @@ class _Columns:
         )
 
 
+def _index_on_or_after(periods: Sequence[str], period: str) -> int:
+    """The index of the first month on or after ``period`` (len(periods) when none is)."""
+    return next((i for i, p in enumerate(periods) if p >= period), len(periods))
+
+
 def _numbers(column: pd.Series) -> FloatArray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -400,6 +462,9 @@ def _series_from_columns(kpi: Kpi, area_code: str, columns: _Columns, events: _E
     exclusions = events.exclusions_for(kpi.code, area_code)
     excluded = np.array([p in exclusions for p in periods], dtype=np.bool_)
     excluded_reasons = {i: exclusions[p] for i, p in enumerate(periods) if p in exclusions}
+    improvement, improvement_reason, support, support_reason = events.improvement_for(
+        kpi.code, area_code, periods
+    )
     return KpiSeries(
         kpi_code=kpi.code,
         area_code=area_code,
@@ -415,6 +480,10 @@ def _series_from_columns(kpi: Kpi, area_code: str, columns: _Columns, events: _E
         change_reasons=tuple(change_reasons),
         excluded=excluded,
         excluded_reasons=excluded_reasons,
+        improvement_index=improvement,
+        improvement_reason=improvement_reason,
+        support_index=support,
+        support_reason=support_reason,
     )
 
 
@@ -600,6 +669,7 @@ def score_series(
     numerator = _float_or_none(series.numerators[-1])
     denominator = _float_or_none(series.denominators[-1])
     suppressed = bool(rule(kpi, area, value, numerator, denominator))
+    verdict = sustain.verdict_for(kpi, series) if series.improvement_index is not None else None
     return ScorecardRow(
         **base,  # type: ignore[arg-type]
         period=series.periods[-1],
@@ -616,6 +686,8 @@ def score_series(
         synthetic=bool(series.synthetic.any()),
         provisional=series.statuses[-1] == "provisional",
         is_run_chart=bool(result.is_run_chart),
+        sustainability=verdict.status if verdict else "none",
+        sustainability_text=verdict.sentence if verdict else "",
     )
 
 
@@ -1030,6 +1102,7 @@ def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -
 
 def run_scorecard(args: argparse.Namespace) -> CommandResult:
     """``python -m scorecard scorecard --month YYYY-MM [--area CODE] [--json]``."""
+    from scorecard.demo import with_demo_events
     from scorecard.framework import load_framework
     from scorecard.store import Store
 
@@ -1059,7 +1132,7 @@ def run_scorecard(args: argparse.Namespace) -> CommandResult:
                 message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
             )
         )
-    rows = compute_scorecard(fw, store, args.month, area)
+    rows = compute_scorecard(with_demo_events(fw, Path(args.db)), store, args.month, area)
     return CommandResult(
         exit_code=EXIT_OK,
         data=[row.as_contract_dict() for row in rows],
@@ -1071,6 +1144,8 @@ __all__ = [
     "ASSURANCES",
     "CHANGE_KINDS",
     "CONTRACT_FIELDS",
+    "JSON_FIELDS",
+    "SUSTAINABILITY",
     "VARIATIONS",
     "Change",
     "KpiSeries",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from scorecard import exports
+from scorecard.demo import with_demo_loads
 from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Area, Framework
 from scorecard.errors import Problem, UserError
@@ -112,7 +113,7 @@ def read_pack_data(
         raise UserError(
             Problem("--area", None, "", area_code, "a known area code", f"known areas: {known}")
         ) from None
-    live = with_declared_change_points(fw, reviews)
+    live = with_declared_change_points(with_demo_loads(fw, store.loads()), reviews)
     frame = store.current(area_codes=[area.code], up_to=month)
     if frame.empty:
         raise UserError(

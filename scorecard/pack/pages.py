@@ -883,10 +883,39 @@ class _PackBuilder:
 
     # -------------------------------------------------------------- all
 
+    def sustainability(self) -> list[Flowable]:
+        """Is it holding? Declared improvements whose support has ended, by verdict."""
+        d, s = self.d, self.s
+        headings = (("holding", "Holding"), ("slipping", "Slipping"), ("lost", "Lost"))
+        by_status = {
+            status: [r for r in d.rows if r.sustainability == status] for status, _ in headings
+        }
+        if not any(by_status.values()):
+            return []
+        counts = ", ".join(f"{len(by_status[k])} {k}" for k, _ in headings)
+        out: list[Flowable] = [
+            Spacer(1, 4 * mm),
+            para("Is it holding? Improvements after support ended", s.h2),
+            para(
+                f"{d.area.name}, {month_words(d.month)}: {counts}. For each improvement declared "
+                "in the framework's SPC events whose support has ended, judged against the "
+                "improved process's limits (fixed on its first 12 points) and the mean before "
+                "the improvement.",
+                s.note,
+            ),
+        ]
+        for status, heading in headings:
+            for row in by_status[status]:
+                out.append(
+                    para(f"{heading}: {row.kpi_name} ({row.kpi_code}). {row.sustainability_text}")
+                )
+        return out
+
     def story(self) -> list[Flowable]:
         return [
             *self.cover(),
             *self.summary(),
+            *self.sustainability(),
             *self.outcome_pages(),
             *self.activity(),
             *self.benefits(),

@@ -71,11 +71,14 @@ def words_signature(store: str | Path) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _live_framework(folder: str, signature: str, store: str, words: str) -> Framework:
-    del words  # cache key only: new or changed annotations give a new signature
+def _live_framework(
+    folder: str, signature: str, store: str, words: str, identity: str = ""
+) -> Framework:
+    del words, identity  # cache keys only: new annotations or a rebuilt store give new ones
+    from scorecard.demo import with_demo_events
     from scorecard.reviews import Reviews, reviews_path, with_declared_change_points
 
-    fw = _framework(folder, signature)
+    fw = with_demo_events(_framework(folder, signature), Path(store))
     if not reviews_path(Path(store)).is_file():
         return fw
     return with_declared_change_points(fw, Reviews.beside(Path(store)))
@@ -84,12 +87,20 @@ def _live_framework(folder: str, signature: str, store: str, words: str) -> Fram
 def live_framework(store: str | Path) -> Framework:
     """The framework with the change points people declared beside the store (as the pack).
 
+    A synthetic demo store adds the demo's own improvement and end-of-support events.
+
     Every SPC reading the app shows goes through this, so the app's limits and icons are the
     ones the Board pack and the sign-off use.
     """
     folder = framework_dir()
+    from scorecard.store import Store
+
     return _live_framework(
-        str(folder.resolve()), _folder_signature(folder), str(store), words_signature(store)
+        str(folder.resolve()),
+        _folder_signature(folder),
+        str(store),
+        words_signature(store),
+        Store(Path(store)).identity(),
     )
 
 

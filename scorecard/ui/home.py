@@ -257,3 +257,46 @@ def changes(ctx: Context, board: Board) -> None:
     if other:
         with st.expander(f"Other changes ({len(other)})"):
             bullet_list([md(c.sentence) for c in other])
+
+
+SUSTAIN_HEADINGS = (
+    ("holding", "Improvements holding"),
+    ("slipping", "Improvements slipping"),
+    ("lost", "Improvements lost"),
+)
+
+
+def sustainability_lines(board: Board) -> dict[str, list[str]]:
+    """Per verdict (holding, slipping, lost), one line per KPI × area with its sentence."""
+    out: dict[str, list[str]] = {status: [] for status, _ in SUSTAIN_HEADINGS}
+    for row in board.rows:
+        if row.sustainability in out:
+            where = row.area_name or row.area_code
+            out[row.sustainability].append(
+                f"**{md(row.kpi_name)}** ({md(row.kpi_code)}, {md(where)}): "
+                f"{md(row.sustainability_text)}"
+            )
+    return out
+
+
+def sustainability(ctx: Context, board: Board) -> None:
+    """Is it holding? Declared improvements whose support has ended, by verdict."""
+    lines = sustainability_lines(board)
+    if not any(lines.values()):
+        empty_state(
+            f"No declared improvement in {md(ctx.area_name)} has reached the end of its support "
+            "with enough points to judge whether it is holding."
+        )
+        return
+    st.caption(
+        "For each improvement declared in the framework's SPC events whose support has ended: "
+        "holding (no special cause of concern against the improved limits and still better "
+        "than before), slipping (a signal of concern since support ended) or lost (back to "
+        "the level before the improvement)."
+    )
+    counts = ", ".join(f"{len(lines[s])} {s}" for s, _ in SUSTAIN_HEADINGS)
+    st.markdown(f"**Improvements after support ended:** {counts}.")
+    for status, heading in SUSTAIN_HEADINGS:
+        if lines[status]:
+            st.markdown(f"**{heading}**")
+            bullet_list(lines[status])

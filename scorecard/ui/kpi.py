@@ -18,6 +18,7 @@ from scorecard.domain import Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
 from scorecard.spc import SpcResult
+from scorecard.sustain import Verdict, verdict_for
 from scorecard.ui import data, views
 from scorecard.ui.display import (
     RESULT_TYPE_LABELS,
@@ -131,6 +132,7 @@ class KpiView:
     series: KpiSeries
     result: SpcResult
     hidden: BoolArray  # points disclosure control leaves out of the chart (shown as *)
+    sustainability: Verdict | None = None  # when an improvement is declared for the series
 
     @property
     def suppressed_any(self) -> bool:
@@ -164,7 +166,8 @@ def kpi_view(ctx: Context, kpi: Kpi, area: str) -> KpiView:
         if area_obj is not None
         else np.zeros(len(series), dtype=bool)
     )
-    return KpiView(kpi, area, series, result, hidden)
+    verdict = verdict_for(kpi, series) if series.improvement_index is not None else None
+    return KpiView(kpi, area, series, result, hidden, verdict)
 
 
 def drawn_result(view: KpiView) -> SpcResult:
@@ -225,15 +228,33 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         target_series=targets,
         annotations=annotations,
         synthetic=bool(view.synthetic),
+        sustainability=view.sustainability,
     )
     fig.update_layout(height=420)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
     st.caption(f"Chart description: {md(fig.layout.meta['alt_text'])}")
+    sustainability_section(view)
     if view.suppressed_any:
         st.caption(
             f"{int(view.hidden.sum())} point(s) not drawn: {md(SUPPRESSION_NOTE)} "
             "They show as * in the numbers below; the icons and limits use the full data."
         )
+
+
+def sustainability_section(view: KpiView) -> None:
+    """Is the improvement holding? The verdict in words, with the events behind it."""
+    verdict = view.sustainability
+    if verdict is None:
+        return
+    s = view.series
+    lines = [f"**Sustainability: {md(verdict.label)}.** {md(verdict.sentence)}"]
+    if s.improvement_index is not None:
+        lines.append(
+            f"Improvement started {md(s.periods[s.improvement_index])}: {md(s.improvement_reason)}"
+        )
+    if s.support_index is not None:
+        lines.append(f"Support ended {md(s.periods[s.support_index])}: {md(s.support_reason)}")
+    st.markdown("  \n".join(lines))
 
 
 def _people_annotations(

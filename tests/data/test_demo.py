@@ -11,10 +11,19 @@ import pandas as pd
 import pytest
 
 from schemas.extract import extract_schema, tolerance
-from scorecard import demo
+from scorecard import demo, sustain
 from scorecard.cli import main
-from scorecard.domain import EXTRACT_COLUMNS, AreaType, Direction, Framework, SpcEventKind, Unit
+from scorecard.domain import (
+    EXTRACT_COLUMNS,
+    AreaType,
+    Direction,
+    Framework,
+    SpcEvent,
+    SpcEventKind,
+    Unit,
+)
 from scorecard.spc import analyse
+from scorecard.store import Store
 
 REPO_FRAMEWORK = Path(__file__).resolve().parents[2] / "data" / "framework"
 REALDATA = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "realdata"
@@ -211,6 +220,9 @@ def test_the_plants_are_all_there(
         "assurance_fail",
         "assurance_pass",
         "change_point",
+        "holding",
+        "slipping",
+        "lost",
     }
     assert causes["change_point"].kpi_code == "ACT-UCR2H"
     assert causes["change_point"].period == "2025-04"
@@ -271,6 +283,49 @@ def test_spc_sees_every_planted_cause(framework: Framework, seed: int) -> None:
     assert all(
         "run_on_one_side_high" in whole.points.rules[i] for i in range(change.index, MONTHS)
     ), "without the change point the step reads as a shift"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_sustainability_plants_read_as_planted(framework: Framework, seed: int) -> None:
+    df = demo.generate_demo(framework, MONTHS, seed, END)
+    periods = demo.month_range(END, MONTHS)
+    events = demo.demo_events(framework, periods)
+    for kind in demo.SUSTAIN_KINDS:
+        cause = next(c for c in demo.planted_causes(framework, MONTHS, END) if c.kind == kind)
+        mine = [e for e in events if e.kpi_code == cause.kpi_code]
+        assert [str(e.kind) for e in mine] == ["improvement_started", "support_ended"]
+        assert all(e.reason.startswith("synthetic demo") for e in mine)
+        values = series(df, cause.kpi_code)["value"].to_numpy()
+        verdict = sustain.assess(
+            values,
+            framework.kpi(cause.kpi_code).direction,
+            periods.index(mine[0].period),
+            periods.index(mine[1].period),
+            periods=periods,
+        )
+        assert verdict.status == kind, verdict.sentence
+
+
+def test_sustainability_plants_give_way_to_real_events(framework: Framework) -> None:
+    real = SpcEvent("ACT-FFD", "2025-01", SpcEventKind.IMPROVEMENT_STARTED, "a real one")
+    fw = replace(framework, spc_events=(*framework.spc_events, real), _index={})
+    kinds = {c.kpi_code: c.kind for c in demo.planted_causes(fw, MONTHS, END)}
+    assert "ACT-FFD" not in kinds
+    assert kinds["ACT-DISCHNOON"] == "lost"
+    assert "lost" not in {c.kind for c in demo.planted_causes(framework, 24, END)}  # no room
+
+
+def test_demo_events_only_for_a_demo_store(framework: Framework, tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    demo.build_demo_store(db, framework, MONTHS, demo.DEFAULT_SEED, END)
+    live = demo.with_demo_events(framework, db)
+    added = live.spc_events[len(framework.spc_events) :]
+    assert {e.kpi_code for e in added} == {"LEAD-LONGSTAY", "ACT-FFD", "ACT-DISCHNOON"}
+    assert demo.with_demo_events(framework, tmp_path / "absent.duckdb") is framework
+    # a store with any real load keeps the framework's events as they are
+    mixed = pd.DataFrame({"kind": ["demo", "load"], "synthetic": [True, False]})
+    assert not demo.is_demo_store(mixed)
+    assert demo.is_demo_store(Store(db).loads())
 
 
 def test_plants_need_room_and_a_target(framework: Framework) -> None:

@@ -276,3 +276,17 @@ def test_the_pack_has_a_benefits_page_with_the_four_amounts(cli_pack: bytes, dem
     for key in ("planned_to_date_k", "net_to_date_k"):
         shown = abs(data["totals"][key])  # the JSON keeps one decimal: allow its rounding
         assert any(f"{shown + d:,.0f}" in page for d in (-0.1, 0, 0.1)), key
+
+
+def test_the_pack_lists_improvements_holding_slipping_lost(tmp_path, framework):
+    db = tmp_path / "demo.duckdb"
+    done = cli("demo", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    month = Store(db).periods()[-1]
+    pdf = build_pack(framework, Store(db), Reviews.beside(db), month, "QPM")
+    text = flat("\n".join(pdf_text(pdf)))
+    assert "Is it holding? Improvements after support ended" in text
+    assert "1 holding, 1 slipping, 1 lost" in text
+    assert "Holding: Over-65 acute patients staying 21 days or more (LEAD-LONGSTAY)" in text
+    assert "Slipping: Frailty front door assessments without admission (ACT-FFD)" in text
+    assert "Lost: Discharges before noon (ACT-DISCHNOON). Lost: the latest 7 points" in text

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
+from scorecard.demo import with_demo_events
 from scorecard.framework import load_framework
-from scorecard.scoring import ASSURANCES, CONTRACT_FIELDS, VARIATIONS, compute_scorecard
+from scorecard.scoring import (
+    ASSURANCES,
+    CONTRACT_FIELDS,
+    JSON_FIELDS,
+    SUSTAINABILITY,
+    VARIATIONS,
+    compute_scorecard,
+)
 from scorecard.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,7 +53,9 @@ def test_every_kpi_and_area_has_a_row_with_exactly_the_contract_fields(rows, lat
     tiers = {k.code: str(k.tier) for k in fw.kpis}
     directions = {k.code: str(k.direction) for k in fw.kpis}
     for row in rows:
-        assert tuple(row) == CONTRACT_FIELDS
+        assert tuple(row) == JSON_FIELDS
+        assert [k for k in row if k in CONTRACT_FIELDS] == list(CONTRACT_FIELDS)
+        assert row["sustainability"] in SUSTAINABILITY
         assert row["kpi_name"] == names[row["kpi_code"]]
         assert row["tier"] == tiers[row["kpi_code"]]
         assert row["direction"] == directions[row["kpi_code"]]
@@ -82,8 +92,24 @@ def test_the_demo_month_has_data_and_icons(rows, latest):
 
 def test_json_matches_the_library(demo_db, latest, rows):
     fw = load_framework(REPO / "data" / "framework")
-    computed = [r.as_contract_dict() for r in compute_scorecard(fw, Store(demo_db), latest)]
+    live = with_demo_events(fw, demo_db)
+    computed = [r.as_contract_dict() for r in compute_scorecard(live, Store(demo_db), latest)]
     assert json.loads(json.dumps(computed)) == rows
+
+
+def test_the_demo_plants_one_improvement_holding_one_slipping_one_lost(rows):
+    at_icb = {r["kpi_code"]: r["sustainability"] for r in rows if r["area_code"] == "QPM"}
+    assert at_icb["LEAD-LONGSTAY"] == "holding"
+    assert at_icb["ACT-FFD"] == "slipping"
+    assert at_icb["ACT-DISCHNOON"] == "lost"
+    planted = {"LEAD-LONGSTAY", "ACT-FFD", "ACT-DISCHNOON"}
+    # only the planted KPIs have declared improvements: every other row reads "none"
+    assert {r["sustainability"] for r in rows if r["kpi_code"] not in planted} == {"none"}
+
+
+def test_the_real_framework_declares_no_demo_events():
+    fw = load_framework(REPO / "data" / "framework")
+    assert not [e for e in fw.spc_events if "synthetic" in e.reason.lower()]
 
 
 def test_one_area(demo_db, latest, rows):

@@ -365,3 +365,27 @@ def test_sankey_places_columns_stacks_by_flow_and_escapes_text():
     assert trace.node.label[0] == "&lt;b&gt;Top&lt;/b&gt;"
     assert "<script>" not in trace.node.customdata[2]
     assert fig.layout.meta["alt_text"] == "Two children of one node."
+
+
+def test_spc_chart_draws_the_two_processes_and_the_end_of_support() -> None:
+    from scorecard.charts import spc_chart as chart
+    from scorecard.sustain import assess
+
+    wobble = [0.5, -0.8, 1.1, -0.3, 0.2, -1.0, 0.7, -0.4, 0.9, -0.6, 0.3, -0.2]
+    values = [50 + w for w in wobble] + [60 + w for w in wobble] + [50.4] * 3 + [50.6] * 4
+    periods = [f"{2020 + i // 12}-{i % 12 + 1:02d}" for i in range(len(values))]
+    verdict = assess(values, Direction.INCREASE, 12, 24, periods=periods)
+    assert verdict.status == "lost"
+    result = analyse(values, Direction.INCREASE, change_points=[12])
+    fig = chart(periods, result, title="t", unit="%", sustainability=verdict)
+    names = [t.name for t in fig.data]
+    assert "Mean before the improvement" in names
+    assert names.count("Improved process limits (fixed on 12 points)") == 2
+    improved = next(t for t in fig.data if t.name == "Improved mean")
+    assert list(improved.y) == [pytest.approx(verdict.improved_mean)] * (len(values) - 12)
+    marker = [s for s in fig.layout.shapes if s.name == "support-ended"]
+    assert len(marker) == 1
+    assert any(a.text == "Support ended: lost" for a in fig.layout.annotations)
+    assert "Sustainability: Lost:" in fig.layout.meta["alt_text"]
+    plain = chart(periods, result, title="t", unit="%")
+    assert "Improved mean" not in [t.name for t in plain.data]

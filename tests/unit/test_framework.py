@@ -130,6 +130,77 @@ def _cell(
     return breaker
 
 
+def _add_events(f: Path, *events: list[str]) -> int:
+    """Append spc_events rows; return the last one's row as the user counts it."""
+    rows = _rows(f, "spc_events.csv")
+    rows += [list(e) for e in events]
+    _write(f, "spc_events.csv", rows)
+    return len(rows)
+
+
+IMPROVED = ["L-BP", "", "2024-03", "improvement_started", "Discharge hub opened"]
+
+
+def _support_before_improvement(f: Path) -> Expected:
+    row = _add_events(f, IMPROVED, ["L-BP", "", "2024-02", "support_ended", "Partner left"])
+    return (
+        "spc_events.csv",
+        row,
+        "period",
+        "2024-02",
+        "support ends after its improvement started",
+    )
+
+
+def _support_without_improvement(f: Path) -> Expected:
+    row = _add_events(f, ["L-BP", "PL1", "2024-05", "support_ended", "Partner left"])
+    return (
+        "spc_events.csv",
+        row,
+        "period",
+        "2024-05",
+        "support ends after its improvement started",
+    )
+
+
+def _support_for_another_area(f: Path) -> Expected:
+    improved_pl1 = ["L-BP", "PL1", "2024-03", "improvement_started", "Hub opened in PL1"]
+    row = _add_events(f, improved_pl1, ["L-BP", "PL2", "2024-06", "support_ended", "Left PL2"])
+    return (
+        "spc_events.csv",
+        row,
+        "period",
+        "2024-06",
+        "support ends after its improvement started",
+    )
+
+
+def _two_support_ends_same_month(f: Path) -> Expected:
+    end = ["L-BP", "", "2024-06", "support_ended", "Partner left"]
+    row = _add_events(f, IMPROVED, end, [*end[:4], "Recorded twice"])
+    return ("spc_events.csv", row, "kpi_code;area_code;period", "L-BP;;2024-06", "unique")
+
+
+def _future_improvement(f: Path) -> Expected:
+    row = _add_events(f, ["L-BP", "", "2999-01", "improvement_started", "Planned"])
+    return ("spc_events.csv", row, "period", "2999-01", "not in the future")
+
+
+def _future_support_end(f: Path) -> Expected:
+    row = _add_events(f, IMPROVED, ["L-BP", "", "2999-12", "support_ended", "Planned"])
+    return ("spc_events.csv", row, "period", "2999-12", "not in the future")
+
+
+def _improvement_for_unknown_kpi(f: Path) -> Expected:
+    row = _add_events(f, ["L-XX", "", "2024-03", "improvement_started", "Hub opened"])
+    return ("spc_events.csv", row, "kpi_code", "L-XX", "known code")
+
+
+def _support_end_for_unknown_area(f: Path) -> Expected:
+    row = _add_events(f, IMPROVED, ["L-BP", "PL9", "2024-06", "support_ended", "Left"])
+    return ("spc_events.csv", row, "area_code", "PL9", "known code")
+
+
 def _duplicate_code(f: Path) -> Expected:
     row = set_cell(f, "kpis.csv", {"code": "A-CLINIC"}, "code", "A-PHARM")
     return ("kpis.csv", row, "code", "A-PHARM", "unique")
@@ -340,6 +411,14 @@ BROKEN: list[tuple[str, Callable[[Path], Expected]]] = [
         "spc-event-unknown-kind",
         _cell("spc_events.csv", {"kpi_code": "L-BP"}, "kind", "shift", "allowed values"),
     ),
+    ("improvement-unknown-kpi", _improvement_for_unknown_kpi),
+    ("support-end-unknown-area", _support_end_for_unknown_area),
+    ("support-ended-before-improvement", _support_before_improvement),
+    ("support-ended-without-improvement", _support_without_improvement),
+    ("support-ended-for-another-area", _support_for_another_area),
+    ("two-support-ends-same-month", _two_support_ends_same_month),
+    ("improvement-in-the-future", _future_improvement),
+    ("support-end-in-the-future", _future_support_end),
     (
         "trajectory-unknown-kpi",
         _cell("trajectories.csv", {"period": "2024-04"}, "kpi_code", "L-XX", "known code"),
@@ -409,6 +488,22 @@ def test_a_relative_folder_is_named_relative(
 def test_a_missing_folder_is_a_problem(tmp_path: Path) -> None:
     problems = load_problems(tmp_path / "nowhere")
     assert problems[0].rule == "framework folder"
+
+
+def test_improvement_and_support_events_load(small: Path) -> None:
+    _add_events(
+        small,
+        IMPROVED,
+        ["L-BP", "PL1", "2024-09", "support_ended", "Partner left PL1"],
+        ["L-BP", "", "2024-10", "support_ended", "Partner left"],
+    )
+    fw = load_framework(small, use_cache=False)
+    kinds = [(e.area_code, e.period, str(e.kind)) for e in fw.spc_events if e.kpi_code == "L-BP"]
+    assert kinds[1:] == [
+        ("", "2024-03", "improvement_started"),
+        ("PL1", "2024-09", "support_ended"),
+        ("", "2024-10", "support_ended"),
+    ]
 
 
 def test_optional_files_may_be_absent(small: Path) -> None:
@@ -686,3 +781,20 @@ def test_broken_framework_exits_1_without_traceback(small: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "areas.csv: the file is missing" in done.stderr
     assert done.stdout == ""
+
+
+def test_support_ended_before_improvement_through_the_cli(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = _support_before_improvement(small)[1]
+    assert main(["framework", "--framework", str(small)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"spc_events.csv, row {row}, column period: value '2024-02'" in captured.err
+    assert "support ends after its improvement started" in captured.err
+    # nothing else runs on such a framework: the scorecard refuses it with the same sentence
+    db = tmp_path / "store.duckdb"
+    assert (
+        main(["scorecard", "--month", "2024-06", "--framework", str(small), "--db", str(db)]) == 1
+    )
+    assert "support ends after its improvement started" in capsys.readouterr().err

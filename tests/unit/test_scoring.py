@@ -34,7 +34,7 @@ from scorecard.domain import (
 )
 from scorecard.scoring import (
     ASSURANCES,
-    CONTRACT_FIELDS,
+    JSON_FIELDS,
     VARIATIONS,
     ScorecardRow,
     changes_since,
@@ -426,7 +426,8 @@ def test_contract_dict_has_exactly_the_contract_fields_and_is_json(fw, frame):
     rows += compute_scorecard(fw, frame, "2020-01")  # no data: nulls, never NaN
     for row in rows:
         data = row.as_contract_dict()
-        assert tuple(data) == CONTRACT_FIELDS
+        assert tuple(data) == JSON_FIELDS
+        assert data["sustainability"] == "none"
         assert data["variation"] in VARIATIONS
         assert data["assurance"] in ASSURANCES
         assert isinstance(data["outcome_numbers"], list)
