@@ -514,6 +514,21 @@ def _concern(
     return ""
 
 
+def sustainability_verdicts(fw: Framework, frame: pd.DataFrame, month: str) -> dict[str, str]:
+    """The sustainability verdict of each operational KPI of the register, at the system area."""
+    from scorecard.scoring import kpi_series
+    from scorecard.sustain import verdict_for
+
+    area = system_area(fw)
+    codes = dict.fromkeys(
+        k.kpi_code for k in fw.benefits.kpis if k.role == BenefitKpiRole.OPERATIONAL
+    )
+    return {
+        code: verdict_for(fw.kpi(code), kpi_series(fw, frame, code, area, month)).status
+        for code in codes
+    }
+
+
 def _illustrative(fw: Framework, line: BenefitLine) -> str:
     register = fw.benefits
     parts = [
@@ -648,8 +663,11 @@ def benefits_position(
             ``month`` are left out.
         sustainability: each KPI's sustainability verdict at the system area (``holding``,
             ``slipping``, ``lost``, …); a line whose driving KPI is slipping or lost is flagged.
+            None: computed from the framework's declared events (``sustainability_verdicts``).
     """
     register = fw.benefits
+    if sustainability is None:
+        sustainability = sustainability_verdicts(fw, frame, month)
     area = system_area(fw)
     values = _Values.of(frame, area, register.kpi_codes())
     signed: dict[str, float] = {}
@@ -872,11 +890,12 @@ def benefits_text(position: BenefitsPosition) -> str:
 
 def run_benefits(args: argparse.Namespace) -> CommandResult:
     """``python -m scorecard benefits --month YYYY-MM [--json]``."""
+    from scorecard.demo import with_demo_events
     from scorecard.framework import load_framework
     from scorecard.reviews import Reviews
     from scorecard.store import Store
 
-    fw = load_framework(args.framework)
+    fw = with_demo_events(load_framework(args.framework), args.db)
     if not fw.benefits.lines:
         raise UserError(
             Problem(

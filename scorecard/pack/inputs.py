@@ -163,7 +163,7 @@ def read_pack_data(
         synthetic=synthetic,
         quality=quality,
         prepared_at=f"{now():%d %b %Y %H:%M} UTC",
-        benefits=_benefits(fw, store, reviews, month),
+        benefits=_benefits(live, store, reviews, month),
     )
 
 

@@ -141,3 +141,18 @@ def test_a_malformed_month_is_a_usage_error(demo_db: Path, month: str) -> None:
     done = scorecard("benefits", "--month", month, "--db", str(demo_db))
     assert done.returncode == 2
     assert "YYYY-MM" in done.stderr
+
+
+def test_a_line_driven_by_a_slipping_improvement_is_flagged(result: dict) -> None:  # type: ignore[type-arg]
+    from scorecard.demo import PLANTS
+
+    slipping = {p.kpi_code for p in PLANTS if p.kind in ("slipping", "lost")}
+    for row in result["lines"]:
+        driving = set(row["kpi_codes"]) & slipping
+        if driving:
+            assert row["sustainability"] in {"slipping", "lost"}, row["code"]
+            assert row["sustainability_kpi"] in driving
+            assert "support ended" in row["status_sentence"]
+        else:
+            assert row["sustainability"] is None, row["code"]
+    assert any(row["sustainability"] for row in result["lines"])  # the demo shows one
