@@ -28,6 +28,7 @@ HANDLERS: dict[str, str] = {
     "scorecard": "scorecard.scoring:run_scorecard",
     "pack": "scorecard.pack:run_pack",
     "history": "scorecard.pipeline:run_history",
+    "benefits": "scorecard.benefits:run_benefits",
 }
 
 
@@ -101,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--month", type=_month, required=True)
     pack.add_argument("--area", default="QPM")
     pack.add_argument("--out", type=Path, required=True)
+
+    benefits = sub.add_parser(
+        "benefits", parents=[common], help="benefits realised against the business case"
+    )
+    benefits.add_argument("--month", type=_month, required=True)
     return parser
 
 

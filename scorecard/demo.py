@@ -860,7 +860,44 @@ def generate_demo(
             columns["note"].append(np.full(months, note, dtype=object))
     if not columns["value"]:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in EXTRACT_COLUMNS})
-    return pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})  # type: ignore[arg-type]
+    frame = pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})  # type: ignore[arg-type]
+    return plant_benefits(fw, frame, end)
+
+
+# The benefits plant (synthetic): in the latest month the system-wide measure of this line shows
+# only this share of the line's operational improvement, so the attribution's "capped" case
+# (operational improvement larger than the system-wide change) is always on show.
+BENEFIT_CAPPED_LINE: Final = "BEN-BED"
+BENEFIT_CAPPED_SHARE: Final = 0.5
+
+
+def plant_benefits(fw: Framework, frame: pd.DataFrame, end: str) -> pd.DataFrame:
+    """The demo rows with the benefits plant applied to the system-wide KPI's latest month.
+
+    Every area's value of that KPI in the month is scaled by the same factor, so the areas
+    still add up to the ICB. A framework without the line (or its KPIs) is left as it is.
+    """
+    from scorecard import benefits
+    from scorecard.domain import BenefitKpiRole
+
+    try:
+        line = fw.benefits.line(BENEFIT_CAPPED_LINE)
+    except KeyError:
+        return frame
+    systems = fw.benefits.line_kpis(line.code, BenefitKpiRole.SYSTEM_WIDE)
+    if len(systems) != 1:
+        return frame
+    last = frame[(frame["area_code"] == system_area(fw)) & (frame["period"] == end)]
+    values = {str(k): float(v) for k, v in zip(last["kpi_code"], last["value"], strict=True)}
+    impact = benefits.operational_impact(fw, line, values)
+    code = systems[0].kpi_code
+    if impact is None or impact <= 0 or not values.get(code):
+        return frame
+    factor = benefits.system_value_for(fw, line, impact * BENEFIT_CAPPED_SHARE, end) / values[code]
+    planted = frame.copy()
+    mask = (planted["kpi_code"] == code) & (planted["period"] == end)
+    planted.loc[mask, "value"] = np.rint(planted.loc[mask, "value"].astype(float) * factor)
+    return planted
 
 
 def _optional(x: FloatArray | None, n: int) -> FloatArray:

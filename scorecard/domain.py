@@ -268,6 +268,7 @@ class Framework:
     links: tuple[Link, ...]
     spc_events: tuple[SpcEvent, ...] = ()
     trajectories: tuple[Trajectory, ...] = ()
+    benefits: BenefitsRegister = field(default_factory=lambda: BenefitsRegister())
     name: str = "iCAN"
     _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -303,3 +304,191 @@ def _lookup(fw: Framework, table: str, code: str) -> object:
     if table not in fw._index:
         fw._index[table] = {item.code: item for item in getattr(fw, table)}
     return fw._index[table][code]
+
+
+# The benefits register (CONTRACT-style files data/framework/benefit_*.csv; ICAN_FRAMEWORK §3.6,
+# §4.1-§4.5). Amounts are in £'000, financial years are April-March and labelled "2021/22".
+
+
+class BenefitType(StrEnum):
+    """The three kinds of benefit the documents name (§4.5)."""
+
+    AVOIDED_COST = "avoided_cost"  # e.g. reduced demand
+    OPERATIONAL_COST_REDUCTION = "operational_cost_reduction"  # e.g. reduced staff, bed closure
+    REDUCED_ONGOING_SPEND = "reduced_ongoing_spend"  # e.g. long term care costs
+
+
+class BenefitMethod(StrEnum):
+    """The five methods of measuring and agreeing delivered performance (§4.4)."""
+
+    WAYS_OF_WORKING = "ways_of_working"  # 1 tracked changes to ways of working
+    ACTIVITY_KPIS = "activity_kpis"  # 2 measurable activity KPIs against new ways of working
+    SCALED_TRIALS = "scaled_trials"  # 3 scaling local trials / analysis to demonstrated impact
+    BOTTOM_UP = "bottom_up"  # 4 bottom up operational indicators
+    TOP_DOWN = "top_down"  # 5 top down system wide measures
+
+
+BENEFIT_METHOD_LABELS: Final = {
+    BenefitMethod.WAYS_OF_WORKING: "Tracked changes to ways of working",
+    BenefitMethod.ACTIVITY_KPIS: "Measurable activity KPIs against new ways of working",
+    BenefitMethod.SCALED_TRIALS: "Scaling local trials / analysis to demonstrated impact",
+    BenefitMethod.BOTTOM_UP: "Bottom Up Operational Indicators",
+    BenefitMethod.TOP_DOWN: "Top Down System Wide Measures",
+}
+
+# The nine steps of the BRG's "Proposed process to identify bottom-up delivery" (§4.3 b).
+BRG_STEPS: Final = (
+    "Current opportunity and future state outlined",
+    "Identification of whether this brick drives financial value",
+    "Identification of whether this brick drives value independently",
+    "Agreement on operational KPI",
+    "Financial benefit formula and fixed variables agreed",
+    "Approach to measurement agreed",
+    "Reporting set up, with baseline and target agreed",
+    "Realisation plan and owner agreed",
+    "Overall signoff",
+)
+
+
+class MeasurementLevel(StrEnum):
+    """Whether a line's operational KPI measures one brick or a group of bricks (§4.3 step 3)."""
+
+    SINGLE_BRICK = "single_brick"
+    BRICK_GROUP = "brick_group"
+
+
+class BaselineType(StrEnum):
+    """A static baseline, or one that builds in natural growth (§4.3 step 7)."""
+
+    STATIC = "static"
+    TREND_ADJUSTED = "trend_adjusted"
+
+
+class BenefitKpiRole(StrEnum):
+    """How a KPI drives a benefit line (§4.1)."""
+
+    OPERATIONAL = "operational"  # the controllable measure the BRG agreed: credited bottom up
+    SYSTEM_WIDE = "system_wide"  # the system-wide measure the operational change is netted into
+
+
+class CostKind(StrEnum):
+    """The costs table's two groups."""
+
+    NON_RECURRENT = "non_recurrent"
+    RECURRENT = "recurrent"
+
+
+@dataclass(frozen=True)
+class BenefitLine:
+    """A line of the business case's benefits table, with how its delivery is measured."""
+
+    code: str
+    name: str
+    benefit_type: BenefitType
+    method: BenefitMethod
+    level: MeasurementLevel
+    baseline_type: BaselineType
+    organisations: tuple[str, ...]
+    technical_owner: str
+    operational_owner: str
+    realisation_owner: str
+    brg_step: int
+    impact_formula: str  # operational improvement -> impact in the system-wide measure's units
+    value_formula: str  # attributed impact -> £'000 in a month
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
+class BenefitKpi:
+    """A KPI that drives a benefit line, with the monthly baseline it is measured against."""
+
+    line_code: str
+    kpi_code: str
+    role: BenefitKpiRole
+    baseline: float  # the KPI's monthly value in the baseline year 2019/20
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
+class BenefitVariable:
+    """A fixed variable of a line's financial formula (e.g. £ per avoided attendance)."""
+
+    line_code: str
+    name: str
+    value: float
+    unit: str
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
+class BenefitPlanRow:
+    """The planned benefit of a line in a financial year, in £'000."""
+
+    line_code: str
+    year: str
+    planned_k: float
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
+class BenefitCostRow:
+    """A cell of the costs table, in £'000; None where the documents say TBC."""
+
+    line: str
+    kind: CostKind
+    year: str
+    cost_k: float | None
+    note: str
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
+class BenefitCashed:
+    """An amount of a line's benefit its organisation has chosen to cash, for a month."""
+
+    line_code: str
+    period: str
+    cashed_k: float
+    note: str
+
+
+@dataclass(frozen=True)
+class BenefitsRegister:
+    """The benefits register as read from the framework folder (empty when it has none)."""
+
+    lines: tuple[BenefitLine, ...] = ()
+    kpis: tuple[BenefitKpi, ...] = ()
+    variables: tuple[BenefitVariable, ...] = ()
+    plan: tuple[BenefitPlanRow, ...] = ()
+    costs: tuple[BenefitCostRow, ...] = ()
+    cashed: tuple[BenefitCashed, ...] = ()
+
+    def line(self, code: str) -> BenefitLine:
+        """The line with this code (KeyError if none)."""
+        for line in self.lines:
+            if line.code == code:
+                return line
+        raise KeyError(code)
+
+    def line_kpis(self, line_code: str, role: BenefitKpiRole) -> tuple[BenefitKpi, ...]:
+        """The KPIs of a line in one role, in file order."""
+        return tuple(k for k in self.kpis if k.line_code == line_code and k.role == role)
+
+    def line_variables(self, line_code: str) -> dict[str, float]:
+        """The fixed variables of a line's formulas by name."""
+        return {v.name: v.value for v in self.variables if v.line_code == line_code}
+
+    def kpi_codes(self) -> tuple[str, ...]:
+        """Every KPI code the register uses, once each, in file order."""
+        return tuple(dict.fromkeys(k.kpi_code for k in self.kpis))
+
+
+# The business case's five years (004_76ce9cc29bd9e152.txt:1117) and its baseline year (:1115).
+PLAN_YEARS: Final = ("2021/22", "2022/23", "2023/24", "2024/25", "2025/26")
+BASELINE_YEAR: Final = "2019/20"
+GROWTH_VARIABLE: Final = "growth_pct_a_year"  # a trend-adjusted baseline's growth, % a year

@@ -41,6 +41,8 @@ from scorecard.domain import (
     Ambition,
     Area,
     AreaType,
+    BaselineType,
+    BenefitKpiRole,
     Brick,
     ConflictRule,
     Direction,
@@ -84,6 +86,13 @@ TABLES: dict[str, tuple[str, bool]] = {
     "links": ("Links", True),
     "spc_events": ("SpcEvents", False),
     "trajectories": ("Trajectories", False),
+    # The benefits register (schemas/benefits.py): absent files make an empty register.
+    "benefit_lines": ("benefits.BenefitLines", False),
+    "benefit_kpis": ("benefits.BenefitKpis", False),
+    "benefit_variables": ("benefits.BenefitVariables", False),
+    "benefit_plan": ("benefits.BenefitPlan", False),
+    "benefit_costs": ("benefits.BenefitCosts", False),
+    "benefit_cashed": ("benefits.BenefitCashed", False),
 }
 
 # The column order of every file (INTERFACES.md); used for messages and for new files.
@@ -132,6 +141,28 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "links": ("kind", "from_code", "to_code", "provenance", "source"),
     "spc_events": ("kpi_code", "area_code", "period", "kind", "reason"),
     "trajectories": ("kpi_code", "area_code", "period", "target"),
+    "benefit_lines": (
+        "code",
+        "name",
+        "benefit_type",
+        "method",
+        "level",
+        "baseline_type",
+        "organisations",
+        "technical_owner",
+        "operational_owner",
+        "realisation_owner",
+        "brg_step",
+        "impact_formula",
+        "value_formula",
+        "provenance",
+        "source",
+    ),
+    "benefit_kpis": ("line_code", "kpi_code", "role", "baseline", "provenance", "source"),
+    "benefit_variables": ("line_code", "name", "value", "unit", "provenance", "source"),
+    "benefit_plan": ("line_code", "year", "planned_k", "provenance", "source"),
+    "benefit_costs": ("line", "kind", "year", "cost_k", "note", "provenance", "source"),
+    "benefit_cashed": ("line_code", "period", "cashed_k", "note"),
 }
 
 # A citation of a seed document: file name with extension, colon, line number.
@@ -156,6 +187,7 @@ _TABLE_LABEL = {
     "bricks": "brick",
     "pillars": "pillar",
     "areas": "area",
+    "benefit_lines": "benefit line",
 }
 
 _FIRST_DATA_ROW = 2  # the header is row 1, as a user counts rows in a spreadsheet
@@ -344,9 +376,10 @@ def _ragged_rows(data: bytes) -> tuple[list[tuple[int, int, int]], int]:
 
 def _model(stem: str) -> type[pa.DataFrameModel]:
     """The Pandera model of a framework file (imports Pandera)."""
-    from schemas import framework as schemas
+    from schemas import benefits, framework
 
-    model: type[pa.DataFrameModel] = getattr(schemas, TABLES[stem][0])
+    module, _, name = TABLES[stem][0].rpartition(".")
+    model: type[pa.DataFrameModel] = getattr(benefits if module == "benefits" else framework, name)
     return model
 
 
@@ -722,6 +755,168 @@ def _check_areas(table: _Table | None, problems: _Problems) -> None:
             )
 
 
+def _check_benefits(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    """The benefits register across its files and against the KPIs (ICAN_FRAMEWORK §3.6, §4)."""
+    lines_table = tables["benefit_lines"]
+    _check_unique(lines_table, ("code",), problems)
+    _check_unique(lines_table, ("name",), problems)
+    _check_unique(tables["benefit_kpis"], ("line_code", "kpi_code"), problems)
+    _check_unique(tables["benefit_variables"], ("line_code", "name"), problems)
+    _check_unique(tables["benefit_plan"], ("line_code", "year"), problems)
+    _check_unique(tables["benefit_costs"], ("line", "year"), problems)
+    _check_unique(tables["benefit_cashed"], ("line_code", "period"), problems)
+    lines = _codes(lines_table)
+    for stem in ("benefit_kpis", "benefit_variables", "benefit_plan", "benefit_cashed"):
+        _check_references(tables[stem], "line_code", lines, "benefit_lines", problems)
+    _check_benefit_kpis(tables, problems)
+    for stem, column in (("benefit_plan", "year"), ("benefit_costs", "year")):
+        table = tables[stem]
+        for row, cells in table.rows() if table is not None else ():
+            if cells[column] not in domain.PLAN_YEARS:
+                problems.add(
+                    table.file,  # type: ignore[union-attr]
+                    row,
+                    column,
+                    cells[column],
+                    "year of the plan",
+                    "must be one of the business case's years: " + ", ".join(domain.PLAN_YEARS),
+                )
+    plan = tables["benefit_plan"]
+    if lines_table is not None and plan is not None:
+        planned = {(c["line_code"], c["year"]) for _, c in plan.rows()}
+        for row, cells in lines_table.rows():
+            missing = [y for y in domain.PLAN_YEARS if (cells["code"], y) not in planned]
+            if missing and planned:
+                problems.add(
+                    lines_table.file,
+                    row,
+                    "code",
+                    cells["code"],
+                    "planned every year",
+                    f"benefit_plan.csv has no planned amount for this line in {', '.join(missing)}",
+                )
+    _check_formulas(tables, problems)
+
+
+def _check_benefit_kpis(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    table, lines_table = tables["benefit_kpis"], tables["benefit_lines"]
+    if table is None:
+        return
+    tiers = _kpi_tiers(tables["kpis"])
+    systems: dict[str, int] = {}
+    for row, cells in table.rows():
+        kpi, role = cells["kpi_code"], cells["role"]
+        if kpi not in tiers:
+            problems.add(
+                table.file,
+                row,
+                "kpi_code",
+                kpi,
+                "known code",
+                "there is no KPI with this code in kpis.csv",
+            )
+        elif (role == BenefitKpiRole.SYSTEM_WIDE) != (tiers[kpi] == Tier.SYSTEM):
+            wanted = "a system" if role == BenefitKpiRole.SYSTEM_WIDE else "a lead or activity"
+            problems.add(
+                table.file,
+                row,
+                "kpi_code",
+                kpi,
+                "KPI tier fits role",
+                f"a {role} KPI must be {wanted} KPI, but this KPI's tier is {tiers[kpi]}",
+            )
+        if role == BenefitKpiRole.SYSTEM_WIDE:
+            if cells["line_code"] in systems:
+                problems.add(
+                    table.file,
+                    row,
+                    "role",
+                    role,
+                    "one system-wide KPI",
+                    f"line {cells['line_code']} already has a system-wide KPI in row "
+                    f"{systems[cells['line_code']]}; the attribution nets into one measure",
+                )
+            else:
+                systems[cells["line_code"]] = row
+    if lines_table is None:
+        return
+    operational = {
+        c["line_code"] for _, c in table.rows() if c["role"] == BenefitKpiRole.OPERATIONAL
+    }
+    for row, cells in lines_table.rows():
+        if cells["code"] not in operational:
+            problems.add(
+                lines_table.file,
+                row,
+                "code",
+                cells["code"],
+                "an operational KPI",
+                "benefit_kpis.csv names no operational KPI for this line: its delivery "
+                "cannot be measured",
+            )
+
+
+def _check_formulas(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    """Each formula is arithmetic over the line's variables (and improvement / impact)."""
+    from scorecard.formulas import FormulaError, improvement_name, parse
+
+    lines_table = tables["benefit_lines"]
+    if lines_table is None:
+        return
+    variables: dict[str, set[str]] = {}
+    table = tables["benefit_variables"]
+    for _, cells in table.rows() if table is not None else ():
+        variables.setdefault(cells["line_code"], set()).add(cells["name"])
+    operational: dict[str, list[str]] = {}
+    system: set[str] = set()
+    kpis = tables["benefit_kpis"]
+    for _, cells in kpis.rows() if kpis is not None else ():
+        if cells["role"] == BenefitKpiRole.OPERATIONAL:
+            operational.setdefault(cells["line_code"], []).append(cells["kpi_code"])
+        else:
+            system.add(cells["line_code"])
+    for row, cells in lines_table.rows():
+        code = cells["code"]
+        known = variables.get(code, set())
+        inputs = {
+            "impact_formula": {"improvement"}
+            | {improvement_name(k) for k in operational.get(code, [])},
+            "value_formula": {"impact"},
+        }
+        for column, extra in inputs.items():
+            try:
+                formula = parse(cells[column])
+            except FormulaError as err:
+                problems.add(
+                    lines_table.file, row, column, cells[column], "arithmetic formula", str(err)
+                )
+                continue
+            for name in sorted(formula.names - known - extra):
+                problems.add(
+                    lines_table.file,
+                    row,
+                    column,
+                    cells[column],
+                    "formula variable defined",
+                    f"uses {name!r}, which benefit_variables.csv does not give for line {code} "
+                    f"(nor is it one of: {', '.join(sorted(extra))})",
+                )
+        if (
+            cells["baseline_type"] == BaselineType.TREND_ADJUSTED
+            and code in system
+            and domain.GROWTH_VARIABLE not in known
+        ):
+            problems.add(
+                lines_table.file,
+                row,
+                "baseline_type",
+                cells["baseline_type"],
+                "growth for a trend-adjusted baseline",
+                f"a trend-adjusted baseline needs the variable {domain.GROWTH_VARIABLE} "
+                f"(% a year) in benefit_variables.csv for line {code}",
+            )
+
+
 def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None:
     for stem in ("population_outcomes", "ambitions", "pillars", "bricks", "i_statements"):
         _check_unique(tables[stem], ("code",), problems)
@@ -748,6 +943,7 @@ def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None
     _check_links(tables, problems)
     _check_coverage(tables, problems)
     _check_events(tables, problems)
+    _check_benefits(tables, problems)
 
 
 # Building the domain objects (only after every check passed)
@@ -866,6 +1062,85 @@ def _build(records: Mapping[str, Sequence[Mapping[str, str]]]) -> Framework:
             Trajectory(r["kpi_code"], r["area_code"], r["period"], float(r["target"]))
             for r in rows("trajectories")
         ),
+        benefits=_benefits(records),
+    )
+
+
+def _benefits(records: Mapping[str, Sequence[Mapping[str, str]]]) -> domain.BenefitsRegister:
+    """The benefits register from its validated cells (empty when the folder has none)."""
+
+    def rows(stem: str) -> Sequence[Mapping[str, str]]:
+        return records.get(stem, ())
+
+    return domain.BenefitsRegister(
+        lines=tuple(
+            domain.BenefitLine(
+                code=r["code"],
+                name=r["name"],
+                benefit_type=domain.BenefitType(r["benefit_type"]),
+                method=domain.BenefitMethod(r["method"]),
+                level=domain.MeasurementLevel(r["level"]),
+                baseline_type=BaselineType(r["baseline_type"]),
+                organisations=tuple(o.strip() for o in r["organisations"].split(";") if o.strip()),
+                technical_owner=r["technical_owner"],
+                operational_owner=r["operational_owner"],
+                realisation_owner=r["realisation_owner"],
+                brg_step=int(r["brg_step"]),
+                impact_formula=r["impact_formula"],
+                value_formula=r["value_formula"],
+                provenance=Provenance(r["provenance"]),
+                source=r["source"],
+            )
+            for r in rows("benefit_lines")
+        ),
+        kpis=tuple(
+            domain.BenefitKpi(
+                r["line_code"],
+                r["kpi_code"],
+                BenefitKpiRole(r["role"]),
+                float(r["baseline"]),
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("benefit_kpis")
+        ),
+        variables=tuple(
+            domain.BenefitVariable(
+                r["line_code"],
+                r["name"],
+                float(r["value"]),
+                r["unit"],
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("benefit_variables")
+        ),
+        plan=tuple(
+            domain.BenefitPlanRow(
+                r["line_code"],
+                r["year"],
+                float(r["planned_k"]),
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("benefit_plan")
+        ),
+        costs=tuple(
+            domain.BenefitCostRow(
+                r["line"],
+                domain.CostKind(r["kind"]),
+                r["year"],
+                _number(r["cost_k"]),
+                r["note"],
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("benefit_costs")
+        ),
+        cashed=tuple(
+            domain.BenefitCashed(r["line_code"], r["period"], float(r["cashed_k"]), r["note"])
+            for r in rows("benefit_cashed")
+        ),
     )
 
 
@@ -976,7 +1251,17 @@ def _rule_files() -> list[Path]:
     spec = find_spec("schemas.framework")
     if spec is None or spec.origin is None or domain.__file__ is None:
         raise OSError("the rules' source files cannot be found")
-    return [Path(__file__), Path(spec.origin), Path(domain.__file__)]
+    benefits = find_spec("schemas.benefits")
+    formulas = find_spec("scorecard.formulas")
+    if benefits is None or benefits.origin is None or formulas is None or formulas.origin is None:
+        raise OSError("the rules' source files cannot be found")
+    return [
+        Path(__file__),
+        Path(spec.origin),
+        Path(benefits.origin),
+        Path(formulas.origin),
+        Path(domain.__file__),
+    ]
 
 
 # The libraries a validation runs on: pandas and Pandera, and the numpy and pyarrow under them
@@ -1376,6 +1661,14 @@ def framework_as_dict(fw: Framework) -> dict[str, Any]:
         "links": [_record(x) for x in fw.links],
         "spc_events": [_record(x) for x in fw.spc_events],
         "trajectories": [_record(x) for x in fw.trajectories],
+        "benefits": {
+            "lines": [_record(x) for x in fw.benefits.lines],
+            "kpis": [_record(x) for x in fw.benefits.kpis],
+            "variables": [_record(x) for x in fw.benefits.variables],
+            "plan": [_record(x) for x in fw.benefits.plan],
+            "costs": [_record(x) for x in fw.benefits.costs],
+            "cashed": [_record(x) for x in fw.benefits.cashed],
+        },
     }
 
 
@@ -1399,6 +1692,10 @@ def coverage_text(fw: Framework, cov: Coverage, where: str = "") -> str:
         f"  {len(fw.kpis)} KPIs ({tiers[Tier.SYSTEM]} system, {tiers[Tier.LEAD]} lead, "
         f"{tiers[Tier.ACTIVITY]} activity), {len(fw.i_statements)} I-statements, "
         f"{len(fw.areas)} areas, {len(fw.links)} links, {len(threads(fw))} threads",
+        f"  benefits register: {len(fw.benefits.lines)} lines, "
+        f"{sum(p.planned_k for p in fw.benefits.plan):,.0f} £'000 planned over "
+        f"{len({p.year for p in fw.benefits.plan})} years, "
+        f"{sum(c.cost_k or 0 for c in fw.benefits.costs):,.0f} £'000 of costs",
         "Coverage:",
         _listing("outcomes without lead KPI", cov.outcomes_without_lead_kpi),
         _listing("bricks without activity KPI", cov.bricks_without_activity_kpi),

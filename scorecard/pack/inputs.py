@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
@@ -26,6 +26,9 @@ from scorecard.reviews import (
     with_declared_change_points,
 )
 from scorecard.scoring import KpiSeries, ScorecardRow, compute_scorecard, compute_series
+
+if TYPE_CHECKING:
+    from scorecard.benefits import BenefitsPosition
 
 
 class StoreReader(Protocol):
@@ -77,6 +80,7 @@ class PackData:
     synthetic: bool
     quality: tuple[Any, ...]
     prepared_at: str
+    benefits: BenefitsPosition | None = None  # when the framework has a benefits register
 
 
 def _data_as_of(loads: pd.DataFrame) -> str:
@@ -158,7 +162,20 @@ def read_pack_data(
         synthetic=synthetic,
         quality=quality,
         prepared_at=f"{now():%d %b %Y %H:%M} UTC",
+        benefits=_benefits(fw, store, reviews, month),
     )
+
+
+def _benefits(
+    fw: Framework, store: StoreReader, reviews: Reviews, month: str
+) -> BenefitsPosition | None:
+    """The benefits realised to the month (None without a register); system level always."""
+    from scorecard import benefits
+
+    if not fw.benefits.lines:
+        return None
+    frame = store.current(list(fw.benefits.kpi_codes()), [benefits.system_area(fw)], up_to=month)
+    return benefits.benefits_position(fw, frame, month, benefits.read_signoffs(reviews, month))
 
 
 SCORECARD_TABLE_COLUMNS: tuple[str, ...] = (

@@ -240,6 +240,7 @@ class _PackBuilder:
             "Summary: the lead KPIs of the ten iCAN outcomes with their icons",
             "One page per outcome: its lead KPIs' SPC charts and commentary",
             "Activity KPIs by brick",
+            "Benefits realisation: the business case's £ line by line",
             "Data quality and coverage",
             "How to read the SPC icons and charts; glossary",
             "Appendix: the outcomes framework scorecard (the golden thread in six columns)",
@@ -559,6 +560,89 @@ class _PackBuilder:
             out.append(_table(data, widths))
         return out
 
+    # -------------------------------------------------------------- benefits realisation
+
+    def benefits(self) -> list[Flowable]:
+        from scorecard.benefits import CARRY_ON_NOTE, TOLERANCE
+
+        d, s = self.d, self.s
+        position = d.benefits
+        if position is None:
+            return []
+        marks = " Values are synthetic (demo store)." if position.synthetic else ""
+        out: list[Flowable] = [
+            PageBreak(),
+            para("Benefits realisation", s.h2),
+            para(
+                f"NHS Northamptonshire ICB, April 2021 to {month_words(d.month)}, £'000. Four "
+                "amounts are kept apart: planned (the business case's benefits table spread "
+                "over months), delivered (calculated from the operational KPIs by the "
+                "attribution rule), signed off by the Benefits Realisation Group, and cashed. "
+                f"On plan means within ±{TOLERANCE:.0%} of the plan for the months measured "
+                f"(illustrative).{marks}",
+                s.note,
+            ),
+        ]
+        widths = [70 * mm, 20 * mm, 20 * mm, 20 * mm, 17 * mm, 25 * mm]
+        widths.append(self.width - sum(widths))
+        head = ["Benefit line", "Planned", "Delivered", "Signed off", "Cashed", "Status"]
+        data: list[list[Any]] = [[para(h, s.head) for h in [*head, "Driving KPIs"]]]
+
+        def k(x: float | None) -> str:
+            return "–" if x is None else f"{x:,.0f}"
+
+        for line in position.lines:
+            data.append(
+                [
+                    para(line.name, s.cell),
+                    para(k(line.planned_to_date_k), s.cell_right),
+                    para(k(line.delivered_to_date_k), s.cell_right),
+                    para(k(line.signed_off_k), s.cell_right),
+                    para(k(line.cashed_k), s.cell_right),
+                    para(line.status_words, s.cell),
+                    para(", ".join(line.kpi_codes + line.system_kpi_codes), s.cell),
+                ]
+            )
+        t = position.totals
+        data.append(
+            [
+                para("Total", s.cell_bold),
+                para(k(t.planned_to_date_k), s.cell_right),
+                para(k(t.delivered_to_date_k), s.cell_right),
+                para(k(t.signed_off_k), s.cell_right),
+                para(k(t.cashed_k), s.cell_right),
+                "",
+                "",
+            ]
+        )
+        out.append(_table(data, widths))
+        out.append(Spacer(1, 3 * mm))
+        net = "ahead of" if t.net_to_date_k >= 0 else "behind"
+        sign = "" if t.net_to_date_k >= 0 else "−"
+        out.append(
+            para(
+                f"Costs to date £{t.cost_to_date_k:,.0f}k (the business case's costs table); "
+                f"net position {sign}£{abs(t.net_to_date_k):,.0f}k: delivered benefits are "
+                f"{net} costs.",
+                s.body,
+            )
+        )
+        if t.lines_not_shown:
+            out.append(
+                para(
+                    "Not in the delivered total (no number shown): " + ", ".join(t.lines_not_shown),
+                    s.body,
+                )
+            )
+        out.append(para("Each line this month", s.h3))
+        for line in position.lines:
+            said = line.attribution.sentence if line.attribution is not None else ""
+            out.append(para(f"{line.name}: {line.status_sentence} {said}", s.small))
+            if line.illustrative:
+                out.append(para(f"   {line.illustrative}", s.small))
+        out.append(para(CARRY_ON_NOTE[:1].upper() + CARRY_ON_NOTE[1:] + ".", s.small))
+        return out
+
     # -------------------------------------------------------------- quality and coverage
 
     def quality(self) -> list[Flowable]:
@@ -805,6 +889,7 @@ class _PackBuilder:
             *self.summary(),
             *self.outcome_pages(),
             *self.activity(),
+            *self.benefits(),
             *self.quality(),
             *self.key(),
             *self.glossary(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -255,3 +256,23 @@ def test_pack_command_refuses_bad_input_with_a_sentence(demo, tmp_path):
     assert done.returncode == 1
     assert "folder does not exist" in done.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_pack_has_a_benefits_page_with_the_four_amounts(cli_pack: bytes, demo) -> None:  # type: ignore[no-untyped-def]
+    db, month = demo
+    pages = [flat(p.extract_text()) for p in PdfReader(io.BytesIO(cli_pack)).pages]
+    found = [p for p in pages if p.startswith("Benefits realisation")]
+    assert len(found) == 1, "one benefits page"
+    page = found[0]
+    for words in ("Planned", "Delivered", "Signed off", "Cashed", "Costs to date", "net position"):
+        assert words in page
+    for name in ("Reduce bed days", "Reduction in cost of CHC packages", "Reduce admissions"):
+        assert name in page
+    assert "synthetic" in page
+    assert "illustrative" in page
+    # The same figures as the command line's.
+    done = cli("benefits", "--month", month, "--json", "--db", str(db))
+    data = json.loads(done.stdout)
+    for key in ("planned_to_date_k", "net_to_date_k"):
+        shown = abs(data["totals"][key])  # the JSON keeps one decimal: allow its rounding
+        assert any(f"{shown + d:,.0f}" in page for d in (-0.1, 0, 0.1)), key

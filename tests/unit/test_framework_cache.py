@@ -318,7 +318,8 @@ def test_the_key_covers_files_rules_and_versions(
     shutil.copy(small_framework_dir / "trajectories.csv", folder / "trajectories.csv")
     assert key() == first
 
-    rules = [tmp_path / name for name in ("framework.py", "schemas.py", "domain.py")]
+    names = ("framework.py", "schemas.py", "benefit_schemas.py", "formulas.py", "domain.py")
+    rules = [tmp_path / name for name in names]
     for path, real in zip(rules, fwmod._rule_files(), strict=True):
         shutil.copy(real, path)
     monkeypatch.setattr(fwmod, "_rule_files", lambda: rules)

@@ -1,0 +1,926 @@
+"""Benefits realisation: from the operational KPIs to the £ the business case promised.
+
+Pure functions over the framework's benefits register (``Framework.benefits``) and a frame of
+current observations (``Store.current`` columns). The method follows the iCAN documents
+(ICAN_FRAMEWORK §3.6, §4.1-§4.5); where they are silent the choice is documented here and in
+the README, and is illustrative.
+
+For each benefit line and month (April-March financial years, from YR1 2021/22):
+
+1. *Operational improvement*: each operational KPI's value at the system area against its
+   2019/20 baseline, signed so that better is positive, turned into the system-wide measure's
+   units by the line's ``impact_formula`` (names: ``improvement`` for the first operational
+   KPI, ``improvement_<code>`` for each, and the line's fixed variables).
+2. *System-wide change*: the system-wide KPI's value against its baseline, which is static or
+   trend-adjusted (grown by ``growth_pct_a_year`` for each financial year since 2019/20).
+3. *Attribution* (``attribute``): the system-wide improvement is split into the part the
+   operational improvement explains, credited to the programme, and the rest, "other impacts,
+   i.e. Covid". The cases the documents leave open are designed in ``Case``.
+4. *Delivered*: the line's ``value_formula`` turns the programme's share (``impact``) into £'000.
+
+The plan of a year is spread evenly over its twelve months; after YR5 (2025/26) the YR5 amount
+carries on (the documents call it recurrent; illustrative). Four amounts are kept apart:
+planned, delivered (calculated here), signed off by the BRG (``Reviews``), cashed (the
+register's ``benefit_cashed.csv``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final, Protocol
+
+from scorecard.command import EXIT_OK, CommandResult
+from scorecard.domain import (
+    BASELINE_YEAR,
+    BENEFIT_METHOD_LABELS,
+    GROWTH_VARIABLE,
+    PLAN_YEARS,
+    AreaType,
+    BaselineType,
+    BenefitKpi,
+    BenefitKpiRole,
+    BenefitLine,
+    BenefitsRegister,
+    Direction,
+    Framework,
+    Provenance,
+)
+from scorecard.errors import Problem, UserError
+from scorecard.formulas import improvement_name, parse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PLAN_START: Final = PLAN_YEARS[0][:4] + "-04"  # April of YR1
+TOLERANCE: Final = 0.05  # within ±5% of the plan over the months measured: on plan (illustrative)
+CARRY_ON_NOTE: Final = (
+    "after 2025/26 the 2025/26 amount carries on each year (illustrative: the plan ends at YR5)"
+)
+SPLIT_NOTE: Final = (
+    "a line's amounts are split equally between its organisations (illustrative: the documents "
+    "say benefits were split by organisation but not how)"
+)
+
+
+class Case(StrEnum):
+    """How a month's system-wide change and operational improvement were reconciled."""
+
+    EXPLAINED = "explained"  # operational ≤ system: operational credited, the rest is other
+    CAPPED = "capped"  # operational > system: credit capped at the system improvement
+    OPPOSITE = "opposite"  # system got worse while the operational KPI improved: no credit
+    NO_OPERATIONAL_IMPROVEMENT = "no_operational_improvement"  # nothing to credit
+    NOT_RECONCILED = "not_reconciled"  # no system-wide figure: credited bottom up
+    NO_OPERATIONAL_DATA = "no_operational_data"  # the driving KPI has no value
+
+
+class Status(StrEnum):
+    """A line's delivery against plan, or why no number is shown."""
+
+    AHEAD = "ahead_of_plan"
+    ON_PLAN = "on_plan"
+    BEHIND = "behind_plan"
+    SPECIAL_CAUSE_CONCERN = "special_cause_concern"
+    NO_DATA = "no_data"
+
+
+UNSUSTAINED: Final = ("lost", "slipping")  # sustainability verdicts that flag a line, worst first
+
+STATUS_WORDS: Final = {
+    Status.AHEAD: "ahead of plan",
+    Status.ON_PLAN: "on plan",
+    Status.BEHIND: "behind plan",
+    Status.SPECIAL_CAUSE_CONCERN: "special-cause concern",
+    Status.NO_DATA: "no data",
+}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A month's split of the system-wide improvement (positive numbers are improvements).
+
+    ``programme`` is credited to the programme, ``other`` to other impacts (i.e. Covid);
+    ``offset`` is operational improvement the system-wide measure does not show (capped or
+    opposite cases): improvement offset by pressures elsewhere, not credited.
+    """
+
+    case: Case
+    system: float | None
+    operational: float | None
+    programme: float
+    other: float | None
+    offset: float
+    sentence: str
+
+
+def _n(x: float) -> str:
+    return f"{x:,.1f}".rstrip("0").rstrip(".") if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def attribute_improvements(system: float | None, operational: float | None) -> Attribution:
+    """Split a system-wide improvement by the operational improvement (same units, better > 0).
+
+    The documents' rule (§4.2): "if our LoS has dropped by 3 days and our operational indicators
+    show a process improvement of 2 days, 2 days of impact will be reported against the
+    programme and 1 to other impacts". The cases they leave open:
+
+    - operational larger than the system improvement (``CAPPED``): the programme is credited
+      with the system improvement only; the excess is ``offset`` (other pressures hid it);
+    - the system measure not improving while the operational KPI improves (``OPPOSITE``): no
+      credit, the discrepancy is for the BRG to explain (the documents: "any discrepancies
+      should be explainable");
+    - no system-wide figure (``NOT_RECONCILED``): the operational improvement is credited bottom
+      up (method 4) and said to be unreconciled;
+    - no operational improvement, or no operational data: nothing is credited.
+    """
+    if operational is None or not math.isfinite(operational):
+        return Attribution(
+            Case.NO_OPERATIONAL_DATA,
+            system,
+            None,
+            0.0,
+            system,
+            0.0,
+            "The operational KPI has no value: nothing is credited.",
+        )
+    if system is None or not math.isfinite(system):
+        credit = max(operational, 0.0)
+        return Attribution(
+            Case.NOT_RECONCILED,
+            None,
+            operational,
+            credit,
+            None,
+            0.0,
+            f"No system-wide figure: the operational improvement of {_n(credit)} is credited "
+            "bottom up, not reconciled with a system-wide measure.",
+        )
+    if operational <= 0:
+        return Attribution(
+            Case.NO_OPERATIONAL_IMPROVEMENT,
+            system,
+            operational,
+            0.0,
+            system,
+            0.0,
+            f"The operational KPI shows no improvement: all of the system-wide change "
+            f"({_n(system)}) is other impacts.",
+        )
+    if system <= 0:
+        return Attribution(
+            Case.OPPOSITE,
+            system,
+            operational,
+            0.0,
+            system,
+            operational,
+            f"The system-wide measure did not improve ({_n(system)}) while the operational KPI "
+            f"improved by {_n(operational)}: nothing is credited until the BRG explains the "
+            "discrepancy.",
+        )
+    if operational <= system:
+        return Attribution(
+            Case.EXPLAINED,
+            system,
+            operational,
+            operational,
+            system - operational,
+            0.0,
+            f"Of a system-wide improvement of {_n(system)}, the operational KPI explains "
+            f"{_n(operational)} (credited to the programme); {_n(system - operational)} is "
+            "other impacts.",
+        )
+    return Attribution(
+        Case.CAPPED,
+        system,
+        operational,
+        system,
+        0.0,
+        operational - system,
+        f"The operational improvement ({_n(operational)}) is larger than the system-wide "
+        f"improvement ({_n(system)}): the programme is credited with {_n(system)}; "
+        f"{_n(operational - system)} is offset by pressures elsewhere.",
+    )
+
+
+def attribute(
+    system_change: float | None, operational_change: float | None, direction: Direction
+) -> Attribution:
+    """``attribute_improvements`` for signed changes of a measure with this direction.
+
+    E.g. the documents' example: ``attribute(-3, -2, Direction.DECREASE)`` credits 2 days to
+    the programme and 1 day to other impacts.
+    """
+    sign = -1.0 if direction == Direction.DECREASE else 1.0
+    return attribute_improvements(
+        None if system_change is None else sign * system_change,
+        None if operational_change is None else sign * operational_change,
+    )
+
+
+# Financial years and the plan
+
+
+def financial_year(period: str) -> str:
+    """The April-March financial year of a month: ``2022-03`` -> ``2021/22``."""
+    year, month = int(period[:4]), int(period[5:7])
+    start = year if month >= 4 else year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def months_between(start: str, end: str) -> list[str]:
+    """Every month from ``start`` to ``end`` inclusive (empty when end is before start)."""
+    y, m = int(start[:4]), int(start[5:7])
+    ey, em = int(end[:4]), int(end[5:7])
+    out: list[str] = []
+    while (y, m) <= (ey, em):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _yearly(amounts: Mapping[str, float], period: str) -> float:
+    """A year's amount for a month's year: before YR1 none, after YR5 the YR5 amount."""
+    year = financial_year(period)
+    if year < PLAN_YEARS[0]:
+        return 0.0
+    if year > PLAN_YEARS[-1]:
+        year = PLAN_YEARS[-1]
+    return amounts.get(year, 0.0)
+
+
+def planned_in_month(register: BenefitsRegister, line_code: str, period: str) -> float:
+    """The planned £'000 of a line in a month: its year's amount over twelve months."""
+    amounts = {p.year: p.planned_k for p in register.plan if p.line_code == line_code}
+    return _yearly(amounts, period) / 12
+
+
+def cost_in_month(register: BenefitsRegister, period: str) -> float:
+    """The costs table's £'000 in a month (TBC cells count as nothing).
+
+    After YR5 only recurrent costs carry on at their YR5 amount (illustrative).
+    """
+    year = financial_year(period)
+    after = year > PLAN_YEARS[-1]
+    total = 0.0
+    for row in register.costs:
+        if after and row.kind != "recurrent":
+            continue
+        if row.year == (PLAN_YEARS[-1] if after else year) and row.cost_k is not None:
+            total += row.cost_k
+    return total / 12
+
+
+def baseline_in(
+    line: BenefitLine, kpi: BenefitKpi, variables: Mapping[str, float], period: str
+) -> float:
+    """A KPI's baseline in a month: static, or grown each financial year since 2019/20."""
+    if line.baseline_type != BaselineType.TREND_ADJUSTED or kpi.role != BenefitKpiRole.SYSTEM_WIDE:
+        return kpi.baseline
+    years = int(financial_year(period)[:4]) - int(BASELINE_YEAR[:4])
+    return kpi.baseline * (1 + variables.get(GROWTH_VARIABLE, 0.0) / 100) ** years
+
+
+# Positions
+
+
+class SignedOff(Protocol):
+    """A BRG sign-off as ``Reviews.benefit_signoffs`` returns it."""
+
+    @property
+    def line_code(self) -> str:
+        """The benefit line signed off."""
+        ...
+
+    @property
+    def period(self) -> str:
+        """The month signed off."""
+        ...
+
+    @property
+    def amount_k(self) -> float:
+        """The £'000 signed off."""
+        ...
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """One month of a line: plan, and delivery where the operational KPI has a value."""
+
+    period: str
+    planned_k: float
+    delivered_k: float | None
+    attribution: Attribution | None
+
+
+@dataclass(frozen=True)
+class LinePosition:
+    """A benefit line's four amounts to a month, its status and how it was measured."""
+
+    code: str
+    name: str
+    organisations: tuple[str, ...]
+    kpi_codes: tuple[str, ...]  # the operational KPIs that drive it
+    system_kpi_codes: tuple[str, ...]  # the system-wide KPI it is netted into (if any)
+    method: str
+    method_label: str
+    status: Status
+    status_sentence: str
+    planned_to_date_k: float
+    planned_measured_k: float  # the plan over the months with a delivered value
+    delivered_to_date_k: float | None  # None when the status says why no number is shown
+    signed_off_k: float
+    cashed_k: float
+    months_measured: int
+    months: tuple[MonthPoint, ...]
+    attribution: Attribution | None  # the month's
+    synthetic: bool
+    illustrative: str
+    # The sustainability verdict of a driving KPI that is slipping or lost after support ended
+    # ("" when none is): the BRG signs off value "when workstream at sustainable target".
+    sustainability: str = ""
+    sustainability_kpi: str = ""
+
+    @property
+    def status_words(self) -> str:
+        """The status as words."""
+        return STATUS_WORDS[self.status]
+
+
+@dataclass(frozen=True)
+class OrganisationPosition:
+    """An organisation's share of the four amounts (equal split of each line)."""
+
+    organisation: str
+    planned_to_date_k: float
+    delivered_to_date_k: float
+    signed_off_k: float
+    cashed_k: float
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """All lines together; delivered sums only the lines that show a number."""
+
+    planned_to_date_k: float
+    delivered_to_date_k: float
+    signed_off_k: float
+    cashed_k: float
+    cost_to_date_k: float
+    net_to_date_k: float
+    lines_not_shown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CumulativePoint:
+    """The programme's cumulative plan, delivery and sign-off at the end of a month."""
+
+    period: str
+    planned_k: float
+    delivered_k: float | None
+    signed_off_k: float
+    cost_k: float
+
+
+@dataclass(frozen=True)
+class BenefitsPosition:
+    """The benefits realised to a month: every line, every organisation, the totals."""
+
+    month: str
+    lines: tuple[LinePosition, ...]
+    organisations: tuple[OrganisationPosition, ...]
+    totals: Totals
+    months: tuple[CumulativePoint, ...]
+    synthetic: bool
+
+
+def system_area(fw: Framework) -> str:
+    """The area the benefits are measured at: the system (ICB) area."""
+    for area in fw.areas:
+        if area.type == AreaType.SYSTEM:
+            return area.code
+    return fw.areas[0].code if fw.areas else ""
+
+
+@dataclass(frozen=True)
+class _Values:
+    """The system area's current values of the register's KPIs, by (kpi, period)."""
+
+    value: Mapping[tuple[str, str], float]
+    synthetic: Mapping[tuple[str, str], bool]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, area: str, codes: Iterable[str]) -> _Values:
+        wanted = set(codes)
+        value: dict[tuple[str, str], float] = {}
+        synthetic: dict[tuple[str, str], bool] = {}
+        if not frame.empty:
+            rows = frame[(frame["area_code"] == area) & frame["kpi_code"].isin(wanted)]
+            for kpi, period, v, syn in zip(
+                rows["kpi_code"],
+                rows["period"].astype(str),
+                rows["value"],
+                rows["synthetic"] if "synthetic" in rows else [False] * len(rows),
+                strict=True,
+            ):
+                if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                    value[(str(kpi), period)] = float(v)
+                    synthetic[(str(kpi), period)] = bool(syn)
+        return cls(value, synthetic)
+
+
+def _sign(direction: Direction) -> float:
+    return -1.0 if direction == Direction.DECREASE else 1.0
+
+
+def operational_impact(
+    fw: Framework, line: BenefitLine, values: Mapping[str, float]
+) -> float | None:
+    """A line's operational improvement in the system-wide measure's units (better > 0).
+
+    ``values`` holds each operational KPI's value for the month by KPI code; None when one is
+    missing.
+    """
+    register = fw.benefits
+    inputs = dict(register.line_variables(line.code))
+    for i, op in enumerate(register.line_kpis(line.code, BenefitKpiRole.OPERATIONAL)):
+        if op.kpi_code not in values:
+            return None
+        improvement = _sign(fw.kpi(op.kpi_code).direction) * (values[op.kpi_code] - op.baseline)
+        inputs[improvement_name(op.kpi_code)] = improvement
+        if i == 0:
+            inputs["improvement"] = improvement
+    return parse(line.impact_formula).evaluate(inputs)
+
+
+def system_improvement(fw: Framework, line: BenefitLine, value: float, period: str) -> float:
+    """The improvement a system-wide value shows against the line's baseline (better > 0)."""
+    (kpi,) = fw.benefits.line_kpis(line.code, BenefitKpiRole.SYSTEM_WIDE)
+    base = baseline_in(line, kpi, fw.benefits.line_variables(line.code), period)
+    return _sign(fw.kpi(kpi.kpi_code).direction) * (value - base)
+
+
+def system_value_for(fw: Framework, line: BenefitLine, improvement: float, period: str) -> float:
+    """The system-wide value that shows ``improvement`` against the line's baseline."""
+    (kpi,) = fw.benefits.line_kpis(line.code, BenefitKpiRole.SYSTEM_WIDE)
+    base = baseline_in(line, kpi, fw.benefits.line_variables(line.code), period)
+    return base + _sign(fw.kpi(kpi.kpi_code).direction) * improvement
+
+
+def _line_month(
+    fw: Framework, line: BenefitLine, values: _Values, period: str
+) -> tuple[float | None, Attribution | None, bool]:
+    """(delivered £'000, attribution, synthetic) of a line in a month."""
+    register = fw.benefits
+    operational = register.line_kpis(line.code, BenefitKpiRole.OPERATIONAL)
+    month_values = {
+        k.kpi_code: values.value[(k.kpi_code, period)]
+        for k in operational
+        if (k.kpi_code, period) in values.value
+    }
+    impact = operational_impact(fw, line, month_values)
+    if impact is None:
+        return None, attribute_improvements(None, None), False
+    synthetic = any(values.synthetic[(k, period)] for k in month_values)
+    system: float | None = None
+    for sys in register.line_kpis(line.code, BenefitKpiRole.SYSTEM_WIDE):
+        key = (sys.kpi_code, period)
+        if key in values.value:
+            synthetic |= values.synthetic[key]
+            system = system_improvement(fw, line, values.value[key], period)
+    attribution = attribute_improvements(system, impact)
+    variables = register.line_variables(line.code)
+    delivered = parse(line.value_formula).evaluate({**variables, "impact": attribution.programme})
+    return delivered, attribution, synthetic
+
+
+def _concern(
+    fw: Framework, frame: pd.DataFrame, codes: Sequence[str], area: str, month: str
+) -> str:
+    """The first operational KPI whose latest SPC reading is a special cause of concern."""
+    from scorecard.scoring import analyse_series, kpi_series
+
+    for code in codes:
+        kpi = fw.kpi(code)
+        result = analyse_series(kpi, kpi_series(fw, frame, code, area, month))
+        if str(result.variation).startswith("concern"):
+            return code
+    return ""
+
+
+def _illustrative(fw: Framework, line: BenefitLine) -> str:
+    register = fw.benefits
+    parts = [
+        f"{v.name}={_n(v.value)}"
+        for v in register.variables
+        if v.line_code == line.code and v.provenance == Provenance.ILLUSTRATIVE
+    ]
+    parts += [
+        f"baseline of {k.kpi_code}={_n(k.baseline)}"
+        for k in register.kpis
+        if k.line_code == line.code and k.provenance == Provenance.ILLUSTRATIVE
+    ]
+    return "illustrative: " + ", ".join(parts) if parts else ""
+
+
+def line_position(
+    fw: Framework,
+    frame: pd.DataFrame,
+    line: BenefitLine,
+    month: str,
+    signed_off_k: float = 0.0,
+    *,
+    values: _Values | None = None,
+    sustainability: Mapping[str, str] | None = None,
+) -> LinePosition:
+    """One line's position to ``month`` (see the module docstring for the method)."""
+    register = fw.benefits
+    area = system_area(fw)
+    operational = tuple(
+        k.kpi_code for k in register.line_kpis(line.code, BenefitKpiRole.OPERATIONAL)
+    )
+    system = tuple(k.kpi_code for k in register.line_kpis(line.code, BenefitKpiRole.SYSTEM_WIDE))
+    if values is None:
+        values = _Values.of(frame, area, (*operational, *system))
+    points: list[MonthPoint] = []
+    synthetic = False
+    for period in months_between(PLAN_START, month):
+        month_k, attribution, syn = _line_month(fw, line, values, period)
+        synthetic |= syn
+        points.append(
+            MonthPoint(period, planned_in_month(register, line.code, period), month_k, attribution)
+        )
+    measured = [p for p in points if p.delivered_k is not None]
+    planned = sum(p.planned_k for p in points)
+    planned_measured = sum(p.planned_k for p in measured)
+    delivered_sum = sum(p.delivered_k for p in measured if p.delivered_k is not None)
+    latest = points[-1] if points else None
+    cashed = sum(
+        c.cashed_k for c in register.cashed if c.line_code == line.code and c.period <= month
+    )
+    delivered: float | None = delivered_sum
+    if latest is None or latest.delivered_k is None:
+        status = Status.NO_DATA
+        delivered = None
+        sentence = (
+            f"The driving KPI ({', '.join(operational)}) has no value for {month} at {area}: "
+            "no delivered value is shown."
+        )
+    elif concern := _concern(fw, frame, operational, area, month):
+        status = Status.SPECIAL_CAUSE_CONCERN
+        delivered = None
+        sentence = (
+            f"The driving KPI {concern} shows special-cause variation of concern in {month}: "
+            "no delivered value is shown until it is understood."
+        )
+    else:
+        ratio = delivered_sum / planned_measured if planned_measured > 0 else math.inf
+        if ratio < 1 - TOLERANCE:
+            status = Status.BEHIND
+        elif ratio > 1 + TOLERANCE:
+            status = Status.AHEAD
+        else:
+            status = Status.ON_PLAN
+        share = f"{ratio:.0%}" if math.isfinite(ratio) else "more than"
+        sentence = (
+            f"£{delivered_sum:,.0f}k delivered over the {len(measured)} months measured, "
+            f"{share} of the £{planned_measured:,.0f}k planned for those months: "
+            f"{STATUS_WORDS[status]}."
+        )
+    flagged = [
+        (verdict, code)
+        for code in operational
+        if (verdict := (sustainability or {}).get(code, "")) in UNSUSTAINED
+    ]
+    flagged.sort(key=lambda pair: UNSUSTAINED.index(pair[0]))
+    verdict, verdict_kpi = flagged[0] if flagged else ("", "")
+    if verdict:
+        sentence += (
+            f" The driving KPI {verdict_kpi} is {verdict} since its improvement's support "
+            "ended: the value is not at a sustainable level for sign-off."
+        )
+    return LinePosition(
+        code=line.code,
+        name=line.name,
+        organisations=line.organisations,
+        kpi_codes=operational,
+        system_kpi_codes=system,
+        method=str(line.method),
+        method_label=BENEFIT_METHOD_LABELS[line.method],
+        status=status,
+        status_sentence=sentence,
+        planned_to_date_k=planned,
+        planned_measured_k=planned_measured,
+        delivered_to_date_k=delivered,
+        signed_off_k=signed_off_k,
+        cashed_k=cashed,
+        months_measured=len(measured),
+        months=tuple(points),
+        attribution=latest.attribution if latest is not None else None,
+        synthetic=synthetic,
+        illustrative=_illustrative(fw, line),
+        sustainability=verdict,
+        sustainability_kpi=verdict_kpi,
+    )
+
+
+def benefits_position(
+    fw: Framework,
+    frame: pd.DataFrame,
+    month: str,
+    signoffs: Sequence[SignedOff] = (),
+    sustainability: Mapping[str, str] | None = None,
+) -> BenefitsPosition:
+    """The benefits realised to ``month``.
+
+    Args:
+        fw: the framework, with its benefits register.
+        frame: current observations (``Store.current`` columns); only the register's KPIs at
+            the system area are used.
+        month: ``YYYY-MM``.
+        signoffs: the BRG's current sign-offs (``Reviews.benefit_signoffs``); those after
+            ``month`` are left out.
+        sustainability: each KPI's sustainability verdict at the system area (``holding``,
+            ``slipping``, ``lost``, …); a line whose driving KPI is slipping or lost is flagged.
+    """
+    register = fw.benefits
+    area = system_area(fw)
+    values = _Values.of(frame, area, register.kpi_codes())
+    signed: dict[str, float] = {}
+    signed_by_month: dict[str, float] = {}
+    for s in signoffs:
+        if s.period <= month:
+            signed[s.line_code] = signed.get(s.line_code, 0.0) + s.amount_k
+            signed_by_month[s.period] = signed_by_month.get(s.period, 0.0) + s.amount_k
+    lines = tuple(
+        line_position(
+            fw,
+            frame,
+            line,
+            month,
+            signed.get(line.code, 0.0),
+            values=values,
+            sustainability=sustainability,
+        )
+        for line in register.lines
+    )
+    periods = months_between(PLAN_START, month)
+    cumulative: list[CumulativePoint] = []
+    plan = delivered = signed_total = cost = 0.0
+    started = False
+    for i, period in enumerate(periods):
+        plan += sum(line.months[i].planned_k for line in lines)
+        month_delivered = [
+            line.months[i].delivered_k for line in lines if line.months[i].delivered_k is not None
+        ]
+        started |= bool(month_delivered)
+        delivered += sum(d for d in month_delivered if d is not None)
+        signed_total += signed_by_month.get(period, 0.0)
+        cost += cost_in_month(register, period)
+        cumulative.append(
+            CumulativePoint(period, plan, delivered if started else None, signed_total, cost)
+        )
+    shown = [line for line in lines if line.delivered_to_date_k is not None]
+    delivered_total = sum(line.delivered_to_date_k or 0.0 for line in shown)
+    totals = Totals(
+        planned_to_date_k=sum(line.planned_to_date_k for line in lines),
+        delivered_to_date_k=delivered_total,
+        signed_off_k=sum(line.signed_off_k for line in lines),
+        cashed_k=sum(line.cashed_k for line in lines),
+        cost_to_date_k=cost,
+        net_to_date_k=delivered_total - cost,
+        lines_not_shown=tuple(line.code for line in lines if line.delivered_to_date_k is None),
+    )
+    return BenefitsPosition(
+        month=month,
+        lines=lines,
+        organisations=_organisations(lines),
+        totals=totals,
+        months=tuple(cumulative),
+        synthetic=any(line.synthetic for line in lines),
+    )
+
+
+def _organisations(lines: Sequence[LinePosition]) -> tuple[OrganisationPosition, ...]:
+    found: dict[str, list[float]] = {}
+    named: dict[str, list[str]] = {}
+    for line in lines:
+        share = 1 / len(line.organisations) if line.organisations else 0.0
+        for org in line.organisations:
+            sums = found.setdefault(org, [0.0, 0.0, 0.0, 0.0])
+            sums[0] += line.planned_to_date_k * share
+            sums[1] += (line.delivered_to_date_k or 0.0) * share
+            sums[2] += line.signed_off_k * share
+            sums[3] += line.cashed_k * share
+            named.setdefault(org, []).append(line.code)
+    return tuple(
+        OrganisationPosition(org, s[0], s[1], s[2], s[3], tuple(named[org]))
+        for org, s in found.items()
+    )
+
+
+def line_evidence_hash(fw: Framework, frame: pd.DataFrame, line_code: str, period: str) -> str:
+    """SHA-256 of what a line's delivered value to ``period`` rests on.
+
+    The line's KPI values at the system area up to the month and the register's definition of
+    the line (baselines, variables, formulas). A BRG sign-off keeps it; a later revision of the
+    data or the register changes it, and the sign-off shows as changed since sign-off.
+    """
+    register = fw.benefits
+    line = register.line(line_code)
+    kpis = register.line_kpis(line_code, BenefitKpiRole.OPERATIONAL) + register.line_kpis(
+        line_code, BenefitKpiRole.SYSTEM_WIDE
+    )
+    values = _Values.of(frame, system_area(fw), (k.kpi_code for k in kpis))
+    rows = sorted([kpi, p, round(v, 9)] for (kpi, p), v in values.value.items() if p <= period)
+    definition = {
+        "line": asdict(line),
+        "kpis": [asdict(k) for k in kpis],
+        "variables": register.line_variables(line_code),
+    }
+    canonical = json.dumps([definition, rows], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# The contract and the command
+
+
+def _k(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def _attribution_dict(a: Attribution | None) -> dict[str, object] | None:
+    if a is None:
+        return None
+    return {
+        "case": str(a.case),
+        "system_improvement": _k(a.system),
+        "operational_improvement": _k(a.operational),
+        "programme": _k(a.programme),
+        "other": _k(a.other),
+        "offset": _k(a.offset),
+        "sentence": a.sentence,
+    }
+
+
+def as_contract_dict(fw: Framework, position: BenefitsPosition) -> dict[str, object]:
+    """The ``benefits --json`` object (README, "Benefits realisation")."""
+    register = fw.benefits
+    names = {line.code: line.name for line in register.lines}
+    return {
+        "month": position.month,
+        "synthetic": position.synthetic,
+        "plan": [
+            {
+                "line": names[p.line_code],
+                "code": p.line_code,
+                "year": p.year,
+                "planned_k": p.planned_k,
+            }
+            for p in register.plan
+        ],
+        "costs": [
+            {
+                "line": c.line,
+                "kind": str(c.kind),
+                "year": c.year,
+                "cost_k": c.cost_k,
+                "note": c.note,
+            }
+            for c in register.costs
+        ],
+        "lines": [
+            {
+                "line": line.name,
+                "code": line.code,
+                "planned_to_date_k": _k(line.planned_to_date_k),
+                "delivered_to_date_k": _k(line.delivered_to_date_k),
+                "signed_off_k": _k(line.signed_off_k),
+                "cashed_k": _k(line.cashed_k),
+                "kpi_codes": list(line.kpi_codes),
+                "system_kpi_codes": list(line.system_kpi_codes),
+                "organisations": list(line.organisations),
+                "method": line.method,
+                "status": str(line.status),
+                "status_sentence": line.status_sentence,
+                "months_measured": line.months_measured,
+                "planned_measured_k": _k(line.planned_measured_k),
+                "attribution": _attribution_dict(line.attribution),
+                "synthetic": line.synthetic,
+                "illustrative": line.illustrative,
+                "sustainability": line.sustainability or None,
+                "sustainability_kpi": line.sustainability_kpi or None,
+            }
+            for line in position.lines
+        ],
+        "organisations": [
+            {
+                "organisation": o.organisation,
+                "planned_to_date_k": _k(o.planned_to_date_k),
+                "delivered_to_date_k": _k(o.delivered_to_date_k),
+                "signed_off_k": _k(o.signed_off_k),
+                "cashed_k": _k(o.cashed_k),
+                "lines": list(o.lines),
+            }
+            for o in position.organisations
+        ],
+        "totals": {
+            "planned_to_date_k": _k(position.totals.planned_to_date_k),
+            "delivered_to_date_k": _k(position.totals.delivered_to_date_k),
+            "signed_off_k": _k(position.totals.signed_off_k),
+            "cashed_k": _k(position.totals.cashed_k),
+            "cost_to_date_k": _k(position.totals.cost_to_date_k),
+            "net_to_date_k": _k(position.totals.net_to_date_k),
+            "lines_not_shown": list(position.totals.lines_not_shown),
+        },
+        "notes": [
+            CARRY_ON_NOTE,
+            SPLIT_NOTE,
+            f"on plan means within ±{TOLERANCE:.0%} (illustrative)",
+        ],
+    }
+
+
+def benefits_text(position: BenefitsPosition) -> str:
+    """The position as plain text for the terminal."""
+    mark = " (synthetic values)" if position.synthetic else ""
+    out = [f"Benefits realised to {position.month}{mark}, £'000", ""]
+    out.append(
+        f"{'Line':<66} {'Planned':>9} {'Delivered':>10} {'Signed off':>11} {'Cashed':>8}  Status"
+    )
+    for line in position.lines:
+        delivered = "—" if line.delivered_to_date_k is None else f"{line.delivered_to_date_k:,.0f}"
+        out.append(
+            f"{line.name[:66]:<66} {line.planned_to_date_k:>9,.0f} {delivered:>10} "
+            f"{line.signed_off_k:>11,.0f} {line.cashed_k:>8,.0f}  {line.status_words}"
+        )
+    t = position.totals
+    out.append(
+        f"{'Total':<66} {t.planned_to_date_k:>9,.0f} {t.delivered_to_date_k:>10,.0f} "
+        f"{t.signed_off_k:>11,.0f} {t.cashed_k:>8,.0f}"
+    )
+    out += ["", f"Costs to date {t.cost_to_date_k:,.0f}; net position {t.net_to_date_k:,.0f}.", ""]
+    out += [f"{line.code}: {line.status_sentence}" for line in position.lines]
+    return "\n".join(out)
+
+
+def run_benefits(args: argparse.Namespace) -> CommandResult:
+    """``python -m scorecard benefits --month YYYY-MM [--json]``."""
+    from scorecard.framework import load_framework
+    from scorecard.reviews import Reviews
+    from scorecard.store import Store
+
+    fw = load_framework(args.framework)
+    if not fw.benefits.lines:
+        raise UserError(
+            Problem(
+                str(args.framework),
+                None,
+                "",
+                "",
+                "a benefits register",
+                "the framework has no benefit_lines.csv: there is no benefits register to report",
+            )
+        )
+    store = Store(args.db)
+    if not store.exists():
+        raise UserError(
+            Problem(
+                "--db",
+                None,
+                "",
+                "",
+                "the store must exist",
+                f"no store at {args.db}; run `python -m scorecard demo` or `init`",
+            )
+        )
+    if args.month not in store.periods():
+        raise UserError(
+            Problem(
+                "--month",
+                None,
+                "",
+                args.month,
+                "a month with data",
+                f"the store has no data for {args.month}; it holds "
+                + (f"{store.periods()[0]} to {store.periods()[-1]}" if store.periods() else "none"),
+            )
+        )
+    frame = store.current(list(fw.benefits.kpi_codes()), [system_area(fw)], up_to=args.month)
+    signoffs = read_signoffs(Reviews.beside(args.db), args.month)
+    position = benefits_position(fw, frame, args.month, signoffs)
+    return CommandResult(
+        exit_code=EXIT_OK, data=as_contract_dict(fw, position), text=benefits_text(position)
+    )
+
+
+def read_signoffs(reviews: object, month: str) -> Sequence[SignedOff]:
+    """The BRG's current sign-offs up to the month (none where the reviews cannot hold them)."""
+    read = getattr(reviews, "benefit_signoffs", None)
+    return list(read(up_to=month)) if callable(read) else []
