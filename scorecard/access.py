@@ -25,6 +25,7 @@ class Role(StrEnum):
     ASSURANCE_REVIEWER = "assurance_reviewer"  # reads everything, incl. histories and load log
     KPI_OWNER = "kpi_owner"  # writes commentary and annotations for their own KPIs
     EXECUTIVE_BOARD = "executive_board"  # records the Executive Board's monthly sign-off
+    BRG = "brg"  # the Benefits Realisation Group: signs off a benefit line's delivered value
     DATA_STEWARD = "data_steward"  # loads data
     ADMINISTRATOR = "administrator"  # everything, incl. re-opening a signed-off month
 
@@ -34,6 +35,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ASSURANCE_REVIEWER: "Assurance reviewer",
     Role.KPI_OWNER: "KPI owner",
     Role.EXECUTIVE_BOARD: "Executive Board (sign-off)",
+    Role.BRG: "Benefits Realisation Group (sign-off)",
     Role.DATA_STEWARD: "Data steward",
     Role.ADMINISTRATOR: "Administrator",
 }
@@ -295,6 +297,11 @@ def can_sign_off(principal: Principal) -> bool:
     )
 
 
+def can_sign_off_benefits(principal: Principal) -> bool:
+    """Whether the principal may record the BRG's sign-off of a benefit line's delivered value."""
+    return principal.can_write and bool(principal.roles & {Role.BRG, Role.ADMINISTRATOR})
+
+
 def can_reopen(principal: Principal) -> bool:
     """Whether the principal may re-open a signed-off month (administrators only)."""
     return principal.can_write and Role.ADMINISTRATOR in principal.roles
@@ -328,6 +335,14 @@ def require_sign_off(principal: Principal) -> None:
     """Raise PermissionDenied unless the principal may sign a month off."""
     if not can_sign_off(principal):
         raise PermissionDenied(principal, "sign off a month", _why_not(principal))
+
+
+def require_benefit_sign_off(principal: Principal) -> None:
+    """Raise PermissionDenied unless the principal may sign off a benefit line's value."""
+    if not can_sign_off_benefits(principal):
+        raise PermissionDenied(
+            principal, "sign off a benefit line's delivered value", _why_not(principal)
+        )
 
 
 def require_reopen(principal: Principal) -> None:

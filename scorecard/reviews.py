@@ -18,6 +18,7 @@ from pathlib import Path
 from scorecard import icons
 from scorecard.access import (
     Principal,
+    require_benefit_sign_off,
     require_commentary,
     require_reopen,
     require_sign_off,
@@ -32,10 +33,14 @@ MAX_OWNER_CHARS = 120
 MAX_ACTIONS = 10
 MAX_ANNOTATION_CHARS = 500
 MAX_NOTE_CHARS = 1000
+MAX_LINE_CODE_CHARS = 40
+MAX_EVIDENCE_HASH_CHARS = 128
 BUSY_TIMEOUT_MS = 15000  # a writer waits this long for another writer before giving up
 ALL_AREAS = "*"  # the scope of a sign-off of every area's scorecard
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_EVIDENCE_HASH = re.compile(r"[0-9a-f]+")
 
 # Fields of a scorecard row compared for "changed since sign-off", with their labels.
 COMPARED_FIELDS: dict[str, str] = {
@@ -126,6 +131,30 @@ CREATE TRIGGER IF NOT EXISTS signoffs_no_update BEFORE UPDATE ON signoffs
 CREATE TRIGGER IF NOT EXISTS signoffs_no_delete BEFORE DELETE ON signoffs
     BEGIN SELECT RAISE(ABORT, 'signoffs is append-only'); END;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+COMMIT;
+"""
+
+
+# The BRG's sign-offs of benefit lines: added after the first schema, so created on their own
+# (a reviews file written before them gains the table on its next use).
+_BENEFIT_SCHEMA = """
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS benefit_signoffs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    line_code TEXT NOT NULL,
+    period TEXT NOT NULL,
+    amount_k REAL NOT NULL,
+    evidence_hash TEXT NOT NULL,
+    note TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    written_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS benefit_signoffs_key ON benefit_signoffs (line_code, period);
+CREATE TRIGGER IF NOT EXISTS benefit_signoffs_no_update BEFORE UPDATE ON benefit_signoffs
+    BEGIN SELECT RAISE(ABORT, 'benefit_signoffs is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS benefit_signoffs_no_delete BEFORE DELETE ON benefit_signoffs
+    BEGIN SELECT RAISE(ABORT, 'benefit_signoffs is append-only'); END;
 COMMIT;
 """
 
@@ -243,6 +272,25 @@ class SignOff:
     author_id: str
     author_name: str
     written_at: str
+
+    @property
+    def author(self) -> str:
+        """Who recorded it, as shown."""
+        return self.author_name or self.author_id
+
+
+@dataclass(frozen=True)
+class BenefitSignOff:
+    """The BRG's sign-off of a benefit line's delivered value to a month (£ thousands)."""
+
+    line_code: str
+    period: str
+    amount_k: float
+    evidence_hash: str  # what the delivered value rested on (benefits.line_evidence_hash)
+    note: str
+    author_id: str
+    author_name: str
+    written_at: str  # ISO 8601, UTC
 
     @property
     def author(self) -> str:
@@ -438,14 +486,19 @@ class Reviews:
 
     @staticmethod
     def _ensure_schema(con: sqlite3.Connection) -> None:
-        found = con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        ).fetchone()
-        if found is not None:
-            return
+        found = {
+            str(r[0])
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name IN ('meta', 'benefit_signoffs')"
+            ).fetchall()
+        }
         # One script, one transaction: a second process creating the schema at the same
         # moment waits on BEGIN IMMEDIATE and then finds every CREATE ... IF NOT EXISTS done.
-        con.executescript(_SCHEMA)
+        if "meta" not in found:
+            con.executescript(_SCHEMA)
+        if "benefit_signoffs" not in found:
+            con.executescript(_BENEFIT_SCHEMA)
 
     def _readable(self) -> bool:
         return self.path.exists()
@@ -891,6 +944,130 @@ class Reviews:
             return []
         return compare_rows(signed.rows, [row_record(r) for r in rows_now])
 
+    # ------------------------------------------------------------------ benefit sign-off
+
+    def sign_off_benefit(
+        self,
+        principal: Principal,
+        line_code: str,
+        period: str,
+        amount_k: float,
+        evidence_hash: str,
+        note: str,
+    ) -> BenefitSignOff:
+        """Record the BRG's sign-off of a benefit line's delivered value to a month.
+
+        A later sign-off of the same line and month is a new row that supersedes the earlier
+        one for display; nothing is ever changed or deleted.
+
+        Args:
+            principal: Who records it (the BRG role or an administrator).
+            line_code: The benefit line (e.g. ``BEN-BED``).
+            period: The month, ``YYYY-MM``.
+            amount_k: The value signed off, £ thousands (finite, not negative).
+            evidence_hash: The hash of the data the delivered value rested on.
+            note: The BRG's note (e.g. the meeting's minute reference).
+
+        Raises:
+            PermissionDenied: When the principal may not sign off benefits.
+            UserError: For a bad line code, month, amount, evidence hash or an over-long note.
+        """
+        require_benefit_sign_off(principal)
+        problems: list[Problem] = []
+        code = line_code.strip()
+        if not _LINE_CODE.fullmatch(code) or len(code) > MAX_LINE_CODE_CHARS:
+            problems.append(
+                _problem(
+                    "line_code",
+                    code[:40],
+                    "a benefit line code",
+                    "is not a benefit line code like BEN-BED",
+                )
+            )
+        _check_period(period, problems)
+        amount = _check_amount(amount_k, problems)
+        evidence = evidence_hash.strip().lower()
+        if not _EVIDENCE_HASH.fullmatch(evidence) or len(evidence) > MAX_EVIDENCE_HASH_CHARS:
+            problems.append(
+                _problem(
+                    "evidence_hash",
+                    evidence[:40],
+                    "a hexadecimal hash",
+                    "is not the hash of the data signed off",
+                )
+            )
+        cleaned = clean_text(note, "note", MAX_NOTE_CHARS, problems)
+        if problems:
+            raise UserError(problems)
+        with self._connect(write=True) as con:
+            cursor = con.execute(
+                "INSERT INTO benefit_signoffs (line_code, period, amount_k, evidence_hash, note,"
+                " author_id, author_name, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    code,
+                    period,
+                    amount,
+                    evidence,
+                    cleaned,
+                    principal.user_id,
+                    principal.name,
+                    self._clock(),
+                ),
+            )
+            row = con.execute(
+                "SELECT * FROM benefit_signoffs WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return _benefit_signoff(row)
+
+    def benefit_signoffs(self, up_to: str | None = None) -> list[BenefitSignOff]:
+        """The current (latest) sign-off of each benefit line × month, months up to ``up_to``.
+
+        Ordered by line code, then month.
+        """
+        if not self._readable():
+            return []
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT b.* FROM benefit_signoffs AS b"
+                " WHERE (? IS NULL OR b.period <= ?)"
+                " AND b.id = (SELECT MAX(l.id) FROM benefit_signoffs AS l"
+                " WHERE l.line_code = b.line_code AND l.period = b.period)"
+                " ORDER BY b.line_code, b.period",
+                (up_to, up_to),
+            ).fetchall()
+        return [_benefit_signoff(r) for r in rows]
+
+    def benefit_signoff_log(self) -> list[BenefitSignOff]:
+        """Every benefit sign-off ever recorded, superseded ones included, oldest first."""
+        if not self._readable():
+            return []
+        with self._connect() as con:
+            rows = con.execute("SELECT * FROM benefit_signoffs ORDER BY id").fetchall()
+        return [_benefit_signoff(r) for r in rows]
+
+
+def _check_amount(amount_k: object, problems: list[Problem]) -> float:
+    try:
+        amount = float(amount_k)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        amount = math.nan
+    if not math.isfinite(amount):
+        problems.append(
+            _problem(
+                "amount_k", str(amount_k), "a finite number", "is not an amount in £ thousands"
+            )
+        )
+    elif amount < 0:
+        problems.append(
+            _problem(
+                "amount_k",
+                str(amount_k),
+                "not negative",
+                "is negative; the BRG signs off a delivered value of £0k or more",
+            )
+        )
+    return amount
+
 
 def with_declared_change_points(fw: Framework, reviews: Reviews) -> Framework:
     """The framework with declared change points added to its recorded SPC events."""
@@ -982,6 +1159,19 @@ def _signoff(row: sqlite3.Row) -> SignOff:
         rows_hash=str(row["rows_hash"]),
         rows=tuple(dict(r) for r in rows),
         commentary=tuple(_commentary_from_dict(c) for c in words),
+        author_id=str(row["author_id"]),
+        author_name=str(row["author_name"]),
+        written_at=str(row["written_at"]),
+    )
+
+
+def _benefit_signoff(row: sqlite3.Row) -> BenefitSignOff:
+    return BenefitSignOff(
+        line_code=str(row["line_code"]),
+        period=str(row["period"]),
+        amount_k=float(row["amount_k"]),
+        evidence_hash=str(row["evidence_hash"]),
+        note=str(row["note"]),
         author_id=str(row["author_id"]),
         author_name=str(row["author_name"]),
         written_at=str(row["written_at"]),

@@ -14,6 +14,7 @@ from scorecard.domain import Framework
 from scorecard.framework import load_framework
 
 if TYPE_CHECKING:
+    from scorecard.benefits import BenefitsPosition
     from scorecard.quality import KpiQuality, SeriesQuality
     from scorecard.scoring import ScorecardRow
 
@@ -320,3 +321,53 @@ def kpi_area_frame(path: str, identity: str, kpi_code: str, area_code: str) -> p
         return frame
     mask = (frame["kpi_code"] == kpi_code) & (frame["area_code"] == area_code)
     return frame.loc[mask].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def benefit_values(path: str, identity: str, month: str) -> pd.DataFrame:
+    """The benefits register's KPIs at the system area, months up to ``month`` (current values)."""
+    from scorecard.benefits import system_area
+
+    fw = framework()
+    frame = current(path, identity)
+    if frame.empty:
+        return frame
+    codes = list(fw.benefits.kpi_codes())
+    mask = (
+        frame["kpi_code"].isin(codes)
+        & (frame["area_code"] == system_area(fw))
+        & (frame["period"] <= month)
+    )
+    return frame.loc[mask].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _benefits_position(path: str, identity: str, words: str, month: str) -> BenefitsPosition:
+    del words  # cache key only: a new BRG sign-off gives a new signature
+    from scorecard.benefits import benefits_position, read_signoffs
+    from scorecard.reviews import Reviews
+
+    signoffs = read_signoffs(Reviews.beside(Path(path)), month)
+    return benefits_position(framework(), benefit_values(path, identity, month), month, signoffs)
+
+
+def benefits_position(path: str, identity: str, month: str) -> BenefitsPosition:
+    """The benefits realised to ``month`` (system level), with the BRG's sign-offs to then."""
+    return _benefits_position(path, identity, words_signature(path), month)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def benefit_evidence_hashes(
+    path: str, identity: str, keys: tuple[tuple[str, str], ...]
+) -> dict[tuple[str, str], str]:
+    """The current evidence hash of each (benefit line, month): compared with a sign-off's."""
+    from scorecard.benefits import line_evidence_hash
+
+    fw = framework()
+    known = {line.code for line in fw.benefits.lines}
+    out: dict[tuple[str, str], str] = {}
+    for line_code, period in keys:
+        if line_code in known:
+            frame = benefit_values(path, identity, period)
+            out[(line_code, period)] = line_evidence_hash(fw, frame, line_code, period)
+    return out

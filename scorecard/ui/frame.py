@@ -103,6 +103,7 @@ PAGES: tuple[PageRef, ...] = (
     PageRef("pages/5_assurance.py", "Assurance"),
     PageRef("pages/6_framework_table.py", "Framework table"),
     PageRef("pages/7_review.py", "Review"),
+    PageRef("pages/8_benefits.py", "Benefits"),
 )
 
 

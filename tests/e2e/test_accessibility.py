@@ -19,6 +19,8 @@ PAGES = {
 }
 if (REPO / "pages" / "6_framework_table.py").is_file():
     PAGES["framework_table"] = "/framework_table"
+if (REPO / "pages" / "8_benefits.py").is_file():
+    PAGES["benefits"] = "/benefits"
 
 # Rules we do not apply, each with the reason (everything else runs at WCAG 2.x A and AA):
 # none. Streamlit's own chrome is scanned too; a violation there fails the test until fixed.

@@ -146,3 +146,29 @@ def test_reviewer_opens_a_shared_url_and_sees_the_same_view(
         shot(viewer, "c2_shared_url_second_viewer")
     finally:
         other.close()
+
+
+def test_finance_lead_reads_the_benefits_and_follows_a_line_to_its_kpi(
+    page: Page, app_url, demo_store
+):
+    month = Store(demo_store).periods()[-3]
+    page.goto(f"{app_url}/benefits?month={month}&area=QPM")
+    expect(page.get_by_role("heading", name="Benefits", exact=True)).to_be_visible()
+    wait_rendered(page)
+    for label in ("Planned to date", "Signed off by the BRG", "Cashed", "Net to date"):
+        expect(page.get_by_text(label, exact=True).first).to_be_visible()
+    expect(page.get_by_text("Synthetic:").first).to_be_visible()
+    expect(page.get_by_role("heading", name="BRG sign-off")).to_be_visible()
+    expect(page.get_by_text("Nothing has been signed off by the BRG").first).to_be_visible()
+    assert params(page)["month"] == month
+    shot(page, "f1_benefits_position")
+
+    page.get_by_role("heading", name="Golden thread of each line").scroll_into_view_if_needed()
+    shot(page, "f2_benefits_golden_thread")
+    page.get_by_role("link", name="Open ACT-D2AWAIT").first.click()
+    page.wait_for_url(re.compile(r"/kpi\?"))
+    wait_rendered(page)
+    assert params(page)["kpi"] == "ACT-D2AWAIT"
+    assert params(page)["month"] == month
+    assert params(page)["area"] == "QPM"
+    shot(page, "f3_benefit_line_kpi_detail")
