@@ -57,6 +57,8 @@ from scorecard.formulas import improvement_name, parse
 if TYPE_CHECKING:
     import pandas as pd
 
+    from scorecard.reviews import Reviews
+
 PLAN_START: Final = PLAN_YEARS[0][:4] + "-04"  # April of YR1
 TOLERANCE: Final = 0.05  # within ±5% of the plan over the months measured: on plan (illustrative)
 CARRY_ON_NOTE: Final = (
@@ -939,7 +941,6 @@ def run_benefits(args: argparse.Namespace) -> CommandResult:
     )
 
 
-def read_signoffs(reviews: object, month: str) -> Sequence[SignedOff]:
-    """The BRG's current sign-offs up to the month (none where the reviews cannot hold them)."""
-    read = getattr(reviews, "benefit_signoffs", None)
-    return list(read(up_to=month)) if callable(read) else []
+def read_signoffs(reviews: Reviews, month: str) -> Sequence[SignedOff]:
+    """The BRG's current sign-offs up to the month."""
+    return list(reviews.benefit_signoffs(up_to=month))

@@ -348,7 +348,10 @@ def _benefits_position(path: str, identity: str, words: str, month: str) -> Bene
     from scorecard.reviews import Reviews
 
     signoffs = read_signoffs(Reviews.beside(Path(path)), month)
-    return benefits_position(framework(), benefit_values(path, identity, month), month, signoffs)
+    # The live framework: declared change points and events, so the special-cause and
+    # sustainability readings agree with KPI detail.
+    live = live_framework(path)
+    return benefits_position(live, benefit_values(path, identity, month), month, signoffs)
 
 
 def benefits_position(path: str, identity: str, month: str) -> BenefitsPosition:
