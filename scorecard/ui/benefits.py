@@ -371,12 +371,15 @@ def benefits_page(ctx: Context) -> None:
     st.subheader("By benefit line", anchor=False)
     st.dataframe(_shown_table(lines, position), hide_index=True, key="ican-benefit-lines")
     for line in position.lines:
-        with st.expander(f"{line.code}: {line.status_words}"):
+        flag = (
+            f" · {line.sustainability_kpi} {line.sustainability} after support ended"
+            if line.sustainability
+            else ""
+        )
+        with st.expander(f"{line.code}: {line.status_words}{flag}"):
             st.markdown(md(line.status_sentence))
             if line.attribution is not None:
                 st.markdown(md(line.attribution.sentence))
-            if line.sustainability:
-                st.markdown(md(line.sustainability))
             st.caption(f"Method: {md(line.method_label)}.")
             if line.illustrative:
                 st.caption(md(line.illustrative))

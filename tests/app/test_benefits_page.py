@@ -229,3 +229,15 @@ def test_a_revised_extract_shows_changed_since_sign_off(open_page, own_db, monke
     assert "1 sign-off(s) changed since sign-off" in texts(again)
     # The stored sign-off is never altered.
     assert Reviews.beside(own_db).benefit_signoffs(up_to=month) == before
+
+
+def test_a_line_whose_driving_kpi_slips_after_support_ended_is_flagged(open_page):
+    at = open_page(PAGE)
+    assert_clean(at)
+    labels = [e.label for e in at.expander]
+    flagged = [label for label in labels if "after support ended" in label]
+    # The demo plants a slipping improvement on ACT-FFD, which drives the admissions line.
+    assert len(flagged) == 1, labels
+    assert flagged[0].startswith("BEN-ADM: ")
+    assert flagged[0].endswith(" · ACT-FFD slipping after support ended")
+    assert "ACT-FFD is slipping since its improvement's support ended" in texts(at)
