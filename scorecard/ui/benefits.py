@@ -87,6 +87,29 @@ def organisations_frame(position: BenefitsPosition) -> pd.DataFrame:
     )
 
 
+def _shown_organisations(frame: pd.DataFrame) -> pd.DataFrame:
+    """The organisations table as the page shows it: amounts as money, like the lines table."""
+    shown = frame.copy()
+    for column in (
+        "Planned to date (£k)",
+        "Delivered to date (£k)",
+        "Signed off by the BRG (£k)",
+        "Cashed (£k)",
+    ):
+        shown[column] = [money(float(v)) for v in frame[column]]
+    shown.columns = pd.Index(
+        [
+            "Organisation",
+            "Lines",
+            "Planned",
+            "Delivered (calculated)",
+            "Signed off by the BRG",
+            "Cashed",
+        ]
+    )
+    return shown
+
+
 def _shown_table(frame: pd.DataFrame, position: BenefitsPosition) -> pd.DataFrame:
     """The lines table as the page shows it: amounts as money, no number where none is shown."""
     shown = frame[
@@ -384,7 +407,7 @@ def benefits_page(ctx: Context) -> None:
             if line.illustrative:
                 st.caption(md(line.illustrative))
     st.subheader("By organisation", anchor=False)
-    st.dataframe(orgs, hide_index=True, key="ican-benefit-orgs")
+    st.dataframe(_shown_organisations(orgs), hide_index=True, key="ican-benefit-orgs")
     st.caption(f"{md(SPLIT_NOTE[0].upper() + SPLIT_NOTE[1:])}.")
     _net_position(position)
     st.subheader("Golden thread of each line", anchor=False)
