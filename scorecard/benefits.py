@@ -661,8 +661,9 @@ def benefits_position(
         frame: current observations (``Store.current`` columns); only the register's KPIs at
             the system area are used.
         month: ``YYYY-MM``.
-        signoffs: the BRG's current sign-offs (``Reviews.benefit_signoffs``); those after
-            ``month`` are left out.
+        signoffs: the BRG's current sign-offs (``Reviews.benefit_signoffs``), each of a line's
+            delivered value to its month; a line's signed-off amount is its latest sign-off at
+            or before ``month`` (later ones are left out).
         sustainability: each KPI's sustainability verdict at the system area (``holding``,
             ``slipping``, ``lost``, …); a line whose driving KPI is slipping or lost is flagged.
             None: computed from the framework's declared events (``sustainability_verdicts``).
@@ -672,12 +673,13 @@ def benefits_position(
         sustainability = sustainability_verdicts(fw, frame, month)
     area = system_area(fw)
     values = _Values.of(frame, area, register.kpi_codes())
-    signed: dict[str, float] = {}
-    signed_by_month: dict[str, float] = {}
-    for s in signoffs:
+    # A sign-off is of a line's delivered value *to* its month (cumulative): a line's signed-off
+    # amount to a month is its latest sign-off at or before it, never a sum of sign-offs.
+    latest: dict[str, tuple[str, float]] = {}
+    for s in sorted(signoffs, key=lambda one: one.period):
         if s.period <= month:
-            signed[s.line_code] = signed.get(s.line_code, 0.0) + s.amount_k
-            signed_by_month[s.period] = signed_by_month.get(s.period, 0.0) + s.amount_k
+            latest[s.line_code] = (s.period, s.amount_k)
+    signed = {code: amount for code, (_, amount) in latest.items()}
     lines = tuple(
         line_position(
             fw,
@@ -701,7 +703,7 @@ def benefits_position(
         ]
         started |= bool(month_delivered)
         delivered += sum(d for d in month_delivered if d is not None)
-        signed_total += signed_by_month.get(period, 0.0)
+        signed_total = _signed_to(signoffs, period)
         cost += cost_in_month(register, period)
         cumulative.append(
             CumulativePoint(period, plan, delivered if started else None, signed_total, cost)
@@ -725,6 +727,15 @@ def benefits_position(
         months=tuple(cumulative),
         synthetic=any(line.synthetic for line in lines),
     )
+
+
+def _signed_to(signoffs: Sequence[SignedOff], period: str) -> float:
+    """All lines' signed-off amounts to a month: each line's latest sign-off at or before it."""
+    latest: dict[str, tuple[str, float]] = {}
+    for s in signoffs:
+        if s.period <= period and (s.line_code not in latest or s.period >= latest[s.line_code][0]):
+            latest[s.line_code] = (s.period, s.amount_k)
+    return sum(amount for _, amount in latest.values())
 
 
 def _organisations(lines: Sequence[LinePosition]) -> tuple[OrganisationPosition, ...]:

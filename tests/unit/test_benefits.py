@@ -201,3 +201,22 @@ def test_a_line_whose_driving_kpi_is_not_holding_is_flagged(
     assert ("support ended" in ae.status_sentence) == bool(flag)
     assert not flag or f"is {flag}" in ae.status_sentence
     assert ae.delivered_to_date_k is not None  # flagged, the number is still shown
+
+
+def test_a_signoff_is_of_the_value_to_its_month_so_the_latest_counts(framework: Framework) -> None:
+    rows = ae_rows(months_between("2026-01", "2026-05"), 200, 4000)
+    signoffs = [
+        _SignOff("BEN-AE", "2026-03", 100.0),
+        _SignOff("BEN-AE", "2026-04", 150.0),  # to April: includes the 100 to March
+        _SignOff("BEN-BED", "2026-02", 20.0),
+    ]
+    position = benefits_position(framework, frame(rows), "2026-05", signoffs)
+    assert line(position, "BEN-AE").signed_off_k == 150.0
+    assert position.totals.signed_off_k == 170.0
+    by_month = {p.period: p.signed_off_k for p in position.months}
+    assert by_month["2026-01"] == 0.0
+    assert by_month["2026-02"] == 20.0
+    assert by_month["2026-03"] == 120.0
+    assert by_month["2026-05"] == 170.0
+    earlier = benefits_position(framework, frame(rows), "2026-03", signoffs)
+    assert line(earlier, "BEN-AE").signed_off_k == 100.0
