@@ -502,33 +502,30 @@ def _line_month(
     return delivered, attribution, synthetic
 
 
-def _concern(
-    fw: Framework, frame: pd.DataFrame, codes: Sequence[str], area: str, month: str
-) -> str:
-    """The first operational KPI whose latest SPC reading is a special cause of concern."""
+@dataclass(frozen=True)
+class KpiReading:
+    """A driving KPI's SPC variation and sustainability verdict in the month, at the ICB."""
+
+    variation: str
+    sustainability: str
+
+
+def kpi_readings(
+    fw: Framework, frame: pd.DataFrame, month: str, codes: Iterable[str]
+) -> dict[str, KpiReading]:
+    """Each KPI's reading from one series: the same analysis as KPI detail shows."""
     from scorecard.scoring import analyse_series, kpi_series
-
-    for code in codes:
-        kpi = fw.kpi(code)
-        result = analyse_series(kpi, kpi_series(fw, frame, code, area, month))
-        if str(result.variation).startswith("concern"):
-            return code
-    return ""
-
-
-def sustainability_verdicts(fw: Framework, frame: pd.DataFrame, month: str) -> dict[str, str]:
-    """The sustainability verdict of each operational KPI of the register, at the system area."""
-    from scorecard.scoring import kpi_series
     from scorecard.sustain import verdict_for
 
     area = system_area(fw)
-    codes = dict.fromkeys(
-        k.kpi_code for k in fw.benefits.kpis if k.role == BenefitKpiRole.OPERATIONAL
-    )
-    return {
-        code: verdict_for(fw.kpi(code), kpi_series(fw, frame, code, area, month)).status
-        for code in codes
-    }
+    out: dict[str, KpiReading] = {}
+    for code in dict.fromkeys(codes):
+        kpi = fw.kpi(code)
+        series = kpi_series(fw, frame, code, area, month)
+        out[code] = KpiReading(
+            str(analyse_series(kpi, series).variation), verdict_for(kpi, series).status
+        )
+    return out
 
 
 def _illustrative(fw: Framework, line: BenefitLine) -> str:
@@ -554,7 +551,7 @@ def line_position(
     signed_off_k: float = 0.0,
     *,
     values: _Values | None = None,
-    sustainability: Mapping[str, str] | None = None,
+    readings: Mapping[str, KpiReading] | None = None,
 ) -> LinePosition:
     """One line's position to ``month`` (see the module docstring for the method)."""
     register = fw.benefits
@@ -565,6 +562,9 @@ def line_position(
     system = tuple(k.kpi_code for k in register.line_kpis(line.code, BenefitKpiRole.SYSTEM_WIDE))
     if values is None:
         values = _Values.of(frame, area, (*operational, *system))
+    if readings is None:
+        readings = kpi_readings(fw, frame, month, operational)
+    concern = next((c for c in operational if readings[c].variation.startswith("concern")), "")
     points: list[MonthPoint] = []
     synthetic = False
     for period in months_between(PLAN_START, month):
@@ -589,7 +589,7 @@ def line_position(
             f"The driving KPI ({', '.join(operational)}) has no value for {month} at {area}: "
             "no delivered value is shown."
         )
-    elif concern := _concern(fw, frame, operational, area, month):
+    elif concern:
         status = Status.SPECIAL_CAUSE_CONCERN
         delivered = None
         sentence = (
@@ -613,7 +613,7 @@ def line_position(
     flagged = [
         (verdict, code)
         for code in operational
-        if (verdict := (sustainability or {}).get(code, "")) in UNSUSTAINED
+        if (verdict := readings[code].sustainability) in UNSUSTAINED
     ]
     flagged.sort(key=lambda pair: UNSUSTAINED.index(pair[0]))
     verdict, verdict_kpi = flagged[0] if flagged else ("", "")
@@ -666,11 +666,16 @@ def benefits_position(
             or before ``month`` (later ones are left out).
         sustainability: each KPI's sustainability verdict at the system area (``holding``,
             ``slipping``, ``lost``, …); a line whose driving KPI is slipping or lost is flagged.
-            None: computed from the framework's declared events (``sustainability_verdicts``).
+            None: computed from the framework's declared events (``kpi_readings``).
     """
     register = fw.benefits
-    if sustainability is None:
-        sustainability = sustainability_verdicts(fw, frame, month)
+    operational = [k.kpi_code for k in register.kpis if k.role == BenefitKpiRole.OPERATIONAL]
+    readings = kpi_readings(fw, frame, month, operational)
+    if sustainability is not None:  # given by the caller: in place of the computed verdicts
+        readings = {
+            code: KpiReading(r.variation, sustainability.get(code, "none"))
+            for code, r in readings.items()
+        }
     area = system_area(fw)
     values = _Values.of(frame, area, register.kpi_codes())
     # A sign-off is of a line's delivered value *to* its month (cumulative): a line's signed-off
@@ -688,7 +693,7 @@ def benefits_position(
             month,
             signed.get(line.code, 0.0),
             values=values,
-            sustainability=sustainability,
+            readings=readings,
         )
         for line in register.lines
     )
