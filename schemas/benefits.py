@@ -126,22 +126,27 @@ class BenefitVariables(_Provenanced):
         return _matches(series, NUMBER, blank_ok=False)
 
 
-class BenefitPlan(_Provenanced):
+class _ByYear(_Provenanced):
+    """Tables with a row per financial year of the plan."""
+
+    year: Series[str]
+
+    @pa.check("year", **_rule("financial year", "must be a financial year written 2021/22"))
+    @classmethod
+    def _year(cls, series: Series[str]) -> Series[bool]:
+        return _matches(series, YEAR, blank_ok=False)
+
+
+class BenefitPlan(_ByYear):
     """benefit_plan.csv: the planned £'000 of each line in each financial year."""
 
     line_code: Series[str]
-    year: Series[str]
     planned_k: Series[str]
 
     @pa.check("line_code", **_rule("required", "must not be blank"))
     @classmethod
     def _required(cls, series: Series[str]) -> Series[bool]:
         return _filled(series)
-
-    @pa.check("year", **_rule("financial year", "must be a financial year written 2021/22"))
-    @classmethod
-    def _year(cls, series: Series[str]) -> Series[bool]:
-        return _matches(series, YEAR, blank_ok=False)
 
     @pa.check(
         "planned_k", **_rule("amount not negative", "must be an amount in £'000, zero or more")
@@ -151,12 +156,11 @@ class BenefitPlan(_Provenanced):
         return _non_negative(series, blank_ok=False)
 
 
-class BenefitCosts(_Provenanced):
+class BenefitCosts(_ByYear):
     """benefit_costs.csv: the costs table, £'000 by cost line and year (blank: TBC)."""
 
     line: Series[str]
     kind: Series[str] = pa.Field(isin=_values(CostKind))
-    year: Series[str]
     cost_k: Series[str]
     note: Series[str]
 
@@ -164,11 +168,6 @@ class BenefitCosts(_Provenanced):
     @classmethod
     def _required(cls, series: Series[str]) -> Series[bool]:
         return _filled(series)
-
-    @pa.check("year", **_rule("financial year", "must be a financial year written 2021/22"))
-    @classmethod
-    def _year(cls, series: Series[str]) -> Series[bool]:
-        return _matches(series, YEAR, blank_ok=False)
 
     @pa.check(
         "cost_k",
