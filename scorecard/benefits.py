@@ -680,11 +680,7 @@ def benefits_position(
     values = _Values.of(frame, area, register.kpi_codes())
     # A sign-off is of a line's delivered value *to* its month (cumulative): a line's signed-off
     # amount to a month is its latest sign-off at or before it, never a sum of sign-offs.
-    latest: dict[str, tuple[str, float]] = {}
-    for s in sorted(signoffs, key=lambda one: one.period):
-        if s.period <= month:
-            latest[s.line_code] = (s.period, s.amount_k)
-    signed = {code: amount for code, (_, amount) in latest.items()}
+    signed = _signed_to(signoffs, month)
     lines = tuple(
         line_position(
             fw,
@@ -708,7 +704,7 @@ def benefits_position(
         ]
         started |= bool(month_delivered)
         delivered += sum(d for d in month_delivered if d is not None)
-        signed_total = _signed_to(signoffs, period)
+        signed_total = sum(_signed_to(signoffs, period).values())
         cost += cost_in_month(register, period)
         cumulative.append(
             CumulativePoint(period, plan, delivered if started else None, signed_total, cost)
@@ -734,13 +730,15 @@ def benefits_position(
     )
 
 
-def _signed_to(signoffs: Sequence[SignedOff], period: str) -> float:
-    """All lines' signed-off amounts to a month: each line's latest sign-off at or before it."""
-    latest: dict[str, tuple[str, float]] = {}
+def _signed_to(signoffs: Sequence[SignedOff], period: str) -> dict[str, float]:
+    """Each line's signed-off amount to a month: its latest sign-off at or before it."""
+    latest: dict[str, SignedOff] = {}
     for s in signoffs:
-        if s.period <= period and (s.line_code not in latest or s.period >= latest[s.line_code][0]):
-            latest[s.line_code] = (s.period, s.amount_k)
-    return sum(amount for _, amount in latest.values())
+        if s.period <= period and (
+            s.line_code not in latest or s.period >= latest[s.line_code].period
+        ):
+            latest[s.line_code] = s
+    return {code: s.amount_k for code, s in latest.items()}
 
 
 def _organisations(lines: Sequence[LinePosition]) -> tuple[OrganisationPosition, ...]:
