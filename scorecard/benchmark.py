@@ -428,3 +428,172 @@ def _article(level_plural: str) -> str:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+# From the store's comparison rows (one per organisation, measure and month) to a benchmark
+
+# The comparison level of a framework area type: the system is an ICB, a provider a trust and
+# a place an upper-tier council (Northamptonshire's places are its two unitary councils).
+LEVEL_OF_AREA_TYPE: Final[dict[str, str]] = {
+    "system": "icb",
+    "provider": "trust",
+    "place": "council",
+}
+LEVEL_PLURAL: Final[dict[str, str]] = {"icb": "ICBs", "trust": "trusts", "council": "councils"}
+
+
+@dataclass(frozen=True)
+class PeerTable:
+    """Every peer's figures for one measure, level and month, with limits and bands."""
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    values: FloatArray  # in the KPI's unit (a proportion times ``scale`` for a %)
+    numerators: FloatArray
+    denominators: FloatArray
+    ranks: NDArray[np.int64]
+    bands: tuple[Band, ...]
+    lower_95: FloatArray
+    upper_95: FloatArray
+    lower_998: FloatArray
+    upper_998: FloatArray
+    england: float | None
+    method: str
+    funnel: Funnel | NoFunnel | None
+    scale: float
+
+
+def is_proportion(unit: str, numerators: ArrayLike, denominators: ArrayLike) -> bool:
+    """A funnel needs a % KPI whose comparison rows give counts behind every value."""
+    num = np.asarray(numerators, dtype=np.float64)
+    den = np.asarray(denominators, dtype=np.float64)
+    return unit == "%" and bool(num.size) and bool((~np.isnan(num) & ~np.isnan(den)).any())
+
+
+def peer_table(
+    codes: Sequence[str],
+    names: Sequence[str],
+    values: ArrayLike,
+    numerators: ArrayLike,
+    denominators: ArrayLike,
+    england: tuple[float | None, float | None, float | None],
+    unit: str,
+    direction: Direction,
+    min_peers: int = MIN_PEERS,
+) -> PeerTable:
+    """Limits, bands and ranks for every peer; ``england`` is (value, numerator, denominator)."""
+    vals = np.asarray(values, dtype=np.float64)
+    num = np.asarray(numerators, dtype=np.float64)
+    den = np.asarray(denominators, dtype=np.float64)
+    nan = np.full(vals.shape, np.nan)
+    england_value, england_num, england_den = england
+    if is_proportion(unit, num, den):
+        scale = 100.0
+        result = funnel(num, den, england_num, england_den, direction, min_peers)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            proportions = np.where(den > 0, num / den, np.nan)
+        target = (
+            england_num / england_den
+            if england_num is not None and england_den is not None and england_den > 0
+            else None
+        )
+        if isinstance(result, Funnel):
+            return PeerTable(
+                tuple(codes),
+                tuple(names),
+                result.y * scale,
+                num,
+                den,
+                ranks(result.y, direction),
+                result.bands,
+                result.lower_95 * scale,
+                result.upper_95 * scale,
+                result.lower_998 * scale,
+                result.upper_998 * scale,
+                result.target * scale,
+                "funnel",
+                result,
+                scale,
+            )
+        return PeerTable(
+            tuple(codes),
+            tuple(names),
+            proportions * scale,
+            num,
+            den,
+            ranks(proportions, direction),
+            tuple(Band.NOT_COMPARABLE for _ in vals),
+            nan,
+            nan,
+            nan,
+            nan,
+            None if target is None else target * scale,
+            "rank",
+            result,
+            scale,
+        )
+    return PeerTable(
+        tuple(codes),
+        tuple(names),
+        vals,
+        num,
+        den,
+        ranks(vals, direction),
+        tuple(Band.NOT_COMPARABLE for _ in vals),
+        nan,
+        nan,
+        nan,
+        nan,
+        england_value,
+        "rank",
+        None,
+        1.0,
+    )
+
+
+def benchmark_of(table: PeerTable, org_code: str) -> Benchmark | None:
+    """The benchmark of one organisation in a peer table (None when it is not a peer)."""
+    if org_code not in table.codes:
+        return None
+    i = table.codes.index(org_code)
+    own = table.values[i]
+    value = None if np.isnan(own) else float(own)
+    rank = int(table.ranks[i]) or None
+    peers = int((~np.isnan(table.values)).sum())
+    if table.method == "funnel" and isinstance(table.funnel, Funnel):
+        f = table.funnel
+        has = not np.isnan(table.lower_95[i])
+        return Benchmark(
+            value=value,
+            england=table.england,
+            peers=f.organisations,
+            rank=rank,
+            band=table.bands[i],
+            method="funnel",
+            tau2=f.tau2,
+            phi=f.phi,
+            limits_95=(float(table.lower_95[i]), float(table.upper_95[i])) if has else None,
+            limits_998=(float(table.lower_998[i]), float(table.upper_998[i])) if has else None,
+            reason="" if has else "This organisation's own figures were left out of the funnel.",
+            excluded=f.excluded,
+        )
+    reason = (
+        table.funnel.reason
+        if isinstance(table.funnel, NoFunnel)
+        else "The measure has no denominator, so it is ranked, not tested against England."
+    )
+    excluded = table.funnel.excluded if isinstance(table.funnel, NoFunnel) else {}
+    return Benchmark(
+        value,
+        table.england,
+        peers,
+        rank,
+        Band.NOT_COMPARABLE,
+        "rank",
+        None,
+        None,
+        None,
+        None,
+        reason,
+        excluded,
+    )

@@ -15,10 +15,12 @@ from scorecard.benchmark import (
     Funnel,
     NoFunnel,
     band_for,
+    benchmark_of,
     benchmark_proportion,
     benchmark_rank,
     benchmark_sentence,
     funnel,
+    peer_table,
     ranks,
 )
 from scorecard.domain import Direction
@@ -211,3 +213,63 @@ def test_the_sentence_a_board_member_reads() -> None:
         "Northamptonshire ICB: 80.9% discharged on their ready date; England 86.5%; below the "
         "99.8% limit for a system of its size, significantly worse than England (39th of 42 ICBs)."
     )
+
+
+CODES = [f"Q{i:02d}" for i in range(10)]
+
+
+def test_peer_table_gives_a_funnel_for_a_percentage_with_counts() -> None:
+    table = peer_table(
+        CODES,
+        CODES,
+        [p * 100 for p in WIDE_P],
+        WIDE_N,
+        WIDE_D,
+        (48.0, 4800, 10000),
+        "%",
+        Direction.INCREASE,
+    )
+    assert table.method == "funnel"
+    assert table.england == pytest.approx(48.0)
+    b = benchmark_of(table, "Q09")
+    assert b is not None
+    assert b.band is Band.BETTER_998
+    assert b.rank == 1
+    assert b.value == pytest.approx(95.0)
+    assert b.limits_95 is not None
+    assert b.limits_95[0] < 48.0 < b.limits_95[1]
+    assert benchmark_of(table, "NOPE") is None
+
+
+def test_peer_table_ranks_a_measure_in_days() -> None:
+    days = [8.0, 6.5, 9.1, 7.0, 7.7]
+    table = peer_table(
+        CODES[:5],
+        CODES[:5],
+        days,
+        [np.nan] * 5,
+        [np.nan] * 5,
+        (7.2, None, None),
+        "days",
+        Direction.DECREASE,
+    )
+    b = benchmark_of(table, "Q01")
+    assert b is not None
+    assert (b.method, b.band, b.rank, b.england) == ("rank", Band.NOT_COMPARABLE, 1, 7.2)
+
+
+def test_peer_table_with_too_few_peers_says_why() -> None:
+    table = peer_table(
+        CODES[:3],
+        CODES[:3],
+        [50.0, 40.0, 60.0],
+        [50, 40, 60],
+        [100, 100, 100],
+        (48.0, 4800, 10000),
+        "%",
+        Direction.INCREASE,
+    )
+    b = benchmark_of(table, "Q00")
+    assert b is not None
+    assert b.method == "rank"
+    assert "at least 5" in b.reason
