@@ -7,7 +7,6 @@ match). Every value is synthetic and is stored and labelled as such.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import hashlib
@@ -29,7 +28,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import (
     EXTRACT_COLUMNS,
     Area,
@@ -71,8 +69,9 @@ MEAN_DAYS_PER_MONTH: Final = 365.25 / 12
 # ONS mid-year population estimates): places split flows by population.
 PLACE_SHARE: Final[dict[str, float]] = {"E06000061": 0.47, "E06000062": 0.53}
 
-# The rest is derived from tests/fixtures/realdata by `python -m scorecard.calibration` (see that
-# module for the method); values are all-ages figures for the two acute trusts.
+# The rest is derived from tests/fixtures/realdata by
+# `python -m scorecard.commands.calibration` (see scorecard.calibration for the method);
+# values are all-ages figures for the two acute trusts.
 # Trust shares of the two trusts' activity. Attendances: Apr 2021 - Feb 2024 only, because from
 # Mar 2024 RNQ's reported attendances double without any change in its admissions (a counting
 # change); admissions: Apr 2021 - Jul 2025 less Feb-Mar 2025, which the file repeats from 2024.
@@ -1199,46 +1198,3 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def run_demo(args: argparse.Namespace) -> CommandResult:
-    """``scorecard demo [--months N] [--seed S] [--db PATH]``: build the synthetic demo store."""
-    from scorecard.framework import load_framework
-
-    months = int(args.months)
-    if months < 1:
-        raise UserError(
-            Problem(
-                "", None, "--months", str(months), "at least 1", "the demo needs 1 or more months"
-            )
-        )
-    fw = load_framework(Path(args.framework))
-    db = Path(args.db)
-    try:
-        summary = build_demo_store(db, fw, months, int(args.seed))
-    except OSError as err:
-        message = f"the demo store could not be written there ({err.strerror or err})"
-        raise UserError(Problem(str(db), None, "--db", str(db), "writable", message)) from err
-    data = {
-        "db": str(summary.path),
-        "synthetic": True,
-        "kpis": summary.kpis,
-        "areas": summary.areas,
-        "months": summary.months,
-        "first_period": summary.first_period,
-        "last_period": summary.last_period,
-        "rows": summary.rows,
-        "seed": summary.seed,
-        "seconds": round(summary.seconds, 2),
-        "planted_special_causes": [
-            {"kpi_code": c.kpi_code, "area_code": c.area_code, "kind": c.kind, "period": c.period}
-            for c in summary.planted
-        ],
-    }
-    text = (
-        f"Built the SYNTHETIC demo store {summary.path}: {summary.kpis} KPIs, {summary.areas} "
-        f"areas, {summary.months} months ({summary.first_period} to {summary.last_period}), "
-        f"{summary.rows} rows, seed {summary.seed}, in {summary.seconds:.1f} s. "
-        "Every value is synthetic and marked so."
-    )
-    return CommandResult(exit_code=EXIT_OK, data=data, text=text)
