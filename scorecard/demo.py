@@ -2,18 +2,17 @@
 
 Nothing here reads a data file: the real-data figures are literals below, each saying where it
 came from (``scorecard.calibration`` derives them; ``tests/data/test_demo.py`` checks they still
-match). Every value is synthetic and is stored and labelled as such.
+match). Every value, and every SPC event it plants, is synthetic and is stored and labelled
+as such.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import itertools
 import math
 import os
-import re
 import secrets
 import time
 import zlib
@@ -513,10 +512,11 @@ DEMO_EVENT_NOTE: Final = "synthetic demo"
 
 
 def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
-    """The improvement and end-of-support events of the demo's sustainability plants.
+    """Every SPC event the demo plants: the improvement and end-of-support events of its plants.
 
     They belong to the synthetic demo, not to the framework: they are derived from the demo's
-    window (the same for any seed) and every reason says "synthetic demo".
+    window (the same for any seed), every reason says "synthetic demo", and ``build_demo_store``
+    writes them into the demo store, marked synthetic, where the product reads them.
     """
     if not periods:
         return ()
@@ -540,49 +540,6 @@ def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
             ),
         ]
     return tuple(found)
-
-
-def is_demo_store(loads: pd.DataFrame) -> bool:
-    """Whether a store's load log is the demo's alone (every load synthetic, kind demo)."""
-    if loads.empty:
-        return False
-    kinds = loads["kind"].astype(str)
-    return bool(loads["synthetic"].astype(bool).all() and (kinds == DEMO_KIND).all())
-
-
-def demo_window(loads: pd.DataFrame) -> list[str]:
-    """The months of a demo store from its load log (the demo's load names its window).
-
-    Empty unless every load is the synthetic demo's.
-    """
-    if not is_demo_store(loads):
-        return []
-    name = str(loads["file_name"].iloc[-1])
-    found = re.fullmatch(r"synthetic-demo seed=-?\d+ months=(\d+) end=(\d{4}-\d{2})", name)
-    if found is None:
-        return []
-    return month_range(found.group(2), int(found.group(1)))
-
-
-def with_demo_loads(fw: Framework, loads: pd.DataFrame) -> Framework:
-    """The framework plus the demo's planted events when the load log is the demo's alone.
-
-    A store holding any real load gets the framework as it is, so real events stay real.
-    """
-    extra = demo_events(fw, demo_window(loads))
-    if not extra:
-        return fw
-    return dataclasses.replace(fw, spc_events=fw.spc_events + extra, _index={})
-
-
-def with_demo_events(fw: Framework, store_path: Path) -> Framework:
-    """``with_demo_loads`` for the store at ``store_path`` (no store: the framework as it is)."""
-    from scorecard.store import Store
-
-    store = Store(Path(store_path))
-    if not store.exists():
-        return fw
-    return with_demo_loads(fw, store.loads())
 
 
 def planted_causes(
@@ -1140,6 +1097,8 @@ def build_demo_store(
             # The framework and the generator disagree (e.g. a unit the demo cannot draw):
             # say what the validation said; the existing store is left as it was.
             raise UserError(report.errors or "the demo rows could not be loaded")
+        # The planted improvements' events are data of this store, kept through later loads.
+        store.add_events(tmp, demo_events(fw, month_range(end, months)), synthetic=True)
         with store.writer_lock(path):
             _check_replaceable(path)  # again: a real load may have landed meanwhile
             # The old store is being discarded: a log it left behind must not replay onto

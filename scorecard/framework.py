@@ -1726,7 +1726,7 @@ def framework_as_dict(fw: Framework) -> dict[str, Any]:
     }
 
 
-# The `framework` command
+# The coverage report (printed by the `framework` command)
 
 
 def _listing(label: str, items: Iterable[object]) -> str:

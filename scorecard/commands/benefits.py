@@ -12,16 +12,16 @@ from scorecard.benefits import (
     system_area,
 )
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.demo import with_demo_events
+from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
 from scorecard.reviews import Reviews
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 
 def run_benefits(args: argparse.Namespace) -> CommandResult:
     """``python -m scorecard benefits --month YYYY-MM [--json]``."""
-    fw = with_demo_events(load_framework(args.framework), args.db)
+    fw = with_events(load_framework(args.framework), store_events(args.db))
     if not fw.benefits.lines:
         raise UserError(
             Problem(

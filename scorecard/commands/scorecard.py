@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.demo import with_demo_events
+from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
 from scorecard.scoring import compute_scorecard, scorecard_text
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 
 def run_scorecard(args: argparse.Namespace) -> CommandResult:
@@ -41,7 +41,7 @@ def run_scorecard(args: argparse.Namespace) -> CommandResult:
                 message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
             )
         )
-    rows = compute_scorecard(with_demo_events(fw, Path(args.db)), store, args.month, area)
+    rows = compute_scorecard(with_events(fw, store_events(Path(args.db))), store, args.month, area)
     return CommandResult(
         exit_code=EXIT_OK,
         data=[row.as_contract_dict() for row in rows],
