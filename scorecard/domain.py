@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
@@ -327,6 +328,13 @@ def _lookup(fw: Framework, table: str, code: str) -> object:
     if table not in fw._index:
         fw._index[table] = {item.code: item for item in getattr(fw, table)}
     return fw._index[table][code]
+
+
+def with_events(fw: Framework, events: Sequence[SpcEvent]) -> Framework:
+    """The framework plus SPC events kept outside it (a store's), after its own."""
+    if not events:
+        return fw
+    return replace(fw, spc_events=fw.spc_events + tuple(events), _index={})
 
 
 # The benefits register (CONTRACT-style files data/framework/benefit_*.csv; ICAN_FRAMEWORK §3.6,

@@ -18,7 +18,6 @@ editing, always validates in full.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import hashlib
@@ -37,7 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scorecard import __version__, domain
-from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import (
     Ambition,
     Area,
@@ -197,7 +195,7 @@ _TABLE_LABEL = {
 _FIRST_DATA_ROW = 2  # the header is row 1, as a user counts rows in a spreadsheet
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The path as a user would name it: relative to the working folder where possible."""
     if path.is_absolute():
         try:
@@ -278,7 +276,7 @@ def _read(source: _Source, required: bool, problems: _Problems) -> _Table | None
     import pandas as pd
 
     stem, path = source.stem, source.path
-    file = _display(path)
+    file = display_path(path)
     columns = COLUMNS[stem]
     if source.error:
         problems.add(
@@ -1309,7 +1307,7 @@ def load_framework(folder: Path, *, use_cache: bool = True) -> Framework:
     if not folder.is_dir():
         raise UserError(
             Problem(
-                _display(folder),
+                display_path(folder),
                 None,
                 "",
                 "",
@@ -1786,7 +1784,7 @@ def framework_as_dict(fw: Framework) -> dict[str, Any]:
     }
 
 
-# The `framework` command
+# The coverage report (printed by the `framework` command)
 
 
 def _listing(label: str, items: Iterable[object]) -> str:
@@ -1826,16 +1824,3 @@ def coverage_text(fw: Framework, cov: Coverage, where: str = "") -> str:
         ),
     ]
     return "\n".join(lines)
-
-
-def run_framework(args: argparse.Namespace) -> CommandResult:
-    """``scorecard framework``: validate the framework; print its counts and coverage."""
-    try:
-        fw = load_framework(Path(args.framework), use_cache=False)
-    except UserError as err:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
-    cov = coverage(fw)
-    data = framework_as_dict(fw)
-    data["coverage"] = cov.as_dict()
-    text = coverage_text(fw, cov, _display(Path(args.framework)))
-    return CommandResult(exit_code=EXIT_OK, data=data, text=text)

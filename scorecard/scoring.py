@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -14,7 +12,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from scorecard import spc, sustain
-from scorecard.command import EXIT_OK, CommandResult
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
     OBSERVATION_COLUMNS,
@@ -25,7 +22,6 @@ from scorecard.domain import (
     SpcEventKind,
     Tier,
 )
-from scorecard.errors import Problem, UserError
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 from scorecard.spc import ASSURANCES, VARIATIONS, SpcResult
@@ -1100,46 +1096,6 @@ def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -
     return "\n".join([title, "", *lines, "", *notes])
 
 
-def run_scorecard(args: argparse.Namespace) -> CommandResult:
-    """``python -m scorecard scorecard --month YYYY-MM [--area CODE] [--json]``."""
-    from scorecard.demo import with_demo_events
-    from scorecard.framework import load_framework
-    from scorecard.store import Store
-
-    fw = load_framework(args.framework)
-    area: str | None = args.area
-    if area is not None and area not in {a.code for a in fw.areas}:
-        known = ", ".join(a.code for a in fw.areas)
-        raise UserError(
-            Problem(
-                file="--area",
-                row=None,
-                column="",
-                value=area,
-                rule="a known area code",
-                message=f"there is no area with this code in the framework; known areas: {known}",
-            )
-        )
-    store = Store(args.db)
-    if not store.exists():
-        raise UserError(
-            Problem(
-                file="--db",
-                row=None,
-                column="",
-                value="",
-                rule="the store must exist",
-                message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
-            )
-        )
-    rows = compute_scorecard(with_demo_events(fw, Path(args.db)), store, args.month, area)
-    return CommandResult(
-        exit_code=EXIT_OK,
-        data=[row.as_contract_dict() for row in rows],
-        text=scorecard_text(rows, args.month, area),
-    )
-
-
 __all__ = [
     "ASSURANCES",
     "CHANGE_KINDS",
@@ -1159,7 +1115,6 @@ __all__ = [
     "kpi_series",
     "previous_month",
     "rollup",
-    "run_scorecard",
     "score_series",
     "summary_sentence",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
-from scorecard.demo import with_demo_events
+from scorecard.domain import with_events
 from scorecard.framework import load_framework
 from scorecard.scoring import (
     ASSURANCES,
@@ -18,7 +18,7 @@ from scorecard.scoring import (
     VARIATIONS,
     compute_scorecard,
 )
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_the_demo_month_has_data_and_icons(rows, latest):
 
 def test_json_matches_the_library(demo_db, latest, rows):
     fw = load_framework(REPO / "data" / "framework")
-    live = with_demo_events(fw, demo_db)
+    live = with_events(fw, store_events(demo_db))
     computed = [r.as_contract_dict() for r in compute_scorecard(live, Store(demo_db), latest)]
     assert json.loads(json.dumps(computed)) == rows
 
