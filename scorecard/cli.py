@@ -29,6 +29,7 @@ HANDLERS: dict[str, str] = {
     "pack": "scorecard.pack:run_pack",
     "history": "scorecard.pipeline:run_history",
     "benefits": "scorecard.benefits:run_benefits",
+    "summary": "scorecard.summary:run_summary",
 }
 
 
@@ -107,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
         "benefits", parents=[common], help="benefits realised against the business case"
     )
     benefits.add_argument("--month", type=_month, required=True)
+
+    sub.add_parser("summary", parents=[common], help="what the store holds, in one sentence")
     return parser
 
 
