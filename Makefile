@@ -22,15 +22,18 @@ $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed and was not found: \
 	install Python 3.11 (e.g. apt-get install python3.11 python3.11-venv), or name another \
 	with PYTHON=..."; exit 1; }
+	@echo "First run: setting up the scorecard in $(VENV) (installing it and the packages it \
+	needs takes a minute or two)."
 	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/activate
 	@if [ -f $@ ]; then echo "requirements.txt has changed: updating the installed packages \
-	(about a minute)."; else echo "First run: installing the scorecard and the packages it \
-	needs into $(VENV) (about a minute)."; fi
-	@echo "The installer's own messages go to $(INSTALL_LOG)."
-	@$(call logged,$(PIP) -r requirements.txt)
-	@$(call logged,$(PIP) --no-deps --no-build-isolation -e . || $(PIP) --no-deps -e .)
+	(a minute or two)."; fi; \
+	echo "Installing; the installer's own messages go to $(INSTALL_LOG)."; \
+	started=$$(date +%s); \
+	$(call logged,$(PIP) -r requirements.txt); \
+	$(call logged,$(PIP) --no-deps --no-build-isolation -e . || $(PIP) --no-deps -e .); \
+	echo "Installed in $$(( $$(date +%s) - started )) seconds."
 	@touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
@@ -43,16 +46,20 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 $(DB): | $(VENV)/.runtime
-	@echo "Building the synthetic demo in $(DB): made-up figures for the 36 months to last month."
+	@echo "Building the synthetic demo in $(DB): made-up figures up to last month."
 	@$(BIN)/python -m scorecard demo --db $(DB) >/dev/null
 
+# Ctrl-C (or a TERM) stops the scorecard; the recipe then ends normally instead of make
+# reporting the interrupt as an error. Any other failure is reported as it is.
 run: $(VENV)/.runtime $(DB)
 	@$(BIN)/python -m scorecard summary --db $(DB)
-	@echo "Starting the scorecard at http://$(URL_HOST):$(PORT) (open it in your browser)."
-	@echo "It runs until you press Ctrl-C in this terminal."
-	@SCORECARD_DB=$(DB) $(BIN)/streamlit run app.py --server.headless true \
+	@echo "Starting the scorecard (a few seconds); it runs until you press Ctrl-C in this terminal."
+	@trap true INT TERM; \
+	SCORECARD_DB=$(DB) $(BIN)/streamlit run app.py --server.headless true \
 	  --server.address $(HOST) --server.port $(PORT) --browser.serverAddress $(URL_HOST) \
-	  --browser.gatherUsageStats false
+	  --browser.gatherUsageStats false --logger.level warning; \
+	status=$$?; case $$status in 0|130|143) echo "The scorecard has stopped.";; \
+	*) exit $$status;; esac
 
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
