@@ -75,11 +75,11 @@ def monthly_cycle(month: str = "") -> tuple[Step, ...]:
         Step(
             "Write commentary and decisions",
             "Each KPI's owner, signed in (or in local mode on their own computer).",
-            "Under the chart, in the month's commentary: what the chart tells us, the issues, "
+            "On the KPI's page, in the month's commentary: what the chart tells us, the issues, "
             "the actions with an owner and a due date, mitigations and risks, and anything the "
             "Board is asked to decide. Every save keeps the earlier versions.",
             (
-                PageStep("pages/2_kpi.py", "KPI detail", "write the commentary under the chart"),
+                PageStep("pages/2_kpi.py", "KPI detail", "write the month's commentary"),
                 PageStep("pages/7_review.py", "Review", "see which KPIs have commentary"),
             ),
             (),
@@ -97,8 +97,7 @@ def monthly_cycle(month: str = "") -> tuple[Step, ...]:
             "The Board pack",
             "Whoever prepares the Board's papers.",
             "The month's pack as a PDF, for the meeting's papers and, once signed off, for the "
-            "record (it says whether the month is signed off). The scorecard table is also "
-            "there as CSV and Excel.",
+            "record. The scorecard table is also there as CSV and Excel.",
             (PageStep("pages/7_review.py", "Review", "Board pack (PDF) and downloads"),),
             (f"python -m scorecard pack --month {m} --out board_pack_{m}.pdf",),
         ),
