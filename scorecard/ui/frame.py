@@ -104,6 +104,7 @@ PAGES: tuple[PageRef, ...] = (
     PageRef("pages/6_framework_table.py", "Framework table"),
     PageRef("pages/7_review.py", "Review"),
     PageRef("pages/8_benefits.py", "Benefits"),
+    PageRef("pages/9_guide.py", "Guide"),
 )
 
 
