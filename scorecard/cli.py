@@ -29,6 +29,7 @@ HANDLERS: dict[str, str] = {
     "pack": "scorecard.pack:run_pack",
     "history": "scorecard.pipeline:run_history",
     "benefits": "scorecard.benefits:run_benefits",
+    "verify": "scorecard.commands.verify:run_verify",
 }
 
 
@@ -107,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
         "benefits", parents=[common], help="benefits realised against the business case"
     )
     benefits.add_argument("--month", type=_month, required=True)
+
+    sub.add_parser(
+        "verify", parents=[common], help="check that no record of people's words was altered"
+    )
     return parser
 
 
