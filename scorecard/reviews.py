@@ -776,6 +776,7 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
+            self._refuse_if_shown_in_signed_off(con, period, area_code, "annotated")
             cursor = con.execute(
                 "INSERT INTO annotations (kpi_code, area_code, period, kind, text, change_point,"
                 " author_id, author_name, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -818,6 +819,26 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
+            note = con.execute(
+                "SELECT period, area_code FROM annotations WHERE id = ?", (annotation_id,)
+            ).fetchone()
+            earlier = con.execute(
+                "SELECT author_name, author_id, written_at FROM annotation_withdrawals"
+                " WHERE annotation_id = ? ORDER BY id LIMIT 1",
+                (annotation_id,),
+            ).fetchone()
+            if earlier is not None:
+                raise UserError(
+                    _problem(
+                        "annotation",
+                        str(annotation_id),
+                        "withdraw once",
+                        f"was already withdrawn by {earlier[0] or earlier[1]} at {earlier[2]}",
+                    )
+                )
+            self._refuse_if_shown_in_signed_off(
+                con, str(note["period"]), str(note["area_code"]), "withdrawn from"
+            )
             cursor = con.execute(
                 "INSERT INTO annotation_withdrawals (annotation_id, reason, author_id,"
                 " author_name, written_at) VALUES (?, ?, ?, ?, ?)",
@@ -987,6 +1008,40 @@ class Reviews:
         if row is None or row["action"] != SignOffAction.SIGNED_OFF:
             return None
         return _signoff(row)
+
+    def _refuse_if_shown_in_signed_off(
+        self, con: sqlite3.Connection, period: str, area_code: str, verb: str
+    ) -> None:
+        """Refuse a chart note at ``period`` that a signed-off month's charts already showed.
+
+        A month's charts run up to it, so a note (or a change point, which moves the limits
+        and icons) at ``period`` changes every month from ``period`` on: any of them signed off
+        for the area, or for every area, is frozen. A note for every area ("") is frozen by a
+        sign-off of any area.
+        """
+        rows = con.execute(
+            "SELECT s.* FROM signoffs AS s WHERE s.period >= ?"
+            " AND (? = '' OR s.scope = ? OR s.scope = ?)"
+            " AND s.id = (SELECT MAX(l.id) FROM signoffs AS l"
+            " WHERE l.period = s.period AND l.scope = s.scope)"
+            " AND s.action = ? ORDER BY s.period, s.id",
+            (period, area_code, area_code, ALL_AREAS, str(SignOffAction.SIGNED_OFF)),
+        ).fetchall()
+        if not rows:
+            return
+        first = _signoff(rows[0])
+        scope = "every area" if first.scope == ALL_AREAS else first.scope
+        more = f" (and {len(rows) - 1} other signed-off month(s) after it)" if len(rows) > 1 else ""
+        raise UserError(
+            _problem(
+                "period",
+                period,
+                "signed-off months are frozen",
+                f"the charts of {first.period} for {scope}, signed off by {first.author} at "
+                f"{first.written_at}{more}, show {period}; it cannot be {verb} unless an "
+                "administrator re-opens the month with a reason",
+            )
+        )
 
     def _signed_off(self, con: sqlite3.Connection, period: str, area_code: str) -> SignOff | None:
         """The sign-off that freezes an area's month (its own, or the all-areas one)."""
