@@ -486,11 +486,11 @@ def system_area(fw: Framework) -> str:
 
 
 def target_for(fw: Framework, kpi: Kpi, area_code: str, period: str) -> float | None:
-    """The KPI's target for an area and month: a trajectory's, else the KPI's at the ICB."""
+    """The KPI's target for an area and month: a trajectory's, else the area's own."""
     for t in fw.trajectories:
         if t.kpi_code == kpi.code and t.area_code == area_code and t.period == period:
             return t.target
-    return kpi.target_value if area_code == system_area(fw) else None
+    return fw.target_of(kpi.code, area_code)
 
 
 def _change_point(fw: Framework, kpi_code: str, periods: Sequence[str]) -> int | None:

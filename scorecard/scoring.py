@@ -19,6 +19,7 @@ from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
     OBSERVATION_COLUMNS,
     Area,
+    AreaType,
     Framework,
     Kpi,
     LinkKind,
@@ -159,8 +160,10 @@ class KpiSeries:
     """One KPI × area's monthly series up to the month shown, ready for SPC and charts.
 
     ``targets`` holds the target for each point (a trajectory's monthly value where one is set,
-    else the KPI's single target, else NaN). ``change_points`` are indices where a recorded
-    change point starts a new partition; ``excluded`` marks points drawn but left out.
+    else the area's single target, else NaN): the KPI's ``target_value`` is the system area's,
+    and any other area has a target only through its own row of ``area_targets.csv``.
+    ``change_points`` are indices where a recorded change point starts a new partition;
+    ``excluded`` marks points drawn but left out.
     ``improvement_index`` is where a declared improvement started (also a change point) and
     ``support_index`` where its support ended, each with its reason (None: not declared).
     """
@@ -317,6 +320,8 @@ class _Events:
         default_factory=dict
     )
     supports: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # each KPI × area's single target: the KPI's at the system area, an area's own elsewhere
+    targets: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fw: Framework) -> _Events:
@@ -339,12 +344,21 @@ class _Events:
         paths: dict[tuple[str, str], dict[str, float]] = {}
         for tr in fw.trajectories:
             paths.setdefault((tr.kpi_code, tr.area_code), {})[tr.period] = tr.target
+        targets = {
+            (kpi.code, area.code): kpi.target_value
+            for kpi in fw.kpis
+            if kpi.target_value is not None
+            for area in fw.areas
+            if area.type == AreaType.SYSTEM
+        }
+        targets.update({(t.kpi_code, t.area_code): t.target for t in fw.area_targets})
         return cls(
             change_points={k: tuple(sorted(v)) for k, v in change.items()},
             exclusions=exclude,
             trajectories=paths,
             improvements={k: tuple(sorted(v)) for k, v in improved.items()},
             supports={k: tuple(sorted(v)) for k, v in supported.items()},
+            targets=targets,
         )
 
     def improvement_for(
@@ -448,7 +462,7 @@ def _series_from_columns(kpi: Kpi, area_code: str, columns: _Columns, events: _E
     start, end = columns.slices.get((kpi.code, area_code), (0, 0))
     periods = tuple(str(p) for p in columns.periods[start:end])
     trajectory = events.trajectory_for(kpi.code, area_code)
-    default_target = math.nan if kpi.target_value is None else float(kpi.target_value)
+    default_target = float(events.targets.get((kpi.code, area_code), math.nan))
     targets = np.array([trajectory.get(p, default_target) for p in periods], dtype=np.float64)
 
     change_points: list[int] = []
@@ -625,7 +639,7 @@ def score_series(
     """The scorecard row of one KPI × area from its series (SPC with the KPI's settings).
 
     Args:
-        fw: the framework (unused beyond the KPI and area; kept for symmetry with callers).
+        fw: the framework (for the area's own target when the series has no data).
         kpi: the KPI.
         area: the area.
         series: its series up to the month shown.
@@ -635,7 +649,6 @@ def score_series(
     Returns:
         The row; with no data, period and value are None and both icons ``none``.
     """
-    del fw
     rule = is_suppressed or disclosure_rule
     base = {
         "kpi_code": kpi.code,
@@ -654,7 +667,7 @@ def score_series(
             period=None,
             value=None,
             status=None,
-            target=kpi.target_value,
+            target=fw.target_of(kpi.code, area.code),
             n_points=0,
             mean=None,
             upl=None,

@@ -904,7 +904,7 @@ def _variation_text(r: SpcResult) -> str:
 
 def _assurance_text(r: SpcResult) -> str:
     if r.target is None:
-        return "No target is set, so there is no assurance icon."
+        return "No target set for this area, so there is no assurance icon."
     tgt = format_number(r.target)
     if r.direction is Direction.NEUTRAL:
         return f"The KPI has no better direction, so the target of {tgt} gives no assurance icon."

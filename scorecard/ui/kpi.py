@@ -19,6 +19,7 @@ from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
 from scorecard.spc import SpcResult
 from scorecard.sustain import Verdict, verdict_for
+from scorecard.targets import target_sentence
 from scorecard.ui import data, views
 from scorecard.ui.display import (
     RESULT_TYPE_LABELS,
@@ -84,18 +85,7 @@ def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
         if kpi.baseline_value is not None
         else "None recorded"
     )
-    trajectory = [t for t in ctx.fw.trajectories if t.kpi_code == kpi.code]
-    if trajectory:
-        areas = sorted({t.area_code for t in trajectory})
-        target = f"Monthly trajectory for {', '.join(areas)}"
-        if kpi.target_value is not None:
-            target += f"; otherwise {format_value(kpi.target_value, str(kpi.unit))}"
-    elif kpi.target_value is not None:
-        target = format_value(kpi.target_value, str(kpi.unit))
-    else:
-        target = "None set"
-    if kpi.target_note:
-        target += f" — {kpi.target_note}"
+    target = target_sentence(ctx.fw, kpi, ctx.area)
     data_kind = (
         "No values yet"
         if synthetic is None

@@ -82,6 +82,27 @@ def test_every_kpi_and_area_has_a_row_with_exactly_the_contract_fields(rows, lat
             assert row["outcome_numbers"] == []
 
 
+@pytest.mark.parametrize("area", ["RNS", "E06000061"])
+def test_no_row_carries_another_areas_target(demo_db, latest, area):
+    done = scorecard("scorecard", "--month", latest, "--area", area, "--json", "--db", str(demo_db))
+    assert done.returncode == 0, done.stderr
+    fw = load_framework(REPO / "data" / "framework")
+    own = {(t.kpi_code, t.area_code): t.target for t in fw.area_targets}
+    found = json.loads(done.stdout)
+    assert found
+    for row in found:
+        assert row["area_code"] == area
+        expected = own.get((row["kpi_code"], area))
+        assert row["target"] == expected, row["kpi_code"]
+        if expected is None:
+            assert row["assurance"] == "none", row["kpi_code"]
+    # the trusts and places have targets of their own, so some show real assurance
+    assert any(r["assurance"] in ("pass", "fail") for r in found)
+    # and the system's over-65 attendances target is not a trust's or a place's
+    (att,) = [r for r in found if r["kpi_code"] == "SYS-ATT"]
+    assert att["target"] != fw.kpi("SYS-ATT").target_value
+
+
 def test_the_demo_month_has_data_and_icons(rows, latest):
     with_data = [r for r in rows if r["period"] == latest]
     assert len(with_data) > 0.8 * len(rows)

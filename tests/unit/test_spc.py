@@ -422,10 +422,10 @@ def test_assurance(direction, where, assurance):
 @pytest.mark.parametrize(
     ("target", "direction", "n", "text"),
     [
-        pytest.param(None, INC, 16, "No target is set", id="no-target"),
+        pytest.param(None, INC, 16, "No target set for this area", id="no-target"),
         pytest.param(1.0, NEU, 16, "no better direction", id="neutral"),
         pytest.param(1.0, INC, 10, "Too few points", id="run-chart"),
-        pytest.param(math.nan, INC, 16, "No target is set", id="nan-target"),
+        pytest.param(math.nan, INC, 16, "No target set for this area", id="nan-target"),
     ],
 )
 def test_no_assurance(target, direction, n, text):
