@@ -51,11 +51,13 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "assurance",
     "suppressed",
 )
-# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons.
+# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons and
+# ``suggested_change_point`` (CONTRACT §3.1) at the end.
 JSON_FIELDS: tuple[str, ...] = (
     *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
     "sustainability",
     *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
+    "suggested_change_point",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -100,7 +102,9 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` (``JSON_FIELDS``);
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` and
+    ``suggested_change_point`` (``JSON_FIELDS``): the first month of a sustained shift that
+    reaches the latest point against limits no recorded change point has reset, else None;
     the extras (unit, area name, provenance, synthetic, provisional, run chart, the
     sustainability verdict's sentence) serve the app and the pack.
     """
@@ -130,6 +134,7 @@ class ScorecardRow:
     is_run_chart: bool = True
     sustainability: str = "none"
     sustainability_text: str = ""
+    suggested_change_point: str | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -152,6 +157,7 @@ class ScorecardRow:
             "assurance": self.assurance,
             "sustainability": self.sustainability,
             "suppressed": self.suppressed,
+            "suggested_change_point": self.suggested_change_point,
         }
 
 
@@ -701,6 +707,9 @@ def score_series(
         is_run_chart=bool(result.is_run_chart),
         sustainability=verdict.status if verdict else "none",
         sustainability_text=verdict.sentence if verdict else "",
+        suggested_change_point=(
+            None if result.shift_index is None else series.periods[result.shift_index]
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
 from scorecard.domain import Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
+from scorecard.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
 from scorecard.spc import SpcResult
 from scorecard.sustain import Verdict, verdict_for
 from scorecard.targets import target_sentence
@@ -204,6 +205,7 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         + f" **{md(variation_label(result.variation))}.** {md(result.variation_text())} "
         + f"**{md(assurance_label(result.assurance))}.** {md(result.assurance_text())}"
     )
+    shift_section(view)
     annotations = [
         (view.series.periods[i], reason)
         for i, reason in zip(view.series.change_points, view.series.change_reasons, strict=False)
@@ -229,6 +231,17 @@ def spc_section(ctx: Context, view: KpiView) -> None:
             f"{int(view.hidden.sum())} point(s) not drawn: {md(SUPPRESSION_NOTE)} "
             "They show as * in the numbers below; the icons and limits use the full data."
         )
+
+
+def shift_section(view: KpiView) -> None:
+    """A sustained shift the limits do not describe: the warning and the change point to record."""
+    index = view.result.shift_index
+    if index is None:
+        return
+    period = view.series.periods[index]
+    st.warning(shift_sentence(period), icon=":material/warning:")
+    st.markdown(f"To record it, add this row to `{SPC_EVENTS_FILE}` and write the reason in words:")
+    st.code(change_point_row(view.kpi.code, view.area, period), language="text")
 
 
 def sustainability_section(view: KpiView) -> None:

@@ -306,6 +306,22 @@ def test_the_sustainability_plants_read_as_planted(framework: Framework, seed: i
         assert verdict.status == kind, verdict.sentence
 
 
+def test_the_demo_records_a_change_point_where_it_plants_a_shift_or_trend(
+    framework: Framework,
+) -> None:
+    periods = demo.month_range(END, MONTHS)
+    events = demo.demo_events(framework, periods)
+    causes = {c.kind: c for c in demo.planted_causes(framework, MONTHS, END)}
+    recorded = {(e.kpi_code, e.period) for e in events if e.kind == SpcEventKind.CHANGE_POINT}
+    assert recorded == {
+        (causes["shift"].kpi_code, causes["shift"].period),
+        (causes["trend"].kpi_code, causes["trend"].period),
+    }
+    for event in events:
+        assert event.reason.startswith("synthetic demo: ")
+        assert "plant" not in event.reason
+
+
 def test_sustainability_plants_give_way_to_real_events(framework: Framework) -> None:
     real = SpcEvent("ACT-FFD", "2025-01", SpcEventKind.IMPROVEMENT_STARTED, "a real one")
     fw = replace(framework, spc_events=(*framework.spc_events, real), _index={})
@@ -320,7 +336,13 @@ def test_demo_events_only_for_a_demo_store(framework: Framework, tmp_path: Path)
     demo.build_demo_store(db, framework, MONTHS, demo.DEFAULT_SEED, END)
     live = demo.with_demo_events(framework, db)
     added = live.spc_events[len(framework.spc_events) :]
-    assert {e.kpi_code for e in added} == {"LEAD-LONGSTAY", "ACT-FFD", "ACT-DISCHNOON"}
+    assert {e.kpi_code for e in added} == {
+        "LEAD-LONGSTAY",
+        "ACT-FFD",
+        "ACT-DISCHNOON",
+        "LEAD-NCTR",
+        "LEAD-P0",
+    }
     assert demo.with_demo_events(framework, tmp_path / "absent.duckdb") is framework
     # a store with any real load keeps the framework's events as they are
     mixed = pd.DataFrame({"kind": ["demo", "load"], "synthetic": [True, False]})

@@ -370,6 +370,20 @@ def test_a_system_target_is_never_an_areas_target():
     assert row_of(compute_scorecard(fw, frame, "2022-01"), "L1", "E06000061").target == 120.0
 
 
+def test_a_sustained_shift_proposes_a_change_point_until_one_is_recorded():
+    values = [*STEADY, *([120] * 8)]
+    periods = months("2022-07", len(values))
+    frame = obs("L1", "QPM", periods, values)
+    row = row_of(compute_scorecard(small_framework(), frame, periods[-1], "QPM"), "L1", "QPM")
+    assert row.suggested_change_point == periods[24]
+    assert row.as_contract_dict()["suggested_change_point"] == periods[24]
+    recorded = SpcEvent("L1", periods[24], SpcEventKind.CHANGE_POINT, "new service")
+    fw = small_framework(spc_events=(recorded,))
+    row = row_of(compute_scorecard(fw, frame, periods[-1], "QPM"), "L1", "QPM")
+    assert row.suggested_change_point is None
+    assert row.as_contract_dict()["suggested_change_point"] is None
+
+
 def test_fewer_than_15_points_is_a_run_chart_without_icons(fw):
     frame = obs("L1", "QPM", PERIODS[-14:], STEADY[-14:])
     row = row_of(compute_scorecard(fw, frame, "2024-06", area="QPM"), "L1", "QPM")
