@@ -68,6 +68,7 @@ from scorecard.pack.theme import (
 from scorecard.periods import previous_month
 from scorecard.reviews import row_record
 from scorecard.scoring import analyse_series, changes_since, hidden_points, rollup
+from scorecard.shifts import change_point_advice
 
 
 def _table(
@@ -911,11 +912,39 @@ class _PackBuilder:
                 )
         return out
 
+    def shifts(self) -> list[Flowable]:
+        """Sustained shifts the limits do not describe yet: the change points to record."""
+        d, s = self.d, self.s
+        found = [r for r in d.rows if r.suggested_change_point]
+        if not found:
+            return []
+        out: list[Flowable] = [
+            Spacer(1, 4 * mm),
+            para("Assurance not reliable: sustained shifts to record", s.h2),
+            para(
+                f"{d.area.name}, {month_words(d.month)}: {len(found)} KPI(s) show a run or trend "
+                "that reaches the latest month against limits worked out before it began. "
+                "Making Data Count recalculates the limits at a sustained, understood shift, "
+                "by an analyst's decision; the scorecard never does it by itself.",
+                s.note,
+            ),
+        ]
+        for row in found:
+            period = str(row.suggested_change_point)
+            out.append(
+                para(
+                    f"{row.kpi_name} ({row.kpi_code}): "
+                    + change_point_advice(row.kpi_code, row.area_code, period)
+                )
+            )
+        return out
+
     def story(self) -> list[Flowable]:
         return [
             *self.cover(),
             *self.summary(),
             *self.sustainability(),
+            *self.shifts(),
             *self.outcome_pages(),
             *self.activity(),
             *self.benefits(),

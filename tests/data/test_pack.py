@@ -16,6 +16,7 @@ from cli_process import run_scorecard as cli
 from pypdf import PdfReader
 
 from scorecard.access import Source, parse_role_map, principal_for
+from scorecard.domain import with_events
 from scorecard.framework_table import SIX_COLUMNS
 from scorecard.icons import assurance_label, variation_label
 from scorecard.numbers import SUPPRESSED_MARK
@@ -28,7 +29,7 @@ from scorecard.pack import (
 )
 from scorecard.reviews import Action, Reviews
 from scorecard.scoring import compute_scorecard
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "pack"
@@ -290,3 +291,16 @@ def test_the_pack_lists_improvements_holding_slipping_lost(tmp_path, framework):
     assert "Holding: Over-65 acute patients staying 21 days or more (LEAD-LONGSTAY)" in text
     assert "Slipping: Frailty front door assessments without admission (ACT-FFD)" in text
     assert "Lost: Discharges before noon (ACT-DISCHNOON). Lost: the latest 7 points" in text
+
+
+def test_the_pack_names_sustained_shifts_and_the_rows_to_record(cli_pack, demo, framework):
+    db, month = demo
+    live = with_events(framework, store_events(db))
+    rows = [r for r in compute_scorecard(live, Store(db), month, "QPM") if r.suggested_change_point]
+    assert rows
+    text = flat("\n".join(pdf_text(cli_pack)))
+    assert "Assurance not reliable: sustained shifts to record" in text
+    assert "the assurance icon is not reliable until an analyst records a change point" in text
+    joined = text.replace(" ", "")
+    for row in rows:
+        assert f"{row.kpi_code},QPM,{row.suggested_change_point},change_point," in joined
