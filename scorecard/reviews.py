@@ -212,6 +212,8 @@ class Commentary:
     author_id: str
     author_name: str
     written_at: str  # ISO 8601, UTC
+    decision_required: bool = False  # the KPI owner asks the Board for a decision
+    decision: str = ""  # what the Board is asked to decide
 
     @property
     def author(self) -> str:
