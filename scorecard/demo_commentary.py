@@ -39,9 +39,8 @@ PLANTED: dict[tuple[str, str], tuple[str, Words]] = {
         Words(
             chart_says=(
                 "Discharges before noon have fallen back to where they were before the "
-                "improvement programme: every month since the external partner's support ended "
-                "has been below the improved mean, and the latest point is below the lower "
-                "process limit."
+                "improvement programme: the last seven months, all since the external "
+                "partner's support ended, have been below the improved mean."
             ),
             issues=(
                 "Board rounds on most medical wards now start after 10:00; to-take-out "

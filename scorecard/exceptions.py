@@ -210,12 +210,12 @@ def decision_sentence(text: str) -> str:
     return f"{DECISION_PREFIX} {flat[0].lower()}{flat[1:]}."
 
 
-def commentary_line(commentary: object) -> str:
+def commentary_line(commentary: object, limit: int = ONE_LINE_CHARS) -> str:
     """The latest commentary in one line: what the chart says, else the issues, else mitigations."""
     for name in ("chart_says", "issues", "mitigations"):
         text = str(getattr(commentary, name, "") or "")
         if text.strip():
-            return one_line(text)
+            return one_line(text, limit)
     return ""
 
 

@@ -18,7 +18,10 @@ from scorecard.exceptions import (
     ExceptionItem,
     GridCell,
     SummaryGrid,
+    commentary_line,
+    decision_sentence,
     exceptions,
+    next_action,
     one_line,
     summary_grids,
 )
@@ -33,6 +36,7 @@ from scorecard.ui.views import md
 
 SHOWN_FIRST = 4  # exceptions shown in full at the top; the rest are one line each, folded
 HOME_LINE = 75  # characters of the latest commentary shown in the list
+BESIDE_CHART = 400  # characters of the latest commentary beside a KPI's chart
 ACTION_LINE = 45  # characters of the next action's text shown in the list
 TIER_NOUNS = {"lead": ("lead KPI", "lead KPIs"), "activity": ("activity KPI", "activity KPIs")}
 GROUP_WORDS = {DECISION: "Decision", NEW: "New", "continuing": "Continuing"}
@@ -238,3 +242,29 @@ def grid_lists(ctx: Context, rows: Sequence[ScorecardRow], grids: Sequence[Summa
                 )
             )
     st.markdown("\n\n".join(parts))
+
+
+def commentary_beside_chart(ctx: Context, kpi_code: str, area_code: str) -> None:
+    """The KPI's latest commentary for the month (or before), for beside its chart."""
+    st.markdown("**Latest commentary**")
+    if ctx.store is None or not ctx.month:
+        st.caption("No data yet, so no commentary.")
+        return
+    found = [
+        c for c in latest_commentary(ctx.store.path, ctx.month, area_code) if c.kpi_code == kpi_code
+    ]
+    if not found:
+        st.caption(f"None written for {md(ctx.month_label)} yet: the KPI's owner writes it below.")
+        return
+    words = found[0]
+    lines = [f"_{md(month_long(words.period))}, {md(words.author)}_"]
+    text = commentary_line(words, BESIDE_CHART)
+    if text:
+        lines.append(md(text))
+    if words.decision_required and words.period == ctx.month:
+        lines.append(f"**Decision required.** {md(decision_sentence(words.decision))}")
+    action = next_action(words)
+    if action is not None:
+        lines.append(f"**Next action:** {md(action.sentence)}")
+    with st.container(border=True, key="ican-latest-commentary"):
+        st.markdown("\n\n".join(lines))

@@ -286,3 +286,21 @@ def test_a_local_decision_request_reaches_the_exceptions_on_home(open_page, own_
     assert "ACT-DISCHNOON" in first
     assert "The Board is asked to open a second discharge lounge at the county hospital." in first
     assert "Draft the business case (Discharge lead" in first
+
+
+def test_kpi_detail_shows_the_latest_commentary_beside_the_chart(open_page):
+    at = open_page("pages/2_kpi.py", kpi=KPI)
+    assert_clean(at)
+    shown = [str(m.value) for m in at.markdown]
+    heading = shown.index("**Latest commentary**")
+    beside = shown[heading + 1].replace("\\", "")
+    assert "Synthetic demo" in beside
+    assert "**Decision required.** The Board is asked to agree to fund" in beside
+    assert "**Next action:** Re-audit board round start times" in beside
+    assert heading < shown.index("**Actions**")  # above the full commentary further down
+
+
+def test_kpi_detail_without_commentary_says_so(open_page, own_db):
+    at = open_page("pages/2_kpi.py", db=own_db, kpi=KPI)
+    assert_clean(at)
+    assert any("None written for" in str(c.value) for c in at.caption)
