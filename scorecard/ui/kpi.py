@@ -21,7 +21,7 @@ from scorecard.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
 from scorecard.spc import SpcResult
 from scorecard.sustain import Verdict, verdict_for
 from scorecard.targets import target_sentence
-from scorecard.ui import data, views
+from scorecard.ui import data, page_one, views
 from scorecard.ui.display import (
     RESULT_TYPE_LABELS,
     STORE_COLUMN_LABELS,
@@ -223,7 +223,11 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         sustainability=view.sustainability,
     )
     fig.update_layout(height=420)
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
+    chart, beside = st.columns([3, 1], gap="medium")
+    with chart:
+        st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
+    with beside:
+        page_one.commentary_beside_chart(ctx, kpi.code, view.area)
     st.caption(f"Chart description: {md(fig.layout.meta['alt_text'])}")
     sustainability_section(view)
     if view.suppressed_any:
