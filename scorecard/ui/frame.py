@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from scorecard.bricks import STATES as BRICK_STATES
+from scorecard.bricks import VIEWS as KPI_VIEWS
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.ui import data, review, views
@@ -169,6 +171,8 @@ def _choices(fw: Framework, months: Sequence[str], counts: Mapping[str, int]) ->
         pillars=tuple(p.code for p in fw.pillars),
         bricks=tuple(b.code for b in fw.bricks),
         owners=tuple(views.owners(fw)),
+        states=tuple(BRICK_STATES),
+        views=KPI_VIEWS,
         default_month=views.latest_complete_month(counts, dt.datetime.now(dt.UTC).date()),
         default_area=views.default_area(fw),
     )
