@@ -1,17 +1,11 @@
 """Bricks: each brick on one line with its worst state; its card shows activity and lead KPIs."""
 
-import streamlit as st
-
 from scorecard.ui import bricks as ui
 from scorecard.ui.frame import frame
 
 asked = ui.asked_filters()  # before the frame rewrites the URL, to name what it did not know
 ctx = frame("Bricks", page="pages/3_bricks.py")
 
-st.markdown(
-    "For brick owners: is my brick's activity moving, and is it moving the lead KPI it is meant "
-    "to? Filter by pillar, owner, worst state or brick; open a brick for its values and trends."
-)
 pillar, owner, state, brick = ui.brick_filters(ctx)
 ui.unknown_filters(ctx, asked)
 ui.bricks_view(ctx, pillar, owner, state, brick)

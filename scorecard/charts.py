@@ -1029,7 +1029,7 @@ def stacked_spc_chart(
             yref="paper",
             yanchor="bottom",
             xanchor="left",
-            yshift=14 * (k % 2),
+            yshift=24 + 14 * (k % 2),
             text=html.escape(event.label),
             showarrow=False,
             font={"size": 11, "color": NHS_TEXT},
@@ -1039,8 +1039,8 @@ def stacked_spc_chart(
     alt = _stack_alt(panels, events, synthetic)
     fig.update_layout(
         font={"family": FONT, "size": 13, "color": NHS_TEXT},
-        height=STACK_PANEL_HEIGHT * n + 150,
-        margin={"l": 64, "r": 24, "t": 84, "b": 40},
+        height=STACK_PANEL_HEIGHT * n + 170,
+        margin={"l": 64, "r": 24, "t": 104, "b": 40},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         hovermode="closest",
@@ -1048,7 +1048,7 @@ def stacked_spc_chart(
         legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0, "font": {"size": 12}},
         meta={"alt_text": alt},
     )
-    fig.update_annotations(font_size=14, selector={"name": None})
+    fig.update_annotations(font_size=14, x=0, xanchor="left", selector={"name": None})
     fig.update_xaxes(
         showgrid=False,
         linecolor=NHS_MID_GREY,
@@ -1207,10 +1207,10 @@ def kpi_heatmap(
     row_px = 26 if shape[0] <= 24 else max(7, 1400 // max(shape[0], 1))
     _layout(fig, title, "", alt, synthetic, _all_months(periods))
     fig.update_layout(
-        height=row_px * shape[0] + 190,
+        height=row_px * shape[0] + 210,
         hovermode="closest",
-        margin={"l": 64, "r": 24, "t": 64, "b": 40},
-        legend={"y": -0.02 - 60 / (row_px * shape[0] + 190)},
+        margin={"l": 64, "r": 24, "t": 96, "b": 40},
+        legend={"y": -0.02 - 60 / (row_px * shape[0] + 210)},
     )
     fig.update_yaxes(autorange="reversed", title_text="", automargin=True, gridcolor=None)
     fig.update_xaxes(side="top")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -21,8 +21,9 @@ from scorecard.bricks import (
     movement_sentence,
     select_cards,
 )
-from scorecard.domain import Kpi, LinkKind
+from scorecard.domain import Framework, Kpi, LinkKind
 from scorecard.numbers import format_value
+from scorecard.periods import month_short
 from scorecard.scoring import analyse_series, kpi_series
 from scorecard.ui import data, views
 from scorecard.ui.display import (
@@ -38,15 +39,15 @@ from scorecard.ui.views import md
 FILTERS = ("pillar", "owner", "state", "brick")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 24
-# Our own icons for a brick's worst state, by the variation icon that best stands for it.
-STATE_ICONS = {
-    "concern": ("concern_high", "hit_or_miss"),
-    "failing": ("common_cause", "fail"),
-    "no_data": ("none", "none"),
-    "too_few": ("none", "none"),
-    "common": ("common_cause", "none"),
-    "improvement": ("improvement_high", "none"),
-    "not_reported": ("none", "none"),
+OPEN_AT_MOST = 3  # a filter leaving this few bricks opens their cards
+SHORT_STATES = {
+    "concern": "concern",
+    "failing": "failing target",
+    "no_data": "no data",
+    "too_few": "too few points",
+    "common": "no special cause",
+    "improvement": "improvement",
+    "not_reported": "not reported",
 }
 SHORT_VARIATION = {
     "common_cause": "Common cause",
@@ -78,6 +79,11 @@ def asked_filters() -> dict[str, str]:
 def brick_filters(ctx: Context) -> tuple[str, str, str, str]:
     """Pillar, owner, state and brick filters (each mirrors its URL parameter)."""
     fw = ctx.fw
+    with ctx.slot or st.container():
+        return _filter_boxes(ctx, fw)
+
+
+def _filter_boxes(ctx: Context, fw: Framework) -> tuple[str, str, str, str]:
     pillar_col, owner_col, state_col, brick_col = st.columns(4)
     with pillar_col:
         pillar = url_selectbox(
@@ -90,7 +96,12 @@ def brick_filters(ctx: Context) -> tuple[str, str, str, str]:
         )
     with owner_col:
         owner = url_selectbox(
-            "Owner", "owner", views.owners(fw), ctx.selection.owner, {}, allow_none="All owners"
+            "Owner",
+            "owner",
+            brick_owners(fw),
+            ctx.selection.owner,
+            {o: o.removeprefix("Brick lead: ") for o in brick_owners(fw)},
+            allow_none="All owners",
         )
     with state_col:
         state = url_selectbox(
@@ -116,12 +127,18 @@ def brick_filters(ctx: Context) -> tuple[str, str, str, str]:
     return pillar, owner, state, brick
 
 
+def brick_owners(fw: Framework) -> list[str]:
+    """The owners of the bricks' activity KPIs, sorted."""
+    codes = {ln.to_code for ln in fw.links if ln.kind == LinkKind.BRICK_ACTIVITY_KPI}
+    return sorted({k.owner_role for k in fw.kpis if k.code in codes and k.owner_role})
+
+
 def unknown_filters(ctx: Context, asked: Mapping[str, str]) -> None:
     """One sentence and the full list for each brick, owner, state or pillar the URL got wrong."""
     fw = ctx.fw
     lists = {
         "brick": ("brick", [f"{b.code} ({b.name})" for b in fw.bricks]),
-        "owner": ("owner", views.owners(fw)),
+        "owner": ("owner", brick_owners(fw)),
         "state": ("state", [f"{k} ({v})" for k, v in STATES.items()]),
         "pillar": ("pillar", [f"{p.code} ({p.name})" for p in fw.pillars]),
     }
@@ -149,11 +166,20 @@ def _coverage_link(ctx: Context) -> str:
 def _label(card: BrickCard) -> str:
     """The one line of a collapsed card: worst-state icon and words, name, counts."""
     state = card.state
-    variation, _ = STATE_ICONS[state]
-    worst = ", ".join(k.kpi.code for k in card.worst) if state != "not_reported" else ""
+    first = card.worst[0].row if card.worst else None
+    if state == "failing":
+        icon_svg = assurance_svg("fail")
+    else:
+        icon_svg = variation_svg(first.variation if first is not None else "none")
+    named = state in ("concern", "failing", "no_data", "too_few")
+    worst = ", ".join(k.kpi.code for k in card.worst) if named else ""
     counts = f"{len(card.activity)} activity KPI{'s' if len(card.activity) != 1 else ''}"
-    counts += f", {len(card.leads)} lead KPI{'s' if len(card.leads) != 1 else ''}"
-    icon = image_md(variation_svg(variation), STATES[state])
+    counts += (
+        f", {len(card.leads)} lead KPI{'s' if len(card.leads) != 1 else ''}"
+        if card.leads
+        else f", {NO_LEAD}"
+    )
+    icon = image_md(icon_svg, STATES[state])
     return (
         f"{icon} **{md(card.brick.name)}** · {md(STATES[state])}"
         + (f": {md(worst)}" if worst else "")
@@ -168,7 +194,7 @@ def _value_cell(item: CardKpi, ctx: Context) -> str:
     if row.period is None:
         return "No data"
     value = "\\* (suppressed)" if row.suppressed else md(format_value(row.value, row.unit))
-    when = md(views.month_label(row.period))
+    when = md(month_short(row.period))
     return f"**{value}** ({when}{', provisional' if row.provisional else ''})"
 
 
@@ -181,7 +207,7 @@ def _target_cell(item: CardKpi) -> str:
 
 def _kpi_cell(ctx: Context, card: BrickCard, item: CardKpi) -> str:
     names = {b.code: b.name for b in ctx.fw.bricks}
-    text = f"[{md(item.kpi.name)}]({_kpi_link(ctx, item.kpi.code)}) ({md(item.kpi.code)})"
+    text = f"{md(item.kpi.name)} ({md(item.kpi.code)})"
     if item.role == "activity" and item.shared_with:
         others = "; ".join(names.get(c, c) for c in item.shared_with)
         text += f" — _shared: also in {md(others)}_"
@@ -216,7 +242,7 @@ def card_table(
         }
         if links:
             heatmap = _kpi_link(ctx, item.kpi.code, view="areas")
-            record["Every area"] = f"[Areas × months]({heatmap})"
+            record["Every area"] = f"[All areas]({heatmap})"
         records.append(record)
     return markdown_table(pd.DataFrame.from_records(records))
 
@@ -237,43 +263,55 @@ def bricks_view(ctx: Context, pillar: str, owner: str, state: str, brick: str) -
         empty_state("No brick matches these filters.", hint="Clear a filter above.")
         return
     worst = {s: sum(c.state == s for c in shown) for s in STATES}
-    summary = ", ".join(f"{n} {STATES[s].lower()}" for s, n in worst.items() if n)
-    st.caption(
-        f"{len(shown)} brick{'s' if len(shown) != 1 else ''} for {md(ctx.area_name)}, "
-        f"{md(ctx.month_label or 'no data')}, by worst state: {md(summary)}. Open a brick to see "
-        "each KPI's latest value, target, icons and trend; each KPI is listed once per brick."
+    summary = ", ".join(f"{n} {SHORT_STATES[s]}" for s, n in worst.items() if n)
+    st.markdown(
+        "Is my brick's activity moving, and is it moving the lead KPI it is meant to? "
+        f"{len(shown)} brick{'s' if len(shown) != 1 else ''} for {md(ctx.area_name)} in "
+        f"{md(ctx.month_label or 'no month')}, each with the worst state of its KPIs "
+        f"({md(summary)}); open one for its values, targets, icons and trends."
     )
     pillars = {p.code: p for p in ctx.fw.pillars}
     sparks: dict[str, str] | None = None
-    current = ""
+    groups: dict[str, list[BrickCard]] = {}
     for card in shown:
-        if card.brick.pillar_code != current and not brick:
-            current = card.brick.pillar_code
-            p = pillars.get(current)
-            st.subheader(f"{p.number}. {p.name}" if p else current, anchor=False)
-        box = st.expander(
-            _label(card),
-            expanded=bool(brick),
-            key=f"ican-brick-{card.brick.code}",
-            on_change="rerun",
-        )
-        if not box.open:
-            continue
-        with box:
-            if not card.kpis:
-                st.markdown("No activity KPI for this brick yet: a gap in the golden thread.")
-                continue
-            if sparks is None:
-                sparks = _sparks(ctx)
-            st.markdown(card_table(ctx, card, sparks))
+        groups.setdefault(card.brick.pillar_code, []).append(card)
+    opened = len(shown) <= OPEN_AT_MOST
+    for code, group in groups.items():
+        p = pillars.get(code)
+        st.markdown(f"**{md(f'{p.number}. {p.name}' if p else code)}**")
+        with st.container(gap="xxsmall"):
+            for card in group:
+                sparks = _card(ctx, card, brick, opened, sparks)
+    _downloads(ctx, shown)
+
+
+def _card(
+    ctx: Context, card: BrickCard, brick: str, opened: bool, sparks: dict[str, str] | None
+) -> dict[str, str] | None:
+    """One brick as an expander; its KPIs are worked out only when it is open."""
+    box = st.expander(
+        _label(card), expanded=opened, key=f"ican-brick-{card.brick.code}", on_change="rerun"
+    )
+    if not box.open:
+        return sparks
+    with box, st.container(key=f"ican-brickcard-{card.brick.code}"):
+        if not card.kpis:
+            st.markdown("No activity KPI for this brick yet: a gap in the golden thread.")
+            return sparks
+        if sparks is None:
+            sparks = _sparks(ctx)
+        st.markdown(card_table(ctx, card, sparks))
+        with st.container(horizontal=True, key=f"ican-brick-links-{card.brick.code}"):
             if not brick:
                 page_link(
                     ctx,
                     "pages/3_bricks.py",
-                    f"Open {card.brick.name}: activity beside lead on one time axis",
+                    "Activity beside lead on one time axis",
                     brick=card.brick.code,
                 )
-    _downloads(ctx, shown)
+            for item in card.kpis:
+                page_link(ctx, "pages/2_kpi.py", f"Open {item.kpi.code}", kpi=item.kpi.code)
+    return sparks
 
 
 def _downloads(ctx: Context, shown: Sequence[BrickCard]) -> None:
@@ -352,7 +390,7 @@ def activity_beside_lead(ctx: Context, kpi: Kpi, *, key: str = "ican-stack") -> 
                 result,
                 f"{role} {item.code}: {views.short(item.name, 70)}",
                 str(item.unit),
-                [None if t != t else float(t) for t in series.targets],
+                _trajectory(series.targets),
             )
         )
         moves.append(movement(item, series.periods, result))
@@ -376,6 +414,12 @@ def activity_beside_lead(ctx: Context, kpi: Kpi, *, key: str = "ican-stack") -> 
     if moves and moves[0].kpi_code == kpi.code:
         st.markdown(f"**What moved, and when:** {md(movement_sentence(moves[0], moves[1:]))}")
     _attribution(ctx, kpi)
+
+
+def _trajectory(targets: Iterable[float]) -> list[float | None] | None:
+    """Monthly targets when they change over the months (a trajectory), else None."""
+    values = [None if t != t else float(t) for t in targets]
+    return values if len({v for v in values if v is not None}) > 1 else None
 
 
 def _attribution(ctx: Context, kpi: Kpi) -> None:

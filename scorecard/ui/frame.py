@@ -84,6 +84,14 @@ a:focus-visible, button:focus-visible { outline: 3px solid #FFEB3B !important; }
 .st-key-ican-ipr td, .st-key-ican-ipr th { vertical-align: middle; font-size: 0.92rem; }
 .st-key-ican-ipr img { height: 2rem; vertical-align: middle; }
 .st-key-ican-ipr td:nth-child(8) img { height: 1.8rem; width: 6.5rem; }
+[class*="st-key-ican-brickcard-"] td, [class*="st-key-ican-brickcard-"] th {
+  vertical-align: middle; font-size: 0.92rem; padding: 0.3rem 0.5rem;
+}
+[class*="st-key-ican-brickcard-"] img { height: 1.7rem; vertical-align: middle; }
+[class*="st-key-ican-brick-"] summary {
+  min-height: 0 !important; padding-top: 0.2rem !important; padding-bottom: 0.2rem !important;
+}
+[class*="st-key-ican-brickcard-"] td:nth-child(6) img { height: 1.8rem; width: 6.5rem; }
 </style>
 """
 

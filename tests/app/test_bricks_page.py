@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from scorecard.bricks import STATES, brick_cards
 from scorecard.numbers import format_value
-from scorecard.periods import month_long
+from scorecard.periods import month_short
 from scorecard.store import Store
 
 BRICKS = "pages/3_bricks.py"
@@ -84,7 +84,7 @@ def test_each_cards_latest_value_is_the_stores_value(bricks_page, framework, dem
             continue
         newest = mine.sort_values("period").iloc[-1]
         value = format_value(float(newest["value"]), str(framework.kpi(code).unit))
-        expected = f"**{value}** ({month_long(str(newest['period']))}"
+        expected = f"**{value}** ({month_short(str(newest['period']))}"
         assert latest.replace("\\", "").startswith(expected), (code, latest, expected)
         checked += 1
     assert checked >= 20
