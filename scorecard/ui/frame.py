@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from scorecard.bricks import STATES as BRICK_STATES
+from scorecard.bricks import VIEWS as KPI_VIEWS
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.ui import data, review, views
@@ -90,6 +92,14 @@ a:focus-visible, button:focus-visible { outline: 3px solid #FFEB3B !important; }
 .st-key-ican-exceptions p, .st-key-ican-exceptions li { font-size: 0.95rem; line-height: 1.45; }
 .st-key-ican-grid table { font-size: 0.88rem; }
 .st-key-ican-grid td, .st-key-ican-grid th { padding: 0.15rem 0.45rem; }
+[class*="st-key-ican-brickcard-"] td, [class*="st-key-ican-brickcard-"] th {
+  vertical-align: middle; font-size: 0.92rem; padding: 0.3rem 0.5rem;
+}
+[class*="st-key-ican-brickcard-"] img { height: 1.7rem; vertical-align: middle; }
+[class*="st-key-ican-brick-"] summary {
+  min-height: 0 !important; padding-top: 0.2rem !important; padding-bottom: 0.2rem !important;
+}
+[class*="st-key-ican-brickcard-"] td:nth-child(6) img { height: 1.8rem; width: 6.5rem; }
 </style>
 """
 
@@ -178,6 +188,8 @@ def _choices(fw: Framework, months: Sequence[str], counts: Mapping[str, int]) ->
         pillars=tuple(p.code for p in fw.pillars),
         bricks=tuple(b.code for b in fw.bricks),
         owners=tuple(views.owners(fw)),
+        states=tuple(BRICK_STATES),
+        views=KPI_VIEWS,
         default_month=views.latest_complete_month(counts, dt.datetime.now(dt.UTC).date()),
         default_area=views.default_area(fw),
     )
