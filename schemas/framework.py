@@ -327,3 +327,36 @@ class Trajectories(_Base):
     @classmethod
     def _target(cls, series: Series[str]) -> Series[bool]:
         return _matches(series, NUMBER, blank_ok=False)
+
+
+PEER_LEVELS = ("icb", "trust", "council")
+EVERY_ORGANISATION = "*"
+
+
+class PeerGroups(_Provenanced):
+    """peer_groups.csv: one row per peer group and member organisation (``*``: all of the level)."""
+
+    group_code: Series[str]
+    group_name: Series[str]
+    level: Series[str] = pa.Field(isin=list(PEER_LEVELS))
+    org_code: Series[str]
+
+    @pa.check("group_code", "group_name", "org_code", **_rule("required", "must not be blank"))
+    @classmethod
+    def _required(cls, series: Series[str]) -> Series[bool]:
+        return _filled(series)
+
+    @pa.check("group_code", **_rule("code", "must be a code (letters, digits, _ . -)"))
+    @classmethod
+    def _group(cls, series: Series[str]) -> Series[bool]:
+        return _matches(series, CODE, blank_ok=False)
+
+    @pa.check(
+        "org_code",
+        **_rule("organisation code", "must be an organisation code, or * for all of the level"),
+    )
+    @classmethod
+    def _org(cls, series: Series[str]) -> Series[bool]:
+        return cast(
+            "Series[bool]", _matches(series, CODE, blank_ok=False) | (series == EVERY_ORGANISATION)
+        )

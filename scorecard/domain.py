@@ -261,6 +261,22 @@ class Trajectory:
 
 
 @dataclass(frozen=True)
+class PeerGroup:
+    """Organisations a KPI's value is compared with: England, the NHS region, similar systems.
+
+    ``level`` is the comparison level (``icb``, ``trust``, ``council``); ``members`` are the
+    organisation codes of the publications, empty for every organisation of the level.
+    """
+
+    code: str
+    name: str
+    level: str
+    members: tuple[str, ...]
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
 class Framework:
     """The whole golden thread, as read from a framework folder."""
 
@@ -275,6 +291,7 @@ class Framework:
     links: tuple[Link, ...]
     spc_events: tuple[SpcEvent, ...] = ()
     trajectories: tuple[Trajectory, ...] = ()
+    peer_groups: tuple[PeerGroup, ...] = ()
     benefits: BenefitsRegister = field(default_factory=lambda: BenefitsRegister())
     name: str = "iCAN"
     _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)

@@ -52,6 +52,7 @@ from scorecard.domain import (
     Link,
     LinkKind,
     Outcome,
+    PeerGroup,
     Pillar,
     PopulationOutcome,
     Provenance,
@@ -85,6 +86,7 @@ TABLES: dict[str, tuple[str, bool]] = {
     "links": ("Links", True),
     "spc_events": ("SpcEvents", False),
     "trajectories": ("Trajectories", False),
+    "peer_groups": ("PeerGroups", False),
     # The benefits register (schemas/benefits.py): absent files make an empty register.
     "benefit_lines": ("benefits.BenefitLines", False),
     "benefit_kpis": ("benefits.BenefitKpis", False),
@@ -140,6 +142,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "links": ("kind", "from_code", "to_code", "provenance", "source"),
     "spc_events": ("kpi_code", "area_code", "period", "kind", "reason"),
     "trajectories": ("kpi_code", "area_code", "period", "target"),
+    "peer_groups": ("group_code", "group_name", "level", "org_code", "provenance", "source"),
     "benefit_lines": (
         "code",
         "name",
@@ -981,6 +984,8 @@ def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None
     _check_unique(tables["links"], ("kind", "from_code", "to_code"), problems)
     _check_unique(tables["spc_events"], ("kpi_code", "area_code", "period"), problems)
     _check_unique(tables["trajectories"], ("kpi_code", "area_code", "period"), problems)
+    _check_unique(tables["peer_groups"], ("group_code", "org_code"), problems)
+    _check_peer_groups(tables["peer_groups"], problems)
     for table in tables.values():
         _check_citations(table, problems)
     pillars = _codes(tables["pillars"])
@@ -998,6 +1003,39 @@ def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None
     _check_events(tables, problems)
     _check_sustain_events(tables["spc_events"], problems)
     _check_benefits(tables, problems)
+
+
+def _check_peer_groups(table: _Table | None, problems: _Problems) -> None:
+    """A group has one name and level on every row, and ``*`` only as its single row."""
+    if table is None:
+        return
+    first: dict[str, dict[str, str]] = {}
+    sizes: dict[str, int] = {}
+    for _, cells in table.rows():
+        sizes[cells["group_code"]] = sizes.get(cells["group_code"], 0) + 1
+    for row, cells in table.rows():
+        code = cells["group_code"]
+        seen = first.setdefault(code, cells)
+        for column in ("group_name", "level"):
+            if cells[column] != seen[column]:
+                problems.add(
+                    table.file,
+                    row,
+                    column,
+                    cells[column],
+                    "one group, one " + column.replace("group_", ""),
+                    f"peer group {code} is {seen[column]!r} on an earlier row",
+                )
+        if cells["org_code"] == "*" and sizes[code] > 1:
+            problems.add(
+                table.file,
+                row,
+                "org_code",
+                "*",
+                "all of the level alone",
+                f"* means every organisation of the level, so peer group {code} must have no "
+                "other member rows",
+            )
 
 
 # Building the domain objects (only after every check passed)
@@ -1116,7 +1154,26 @@ def _build(records: Mapping[str, Sequence[Mapping[str, str]]]) -> Framework:
             Trajectory(r["kpi_code"], r["area_code"], r["period"], float(r["target"]))
             for r in rows("trajectories")
         ),
+        peer_groups=_peer_groups(rows("peer_groups")),
         benefits=_benefits(records),
+    )
+
+
+def _peer_groups(rows: Iterable[Mapping[str, str]]) -> tuple[PeerGroup, ...]:
+    """Peer-group rows gathered into groups, in file order; ``*`` means every organisation."""
+    groups: dict[str, list[Mapping[str, str]]] = {}
+    for r in rows:
+        groups.setdefault(r["group_code"], []).append(r)
+    return tuple(
+        PeerGroup(
+            code=code,
+            name=members[0]["group_name"],
+            level=members[0]["level"],
+            members=tuple(m["org_code"] for m in members if m["org_code"] != "*"),
+            provenance=Provenance(members[0]["provenance"]),
+            source=members[0]["source"],
+        )
+        for code, members in groups.items()
     )
 
 
@@ -1715,6 +1772,7 @@ def framework_as_dict(fw: Framework) -> dict[str, Any]:
         "links": [_record(x) for x in fw.links],
         "spc_events": [_record(x) for x in fw.spc_events],
         "trajectories": [_record(x) for x in fw.trajectories],
+        "peer_groups": [_record(x) for x in fw.peer_groups],
         "benefits": {
             "lines": [_record(x) for x in fw.benefits.lines],
             "kpis": [_record(x) for x in fw.benefits.kpis],

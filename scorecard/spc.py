@@ -19,8 +19,10 @@ Choices where the contract is silent (all tested in tests/unit/test_spc.py):
 - "Beyond" a limit or a 2σ line is strictly beyond; a point on the mean breaks a run; equal
   neighbours break a trend. A flat series has MR̄ = 0, so its limits equal its mean and, with
   every point on the mean, it shows common cause.
-- Two-of-three: at least two of three consecutive points strictly beyond the same 2σ line
-  (which is on one side of the mean); only those beyond points are flagged, as NHS tools do.
+- Two-of-three: at least two of three consecutive points strictly beyond the same 2σ line,
+  with all three points of the window on that side of the mean (strictly: a point on the mean
+  or a missing point breaks the window), as Making Data Count (SQL tool v2.1 onwards) and
+  NHSRplotthedots read it; only the points beyond the line are flagged, as NHS tools do.
 - A trend is high-side when rising and low-side when falling, whichever side of the mean its
   points lie.
 """
@@ -296,15 +298,20 @@ def trend(values: ArrayLike, length: int = 7) -> SideFlags:
 
 
 def two_of_three_beyond_two_sigma(
-    values: ArrayLike, upper_2s: ArrayLike, lower_2s: ArrayLike
+    values: ArrayLike, upper_2s: ArrayLike, lower_2s: ArrayLike, mean: ArrayLike
 ) -> SideFlags:
     """Rule 4: two of three consecutive points strictly beyond the same 2σ line.
 
-    Points beyond the process limit count too. Only the points beyond the line are flagged;
-    one point beyond each line (opposite sides) is no signal.
+    All three points of the window must lie strictly on that side of ``mean`` (CONTRACT §3.1:
+    Making Data Count SQL v2.1 onwards, NHSRplotthedots). Points beyond the process limit
+    count too. Only the points beyond the line are flagged; one point beyond each line
+    (opposite sides) is no signal.
     """
     v = np.asarray(values, dtype=np.float64)
-    return SideFlags(_two_of_three(v > _floats(upper_2s)), _two_of_three(v < _floats(lower_2s)))
+    m = _floats(mean)
+    return SideFlags(
+        _two_of_three(v > _floats(upper_2s), v > m), _two_of_three(v < _floats(lower_2s), v < m)
+    )
 
 
 def process_limits(
@@ -678,7 +685,7 @@ def _rule_flags(
         "points_outside_limits": points_outside_limits(y, upl, lpl),
         "run_on_one_side": run_on_one_side(y, mean, run_length),
         "trend": trend(y, trend_length),
-        "two_of_three_beyond_two_sigma": two_of_three_beyond_two_sigma(y, up2, lo2),
+        "two_of_three_beyond_two_sigma": two_of_three_beyond_two_sigma(y, up2, lo2, mean),
     }
     out: dict[str, BoolArray] = {}
     for rule, sides in by_rule.items():
@@ -728,18 +735,20 @@ def _steps_to_points(steps: BoolArray, length: int) -> BoolArray:
     return ends
 
 
-def _two_of_three(beyond: BoolArray) -> BoolArray:
-    """Points beyond a line that share a window of three consecutive points with another."""
+def _two_of_three(beyond: BoolArray, same_side: BoolArray) -> BoolArray:
+    """Points beyond a line in a window of three, all on its side of the mean, two beyond it."""
     n = beyond.shape[-1]
     if n < 3:
         return np.zeros(beyond.shape, dtype=np.bool_)
-    b = beyond.astype(np.bool_)
+    b = np.broadcast_to(beyond, np.broadcast_shapes(beyond.shape, same_side.shape))
+    side = np.broadcast_to(same_side, b.shape)
+    count = b[..., :-2].astype(np.int8) + b[..., 1:-1] + b[..., 2:]
+    window = (count >= 2) & side[..., :-2] & side[..., 1:-1] & side[..., 2:]  # starts at j
     pad2 = np.zeros((*b.shape[:-1], 2), dtype=np.bool_)
-    padded = np.concatenate([pad2, b, pad2], axis=-1)
-    neighbour = (
-        padded[..., 0:n] | padded[..., 1 : n + 1] | padded[..., 3 : n + 3] | padded[..., 4 : n + 4]
-    )
-    return np.asarray(b & neighbour)
+    padded = np.concatenate([pad2, window, pad2], axis=-1)
+    # point i lies in the windows starting at i-2, i-1 and i
+    in_window = padded[..., 0:n] | padded[..., 1 : n + 1] | padded[..., 2 : n + 2]
+    return np.asarray(b & in_window)
 
 
 def _point_states(

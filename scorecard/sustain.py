@@ -188,7 +188,7 @@ def _core(
             "run_on_one_side": spc.run_on_one_side(z, 0.0, run_length).low,
             "trend": spc.trend(z, trend_length).low,
             "two_of_three_beyond_two_sigma": spc.two_of_three_beyond_two_sigma(
-                z, np.inf, -width_2s
+                z, np.inf, -width_2s, 0.0
             ).low,
         }
     concern = {name: f & after for name, f in flags.items()}

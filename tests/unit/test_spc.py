@@ -87,19 +87,27 @@ def test_trend(values, length, high, low):
 @pytest.mark.parametrize(
     ("values", "high", "low"),
     [
-        pytest.param([0, 2.5, 0, 2.5, 0], [1, 3], [], id="two-of-three-above-fires"),
-        pytest.param([0, 2.5, 2.5, 0], [1, 2], [], id="two-adjacent-above-fires"),
-        pytest.param([0, 2.5, 0, 0, 2.5], [], [], id="two-of-four-short"),
-        pytest.param([0, 2.5, 4.0, 0], [1, 2], [], id="point-beyond-limit-counts"),
-        pytest.param([2.5, -2.5, 0], [], [], id="opposite-sides-do-not-fire"),
-        pytest.param([2.5, -2.5, 2.5], [0, 2], [], id="same-side-with-opposite-between"),
-        pytest.param([0, -2.5, 0, -2.5], [], [1, 3], id="two-of-three-below-fires"),
+        pytest.param([0.5, 2.5, 0.5, 2.5, 0.5], [1, 3], [], id="two-of-three-above-fires"),
+        pytest.param([0.5, 2.5, 2.5, 0.5], [1, 2], [], id="two-adjacent-above-fires"),
+        pytest.param([0.5, 2.5, 0.5, 0.5, 2.5], [], [], id="two-of-four-short"),
+        pytest.param([0.5, 2.5, 4.0, 0.5], [1, 2], [], id="point-beyond-limit-counts"),
+        pytest.param([2.5, 0.5, 0.5], [], [], id="one-of-three-above-short"),
+        pytest.param([-2.5, -0.5, -0.5], [], [], id="one-of-three-below-short"),
+        pytest.param([2.5, -2.5, 0.5], [], [], id="opposite-sides-do-not-fire"),
+        pytest.param([2.5, -2.5, 2.5], [], [], id="third-point-beyond-other-line"),
+        pytest.param([2.5, -0.5, 2.5], [], [], id="third-point-below-mean-no-signal"),
+        pytest.param([2.5, 0.0, 2.5], [], [], id="third-point-on-mean-no-signal"),
+        pytest.param([2.5, 0.5, 2.5], [0, 2], [], id="third-point-above-mean-fires"),
+        pytest.param([-2.5, 0.5, -2.5], [], [], id="third-point-above-mean-no-signal-low"),
+        pytest.param([-2.5, -0.5, -2.5], [], [0, 2], id="third-point-below-mean-fires-low"),
+        pytest.param([-0.5, -2.5, -0.5, -2.5], [], [1, 3], id="two-of-three-below-fires"),
+        pytest.param([2.5, math.nan, 2.5], [], [], id="missing-point-breaks-window"),
         pytest.param([2.0, 2.0, 2.0], [], [], id="on-the-line-is-not-beyond"),
         pytest.param([2.5, 2.5], [], [], id="two-points-no-window-of-three"),
     ],
 )
 def test_two_of_three_beyond_two_sigma(values, high, low):
-    flags = two_of_three_beyond_two_sigma(values, 2.0, -2.0)
+    flags = two_of_three_beyond_two_sigma(values, 2.0, -2.0, 0.0)
     assert flags_at(flags.high) == high
     assert flags_at(flags.low) == low
 
@@ -268,8 +276,8 @@ def series_ending(tail: list[float]) -> list[float]:
         pytest.param([0.3] * 7, "run_on_one_side", "low", id="run-7-below"),
         pytest.param([0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9], "trend", "high", id="rising-7"),
         pytest.param([0.8, 0.7, 0.6, 0.4, 0.3, 0.2, 0.1], "trend", "low", id="falling-7"),
-        pytest.param([2.4, 0.0, 2.4], "two_of_three_beyond_two_sigma", "high", id="2-of-3-up"),
-        pytest.param([-1.4, 1.0, -1.4], "two_of_three_beyond_two_sigma", "low", id="2-of-3-lo"),
+        pytest.param([2.4, 1.0, 2.4], "two_of_three_beyond_two_sigma", "high", id="2-of-3-up"),
+        pytest.param([-1.4, 0.0, -1.4], "two_of_three_beyond_two_sigma", "low", id="2-of-3-lo"),
     ],
 )
 @pytest.mark.parametrize(
@@ -297,13 +305,35 @@ def test_variation_of_latest_point(tail, rule, side, direction, kinds):
         pytest.param([0.6, 0.6, 0.6, 0.5, 0.6, 0.6, 0.6], id="run-broken-by-point-on-mean"),
         pytest.param([2.4, 0.0, 0.0, 2.4], id="two-of-four-beyond-2s"),
         pytest.param([2.4, 0.0, -1.4], id="two-sigma-opposite-sides"),
+        pytest.param([2.4, 0.0, 2.4], id="two-of-three-high-middle-below-mean"),
+        pytest.param([2.4, 0.5, 2.4], id="two-of-three-high-middle-on-mean"),
+        pytest.param([-1.4, 1.0, -1.4], id="two-of-three-low-middle-above-mean"),
+        pytest.param([-1.4, 0.5, -1.4], id="two-of-three-low-middle-on-mean"),
     ],
 )
-def test_one_short_of_a_rule_is_common_cause(tail):
-    result = analyse(series_ending(tail), INC, settings=FIXED)
+@pytest.mark.parametrize("direction", [INC, DEC], ids=["increase", "decrease"])
+def test_one_short_of_a_rule_is_common_cause(tail, direction):
+    result = analyse(series_ending(tail), direction, settings=FIXED)
     assert result.variation == "common_cause"
     assert not result.points.special_high[len(BASE) :].any()
     assert not result.points.special_low[len(BASE) :].any()
+
+
+def test_two_of_three_needs_the_third_point_on_the_same_side():
+    # A stable series (mean 50, MR̄ 5: 2σ lines 58.9 and 41.1) ending [60, 45, 60]: two points
+    # beyond the upper 2σ line but 45 below the mean, so no two-of-three signal.
+    stable = [47.5, 52.5] * 10
+    tail = [60.0, 45.0, 60.0]
+    fixed = SpcSettings(baseline_points=len(stable))
+    result = analyse(stable + tail, INC, settings=fixed)
+    assert result.upper_2s == pytest.approx(50 + TWO_SIGMA_FACTOR * 5)
+    assert result.variation == "common_cause"
+    variation, _ = analyse_many([stable + tail], INC, settings=fixed)
+    assert variation.tolist() == ["common_cause"]
+    # the same window with its middle point above the mean is a signal
+    assert analyse([*stable, 60.0, 51.0, 60.0], INC, settings=fixed).variation == (
+        "improvement_high"
+    )
 
 
 @pytest.mark.parametrize(
