@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -16,6 +15,7 @@ from scorecard.bricks import VIEWS as KPI_VIEWS
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.ui import data, review, views
+from scorecard.ui.context import Context as Context
 from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
 from scorecard.ui.views import md
 
@@ -124,50 +124,6 @@ PAGES: tuple[PageRef, ...] = (
     PageRef("pages/8_benefits.py", "Benefits"),
     PageRef("pages/9_guide.py", "Guide"),
 )
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a page needs after the frame: framework, store, selection and the data for it."""
-
-    fw: Framework
-    selection: Selection
-    choices: Choices
-    store: data.StoreRef | None
-    months: tuple[str, ...]
-    synthetic: bool
-    slot: DeltaGenerator | None = None  # room beside the month and area filters for a page's own
-
-    @property
-    def has_data(self) -> bool:
-        """Whether the store exists and holds at least one value."""
-        return self.store is not None and bool(self.months)
-
-    @property
-    def month(self) -> str:
-        """The selected month (YYYY-MM), "" when there is no data."""
-        return self.selection.month
-
-    @property
-    def area(self) -> str:
-        """The selected area code."""
-        return self.selection.area
-
-    @property
-    def area_name(self) -> str:
-        """The selected area's name."""
-        return views.area_name(self.fw, self.selection.area)
-
-    @property
-    def month_label(self) -> str:
-        """The selected month as words, e.g. 'March 2024'."""
-        return views.month_label(self.selection.month)
-
-    def current(self) -> pd.DataFrame:
-        """Every current observation (cached on the store's identity); empty without a store."""
-        if self.store is None:
-            return pd.DataFrame()
-        return data.current(self.store.path, self.store.identity)
 
 
 def _repo_file(path: str) -> Path:

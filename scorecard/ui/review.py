@@ -53,7 +53,7 @@ from scorecard.ui import data
 from scorecard.ui.views import md
 
 if TYPE_CHECKING:
-    from scorecard.ui.frame import Context
+    from scorecard.ui.context import Context
 
 ACTION_ROWS = 3  # action rows offered in the form (MAX_ACTIONS are accepted)
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
