@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 DB ?= data/scorecard.duckdb
 export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
 
-.PHONY: run test lint typecheck unit e2e demo bench clean browser
+.PHONY: run test lint typecheck unit e2e demo bench clean browser pango
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate pango
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . 2>/dev/null || $(BIN)/pip install --quiet --no-deps -e .
 	touch $@
@@ -28,6 +28,15 @@ $(DB): | $(VENV)/.runtime
 
 run: $(VENV)/.runtime $(DB)
 	$(BIN)/streamlit run app.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
+
+# The Board pack's PDF (WeasyPrint) needs Pango and an Arial-metric font; installed only if missing.
+pango:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation >/dev/null) \
+	      || echo "could not install Debian's Pango: the Board pack (PDF) will not build"; \
+	  else echo "Debian's Pango is missing and you are not root: install libpango-1.0-0 libpangoft2-1.0-0 for the Board pack"; fi; \
+	fi
 
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
