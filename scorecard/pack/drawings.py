@@ -215,6 +215,9 @@ def spc_svg(chart: ChartInput, width: float = 600, height: float = 170) -> Marku
     show = np.isfinite(values) & ~hide
     targets = np.full(n, np.nan) if chart.targets is None else np.asarray(chart.targets, np.float64)
     left, right, top, bottom = 62.0, 10.0, 16.0, 38.0
+    key = _legend(_legend_items(chart, show, targets), left, width - right)
+    height += LEGEND_ROW * (len(key) - 1)
+    bottom += LEGEND_ROW * (len(key) - 1)
     pw, ph = width - left - right, height - top - bottom
     parts: list[str] = [
         f'<rect x="{_num(left)}" y="{_num(top)}" width="{_num(pw)}" height="{_num(ph)}" '
@@ -262,7 +265,6 @@ def spc_svg(chart: ChartInput, width: float = 600, height: float = 170) -> Marku
         short = label[:3] + " " + label[-2:] if len(label) == 8 else label
         parts.append(_text(x_at(i), top + ph + 13, short, 9, "middle"))
     partition = np.asarray(pts.partition)
-    drawn: set[str] = set()
     limits, centre = [], []
     for part in sorted(set(partition.tolist())):
         indices = [int(i) for i in np.flatnonzero(partition == part)]
@@ -270,14 +272,11 @@ def spc_svg(chart: ChartInput, width: float = 600, height: float = 170) -> Marku
             limits.append(_steps(np.asarray(pts.upl), indices, x_at, y_at, step_x))
             limits.append(_steps(np.asarray(pts.lpl), indices, x_at, y_at, step_x))
             centre.append(_steps(np.asarray(pts.mean), indices, x_at, y_at, step_x))
-            drawn |= {"mean", "limits"}
         else:
             centre.append(_steps(np.asarray(pts.median), indices, x_at, y_at, step_x))
-            drawn.add("median")
     parts += [_path("".join(limits), _LIMIT_STYLE), _path("".join(centre), _MEAN_STYLE)]
     if np.isfinite(targets).any():
         parts.append(_path(_steps(targets, list(range(n)), x_at, y_at, step_x), _TARGET_STYLE))
-        drawn.add("target")
     reasons = chart.change_reasons or {}
     changes = []
     for i in range(1, n):
@@ -288,13 +287,11 @@ def spc_svg(chart: ChartInput, width: float = 600, height: float = 170) -> Marku
             text = "Change: " + (reason if len(reason) <= 40 else reason[:39] + "…")
             anchor = "end" if x > left + pw * 0.6 else "start"
             parts.append(_text(x + (-3 if anchor == "end" else 3), top + 10, text, 8.5, anchor))
-            drawn.add("change")
     parts.append(_path("".join(changes), _CHANGE_STYLE))
     support = chart.support_index
     if support is not None and 0 < support < n:
         x = x_at(support) - step_x / 2
         parts.append(_path(f"M{_num(x)},{_num(top)}V{_num(top + ph)}", _SUPPORT_STYLE))
-        drawn.add("support")
     runs: list[str] = []
     segment: list[str] = []
     for i in range(n + 1):
@@ -309,9 +306,9 @@ def spc_svg(chart: ChartInput, width: float = 600, height: float = 170) -> Marku
     marks: dict[tuple[str, bool], list[str]] = {}
     for i in range(n):
         if show[i]:
-            key = (pts.point_state[i], bool(pts.provisional[i]))
-            shape = STATE_SHAPES.get(key[0], "circle")
-            marks.setdefault(key, []).append(
+            state_of = (pts.point_state[i], bool(pts.provisional[i]))
+            shape = STATE_SHAPES.get(state_of[0], "circle")
+            marks.setdefault(state_of, []).append(
                 _marker_path(shape, x_at(i), y_at(float(values[i])), radius)
             )
     for (state, hollow), data in marks.items():
@@ -326,43 +323,90 @@ def spc_svg(chart: ChartInput, width: float = 600, height: float = 170) -> Marku
                 f'<text x="{_num(x)}" y="{_num(y + 3.5)}" font-size="9" font-weight="bold" '
                 f'text-anchor="middle" fill="{WHITE}">{escape(number)}</text>'
             )
-    states = {state for state, _ in marks}
-    provisional = any(hollow for _, hollow in marks)
-    parts += _legend(states, drawn, provisional, left, height - 8)
+    first = height - 8 - LEGEND_ROW * (len(key) - 1)
+    parts.append(_text(left - 56, first + 3.5, "Key:", 9.5, "start", bold=True))
+    for row, items in enumerate(key):
+        for x, item in items:
+            parts += _legend_item(item, x, first + row * LEGEND_ROW)
     return _svg(width, height, chart.alt, parts)
 
 
-def _legend(states: set[str], drawn: set[str], provisional: bool, x0: float, y: float) -> list[str]:
-    """One line naming each mark this chart shows (widths estimated from the font size)."""
-    out: list[str] = [_text(x0 - 56, y + 3.5, "Key:", 9.5, "start", bold=True)]
+LEGEND_ROW = 13.0  # the height of a row of the chart's key
+_LEGEND_SIZE = 9.5
+_LINE_ITEMS: Mapping[str, tuple[str, str]] = {
+    "mean": ("Mean", _MEAN_STYLE),
+    "median": ("Median (run chart)", _MEAN_STYLE),
+    "limits": ("Process limits", _LIMIT_STYLE),
+    "target": ("Target", _TARGET_STYLE),
+    "change": ("Change point", _CHANGE_STYLE),
+    "support": ("Support ended", _SUPPORT_STYLE),
+}
+
+
+def _legend_items(chart: ChartInput, show: np.ndarray, targets: np.ndarray) -> list[str]:
+    """What this chart draws, in the key's order: point states, then lines, then open points."""
+    pts = chart.result.points
+    n = len(pts)
+    shown = [i for i in range(n) if show[i]]
+    states = {pts.point_state[i] for i in shown}
+    items: list[str] = [
+        s
+        for s in (spc.COMMON_CAUSE, spc.IMPROVEMENT, spc.CONCERN, spc.NEITHER, spc.EXCLUDED)
+        if s in states
+    ]
+    parts = {int(p) for p in np.asarray(pts.partition)[shown]} if shown else set()
+    if any(pts.partition_has_limits[p] for p in parts):
+        items += ["mean", "limits"]
+    if any(not pts.partition_has_limits[p] for p in parts):
+        items.append("median")
+    if np.isfinite(targets).any():
+        items.append("target")
+    if len(set(np.asarray(pts.partition).tolist())) > 1:
+        items.append("change")
+    if chart.support_index is not None and 0 < chart.support_index < n:
+        items.append("support")
+    if any(bool(pts.provisional[i]) for i in shown):
+        items.append("provisional")
+    order = ["mean", "median", "limits", "target", "change", "support", "provisional"]
+    return sorted(items, key=lambda i: order.index(i) if i in order else -1)
+
+
+def _legend_label(item: str) -> str:
+    if item in _LINE_ITEMS:
+        return _LINE_ITEMS[item][0]
+    return "Open: provisional" if item == "provisional" else STATE_NAMES[item]
+
+
+def _legend(items: list[str], x0: float, right: float) -> list[list[tuple[float, str]]]:
+    """The key laid out in rows that fit between ``x0`` and ``right`` (one row at least)."""
+    rows: list[list[tuple[float, str]]] = [[]]
     x = x0
-    size = 9.5
-    for state in (spc.COMMON_CAUSE, spc.IMPROVEMENT, spc.CONCERN, spc.NEITHER, spc.EXCLUDED):
-        if state not in states:
-            continue
-        shape, colour = STATE_SHAPES[state], icons.STATE_COLOURS[state]
-        out.append(_markers(shape, colour, False, _marker_path(shape, x + 4, y, 3.6)))
-        label = STATE_NAMES[state]
-        out.append(_text(x + 11, y + 3.5, label, size))
-        x += 11 + _width(label, size) + 12
-    line_items = (
-        ("mean", "Mean", _MEAN_STYLE),
-        ("median", "Median (run chart)", _MEAN_STYLE),
-        ("limits", "Process limits", _LIMIT_STYLE),
-        ("target", "Target", _TARGET_STYLE),
-        ("change", "Change point", _CHANGE_STYLE),
-        ("support", "Support ended", _SUPPORT_STYLE),
-    )
-    for key, label, style in line_items:
-        if key not in drawn:
-            continue
-        out.append(_path(f"M{_num(x)},{_num(y)}h20", style))
-        out.append(_text(x + 24, y + 3.5, label, size))
-        x += 24 + _width(label, size) + 12
-    if provisional:
-        out.append(_markers("circle", NHS_GREY, True, _marker_path("circle", x + 4, y, 3.6)))
-        out.append(_text(x + 11, y + 3.5, "Open: provisional", size))
-    return out
+    for item in items:
+        lead = 24 if item in _LINE_ITEMS else 11
+        width = lead + _width(_legend_label(item), _LEGEND_SIZE)
+        if rows[-1] and x + width > right:
+            rows.append([])
+            x = x0
+        rows[-1].append((x, item))
+        x += width + 12
+    return rows
+
+
+def _legend_item(item: str, x: float, y: float) -> list[str]:
+    """One entry of the key: its mark and its words."""
+    label = _legend_label(item)
+    if item in _LINE_ITEMS:
+        style = _LINE_ITEMS[item][1]
+        return [
+            _path(f"M{_num(x)},{_num(y)}h20", style),
+            _text(x + 24, y + 3.5, label, _LEGEND_SIZE),
+        ]
+    if item == "provisional":
+        mark = _markers("circle", NHS_GREY, True, _marker_path("circle", x + 4, y, 3.6))
+    else:
+        shape, colour = STATE_SHAPES[item], icons.STATE_COLOURS[item]
+        mark = _markers(shape, colour, False, _marker_path(shape, x + 4, y, 3.6))
+    return [mark, _text(x + 11, y + 3.5, label, _LEGEND_SIZE)]
 
 
 def _width(text: str, size: float) -> float:
