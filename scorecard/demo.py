@@ -1151,6 +1151,9 @@ def build_demo_store(
     finally:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
+    from scorecard.demo_commentary import add_demo_commentary
+
+    add_demo_commentary(fw, path, end)  # the owners' words a newcomer sees, labelled synthetic
     return DemoSummary(
         path=path,
         kpis=int(frame["kpi_code"].nunique()),

@@ -263,25 +263,19 @@ def reasons_of(
     found: dict[str, str] = {}
     unit = str(_field(row, "unit", "") or "")
     if row.variation.startswith("concern"):
-        found["concern"] = (
-            f"special-cause variation of concern: the latest point is "
-            f"{_direction_words(row.variation)}, the worse way"
-        )
+        found["concern"] = f"special-cause concern ({_direction_words(row.variation)})"
     if row.assurance == "fail":
         target = format_value(row.target, unit) if row.target is not None else "its target"
-        found["failing"] = (
-            f"consistently failing its target ({target}): the target is outside the process limits"
-        )
+        found["failing"] = f"consistently failing its target ({target})"
     sustain = str(_field(row, "sustainability", "none") or "none")
     if sustain == "lost":
-        found["lost"] = "improvement lost after support ended: back to the level before it"
+        found["lost"] = "improvement lost after support ended"
     elif sustain == "slipping":
         found["slipping"] = "improvement slipping after support ended"
     suggested = _field(row, "suggested_change_point")
     if isinstance(suggested, str) and suggested:
         found["change_point"] = (
-            f"a sustained shift since {month_long(suggested)} suggests a change point "
-            "not yet recorded"
+            f"sustained shift since {month_long(suggested)}: a change point to consider"
         )
     if row.period is None:
         found["missing"] = f"no data up to {month_long(month)}"
@@ -289,8 +283,8 @@ def reasons_of(
         behind, allowed = lag
         if behind is not None and behind > allowed:
             found["late"] = (
-                f"data late: the latest value is for {month_long(row.period)}, "
-                f"{behind} months behind (its frequency allows {allowed})"
+                f"data late: latest for {month_long(row.period)}, "
+                f"{behind} months behind ({allowed} allowed)"
             )
     return tuple(Reason(kind, found[kind]) for kind in REASON_KINDS if kind in found)
 

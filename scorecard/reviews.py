@@ -35,6 +35,7 @@ MAX_ANNOTATION_CHARS = 500
 MAX_NOTE_CHARS = 1000
 MAX_LINE_CODE_CHARS = 40
 MAX_EVIDENCE_HASH_CHARS = 128
+MAX_DECISION_CHARS = 500
 BUSY_TIMEOUT_MS = 15000  # a writer waits this long for another writer before giving up
 ALL_AREAS = "*"  # the scope of a sign-off of every area's scorecard
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -155,6 +156,15 @@ CREATE TRIGGER IF NOT EXISTS benefit_signoffs_no_update BEFORE UPDATE ON benefit
     BEGIN SELECT RAISE(ABORT, 'benefit_signoffs is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS benefit_signoffs_no_delete BEFORE DELETE ON benefit_signoffs
     BEGIN SELECT RAISE(ABORT, 'benefit_signoffs is append-only'); END;
+COMMIT;
+"""
+
+# A KPI owner's decision request to the Board: columns added to commentary after the first
+# schema (a reviews file written before them gains them on its next use; old rows ask nothing).
+_DECISION_SCHEMA = """
+BEGIN IMMEDIATE;
+ALTER TABLE commentary ADD COLUMN decision_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE commentary ADD COLUMN decision TEXT NOT NULL DEFAULT '';
 COMMIT;
 """
 
@@ -501,6 +511,19 @@ class Reviews:
             con.executescript(_SCHEMA)
         if "benefit_signoffs" not in found:
             con.executescript(_BENEFIT_SCHEMA)
+        columns = {str(r[1]) for r in con.execute("PRAGMA table_info(commentary)").fetchall()}
+        if "decision_required" not in columns:
+            try:
+                con.executescript(_DECISION_SCHEMA)
+            except sqlite3.OperationalError:
+                # Another process added the columns between our look and our write.
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                columns = {
+                    str(r[1]) for r in con.execute("PRAGMA table_info(commentary)").fetchall()
+                }
+                if "decision_required" not in columns:
+                    raise
 
     def _readable(self) -> bool:
         return self.path.exists()
@@ -520,6 +543,8 @@ class Reviews:
         actions: Sequence[Action] = (),
         mitigations: str = "",
         expected_version: int | None = None,
+        decision_required: bool = False,
+        decision: str = "",
     ) -> Commentary:
         """Save a new version of the commentary on a KPI × area × month.
 
@@ -533,6 +558,8 @@ class Reviews:
             issues: Issues.
             actions: Actions with owner and due date.
             mitigations: Mitigations and risks.
+            decision_required: Whether the KPI owner asks the Board for a decision.
+            decision: What the Board is asked to decide (needed with ``decision_required``).
             expected_version: The version the writer started from; when another version was
                 saved meanwhile the save is refused instead of silently overtaking it.
 
@@ -542,7 +569,9 @@ class Reviews:
         Raises:
             PermissionDenied: When the principal may not write about this KPI.
             UserError: For over-long text, a bad date, an unknown KPI or area, an empty
-                commentary, a signed-off month or a conflicting edit.
+                commentary, a decision request without its text, an action without an owner
+                or a due date, a due date before the month, a signed-off month or a
+                conflicting edit.
         """
         kpi = _kpi(fw, kpi_code)
         require_commentary(principal, kpi)
@@ -566,8 +595,46 @@ class Reviews:
                     problems.append(
                         _problem(f"action {number}", "", "text", "an action needs a description")
                     )
+                if not owner:
+                    problems.append(
+                        _problem(
+                            f"action {number} owner",
+                            "",
+                            "an owner",
+                            f"action {number} needs an owner: say who will do it",
+                        )
+                    )
+                if not due:
+                    problems.append(
+                        _problem(
+                            f"action {number} due date",
+                            "",
+                            "a due date",
+                            f"action {number} needs a due date: say by when",
+                        )
+                    )
+                elif PERIOD.fullmatch(period) and PERIOD.fullmatch(due[:7]) and due[:7] < period:
+                    problems.append(
+                        _problem(
+                            f"action {number} due date",
+                            due,
+                            f"on or after the first day of {period}",
+                            f"is before the month reviewed ({period}): an action cannot be due "
+                            "before the month it is written for",
+                        )
+                    )
                 kept.append(Action(text, owner, due))
-        if not (says or issue_text or risk_text or kept):
+        decision_text = clean_text(decision, "decision", MAX_DECISION_CHARS, problems)
+        if decision_required and not decision_text:
+            problems.append(
+                _problem(
+                    "decision",
+                    "",
+                    "text with a decision request",
+                    "a decision request needs its text: say what the Board is asked to decide",
+                )
+            )
+        if not (says or issue_text or risk_text or kept or decision_text):
             problems.append(_problem("commentary", "", "not empty", "write at least one field"))
         if problems:
             raise UserError(problems)
@@ -600,8 +667,8 @@ class Reviews:
                 )
             cursor = con.execute(
                 "INSERT INTO commentary (kpi_code, area_code, period, version, chart_says, issues,"
-                " actions, mitigations, author_id, author_name, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " actions, mitigations, author_id, author_name, written_at, decision_required,"
+                " decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     kpi.code,
                     area_code,
@@ -614,6 +681,8 @@ class Reviews:
                     principal.user_id,
                     principal.name,
                     self._clock(),
+                    int(bool(decision_required)),
+                    decision_text,
                 ),
             )
             row = con.execute(
@@ -644,6 +713,22 @@ class Reviews:
             return []
         with self._connect() as con:
             return self._latest_commentary(con, period, area_code)
+
+    def latest_commentary(self, month: str, area_code: str | None = None) -> list[Commentary]:
+        """Each KPI (× area)'s latest commentary written for ``month`` or an earlier month."""
+        if not self._readable():
+            return []
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT * FROM ("
+                " SELECT c.*, ROW_NUMBER() OVER ("
+                "  PARTITION BY kpi_code, area_code ORDER BY period DESC, version DESC"
+                " ) AS newest FROM commentary AS c"
+                " WHERE period <= ? AND (? IS NULL OR area_code = ?)"
+                ") WHERE newest = 1 ORDER BY kpi_code, area_code",
+                (month, area_code, area_code),
+            ).fetchall()
+        return [_commentary(r) for r in rows]
 
     @staticmethod
     def _latest_commentary(
@@ -1106,6 +1191,8 @@ def _commentary(row: sqlite3.Row) -> Commentary:
         author_id=str(row["author_id"]),
         author_name=str(row["author_name"]),
         written_at=str(row["written_at"]),
+        decision_required=bool(row["decision_required"]),
+        decision=str(row["decision"]),
     )
 
 
@@ -1129,6 +1216,8 @@ def _commentary_from_dict(data: Mapping[str, object]) -> Commentary:
         author_id=str(data.get("author_id", "")),
         author_name=str(data.get("author_name", "")),
         written_at=str(data.get("written_at", "")),
+        decision_required=bool(data.get("decision_required", False)),
+        decision=str(data.get("decision", "")),
     )
 
 

@@ -82,6 +82,14 @@ a:focus-visible, button:focus-visible { outline: 3px solid #FFEB3B !important; }
 .st-key-ican-ipr td, .st-key-ican-ipr th { vertical-align: middle; font-size: 0.92rem; }
 .st-key-ican-ipr img { height: 2rem; vertical-align: middle; }
 .st-key-ican-ipr td:nth-child(8) img { height: 1.8rem; width: 6.5rem; }
+[class*="st-key-ican-outcome-"] { padding: 0.35rem 0.6rem; gap: 0.1rem; }
+[class*="st-key-ican-outcome-"] p { line-height: 1.4; font-size: 0.92rem; }
+[class*="st-key-ican-outcome-"] img { height: 1.35rem; }
+[class*="st-key-ican-pillar-"] { gap: 0.45rem; }
+.st-key-ican-exceptions li { margin-bottom: 0.3rem; }
+.st-key-ican-exceptions p, .st-key-ican-exceptions li { font-size: 0.95rem; line-height: 1.45; }
+.st-key-ican-grid table { font-size: 0.88rem; }
+.st-key-ican-grid td, .st-key-ican-grid th { padding: 0.15rem 0.45rem; }
 </style>
 """
 

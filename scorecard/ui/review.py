@@ -37,6 +37,7 @@ from scorecard.reviews import (
     MAX_ACTION_CHARS,
     MAX_ACTIONS,
     MAX_ANNOTATION_CHARS,
+    MAX_DECISION_CHARS,
     MAX_FIELD_CHARS,
     MAX_NOTE_CHARS,
     MAX_OWNER_CHARS,
@@ -205,6 +206,8 @@ def show_commentary(words: Commentary) -> None:
     else:
         st.text("–")
     _labelled_text("Mitigations and risks", words.mitigations)
+    if words.decision_required:
+        _labelled_text("Decision required: the Board is asked to", words.decision)
     st.caption(
         f"Version {words.version}, written by {md(words.author)} at "
         f"{md(words.written_at[:16].replace('T', ' '))} UTC."
@@ -256,6 +259,20 @@ def _commentary_form(
             due_text = due.isoformat() if isinstance(due, dt.date) else ""
             if text.strip() or owner.strip() or due_text:
                 actions.append(Action(text, owner, due_text))
+        decision_required = st.checkbox(
+            "Decision required from the Board",
+            value=latest.decision_required if latest else False,
+            key=f"{key}-decision-required",
+            help="Puts this KPI at the top of the exceptions and decisions on the home page "
+            "and in the Board pack.",
+        )
+        decision = st.text_area(
+            "The Board is asked to …",
+            value=latest.decision if latest else "",
+            max_chars=MAX_DECISION_CHARS,
+            key=f"{key}-decision",
+            height=68,
+        )
         submitted = st.form_submit_button("Save commentary", type="primary")
     if not submitted:
         return
@@ -271,6 +288,8 @@ def _commentary_form(
             actions=actions,
             mitigations=values["mitigations"],
             expected_version=latest.version if latest else 0,
+            decision_required=decision_required,
+            decision=decision,
         )
     except UserError as err:
         _show_problems(err)
