@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/scorecard.duckdb
+PUBLISHED_DB ?= data/published.duckdb
 export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
 
-.PHONY: run test lint typecheck unit e2e demo bench clean browser
+.PHONY: run run-published test lint typecheck unit e2e demo bench clean browser
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,13 @@ $(DB): | $(VENV)/.runtime
 
 run: $(VENV)/.runtime $(DB)
 	$(BIN)/streamlit run app.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
+
+$(PUBLISHED_DB): | $(VENV)/.runtime
+	$(BIN)/python -m scorecard published --db $(PUBLISHED_DB)
+
+# The app on published figures only (no synthetic value), built once from data/published/.
+run-published: $(VENV)/.runtime $(PUBLISHED_DB)
+	SCORECARD_DB=$(PUBLISHED_DB) $(BIN)/streamlit run app.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
 
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \

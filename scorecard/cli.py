@@ -15,6 +15,7 @@ from scorecard.errors import UserError
 
 DEFAULT_DB = Path("data/scorecard.duckdb")
 DEFAULT_FRAMEWORK = Path("data/framework")
+DEFAULT_PUBLISHED_DB = Path("data/published.duckdb")
 
 # command name -> "module:function"; each handler takes the parsed arguments and returns a
 # CommandResult. Handlers live beside the code they drive, so this file stays a thin front door.
@@ -23,12 +24,13 @@ HANDLERS: dict[str, str] = {
     "init": "scorecard.pipeline:run_init",
     "demo": "scorecard.demo:run_demo",
     "load": "scorecard.pipeline:run_load",
-    "import-nhse": "scorecard.connectors.nhse_discharge_delays:run_import",
+    "import-nhse": "scorecard.connectors.imports:run_import",
     "export": "scorecard.pipeline:run_export",
     "scorecard": "scorecard.scoring:run_scorecard",
     "pack": "scorecard.pack:run_pack",
     "history": "scorecard.pipeline:run_history",
     "benefits": "scorecard.benefits:run_benefits",
+    "published": "scorecard.published:run_published",
 }
 
 
@@ -81,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
 
     nhse = sub.add_parser("import-nhse", parents=[common], help="import NHS England publications")
-    nhse.add_argument("publication", choices=["discharge-delays"])
+    nhse.add_argument("publication", choices=["discharge-delays", "virtual-wards"])
     nhse.add_argument("files", nargs="+", type=Path, metavar="FILE")
     nhse.add_argument("--dry-run", action="store_true", help="read and validate only")
     nhse.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
@@ -107,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         "benefits", parents=[common], help="benefits realised against the business case"
     )
     benefits.add_argument("--month", type=_month, required=True)
+
+    published = sub.add_parser(
+        "published", parents=[common], help="build a store of published figures only"
+    )
+    published.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
+    published.set_defaults(db=DEFAULT_PUBLISHED_DB)
     return parser
 
 

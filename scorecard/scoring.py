@@ -55,6 +55,8 @@ JSON_FIELDS: tuple[str, ...] = (
     *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
     "sustainability",
     *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
+    "synthetic",
+    "source",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -99,7 +101,8 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` (``JSON_FIELDS``);
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability``, ``synthetic`` and
+    ``source`` (``JSON_FIELDS``; ``scorecard.provenance.add_sources`` fills the last two per value);
     the extras (unit, area name, provenance, synthetic, provisional, run chart, the
     sustainability verdict's sentence) serve the app and the pack.
     """
@@ -129,6 +132,7 @@ class ScorecardRow:
     is_run_chart: bool = True
     sustainability: str = "none"
     sustainability_text: str = ""
+    source: str | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -151,6 +155,8 @@ class ScorecardRow:
             "assurance": self.assurance,
             "sustainability": self.sustainability,
             "suppressed": self.suppressed,
+            "synthetic": self.synthetic,
+            "source": self.source,
         }
 
 
@@ -1132,10 +1138,12 @@ def run_scorecard(args: argparse.Namespace) -> CommandResult:
                 message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
             )
         )
+    from scorecard.provenance import add_sources
+
     rows = compute_scorecard(with_demo_events(fw, Path(args.db)), store, args.month, area)
     return CommandResult(
         exit_code=EXIT_OK,
-        data=[row.as_contract_dict() for row in rows],
+        data=add_sources([row.as_contract_dict() for row in rows], store, args.month),
         text=scorecard_text(rows, args.month, area),
     )
 
