@@ -243,8 +243,9 @@ def _step(ctx: Context, number: int, step: Step) -> None:
             with cols[0]:
                 page_link(ctx, where.path, f"Open {where.label}")
             cols[1].caption(md(where.what))
-        for command in step.commands:
-            st.code(command, language="bash")
+        if step.commands:
+            # Plain text: highlighted tokens fall below the contrast the public sector needs.
+            st.code("\n".join(step.commands), language=None)
 
 
 def _icon_table(kind: str) -> None:
@@ -269,7 +270,7 @@ def guide_page(ctx: Context) -> None:
             _step(ctx, number, step)
         st.markdown(md(BENEFITS_NOTE))
         page_link(ctx, BENEFITS_PAGE.path, f"Open {BENEFITS_PAGE.label}")
-        st.code(BENEFITS_COMMAND.format(month=ctx.month or MONTH_PLACEHOLDER), language="bash")
+        st.code(BENEFITS_COMMAND.format(month=ctx.month or MONTH_PLACEHOLDER), language=None)
         st.header("What the icons mean", anchor=False)
         st.markdown(
             "The icons follow NHS England's Making Data Count. Each KPI's chart shows its "
