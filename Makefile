@@ -16,7 +16,7 @@ logged = { echo "$$ $(1)"; $(1); } >>$(INSTALL_LOG) 2>&1 \
   || { echo "Installing failed; the last lines of $(INSTALL_LOG):"; tail -n 20 $(INSTALL_LOG); exit 1; }
 export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
 
-.PHONY: run test lint typecheck unit e2e demo bench clean browser
+.PHONY: run test lint typecheck unit e2e demo bench clean browser pango
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed and was not found: \
@@ -26,7 +26,7 @@ $(BIN)/activate:
 	needs takes a minute or two)."
 	@$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate pango
 	@if [ -f $@ ]; then echo "requirements.txt has changed: updating the installed packages \
 	(a minute or two)."; fi; \
 	echo "Installing; the installer's own messages go to $(INSTALL_LOG)."; \
@@ -61,6 +61,15 @@ run: $(VENV)/.runtime $(DB)
 	status=$$?; case $$status in 0|130|143) echo "The scorecard has stopped.";; \
 	*) exit $$status;; esac
 
+# The Board pack's PDF (WeasyPrint) needs Pango and an Arial-metric font; installed only if missing.
+pango:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation >/dev/null) \
+	      || echo "could not install Debian's Pango: the Board pack (PDF) will not build"; \
+	  else echo "Debian's Pango is missing and you are not root: install libpango-1.0-0 libpangoft2-1.0-0 for the Board pack"; fi; \
+	fi
+
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
@@ -72,6 +81,7 @@ browser:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy

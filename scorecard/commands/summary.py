@@ -1,4 +1,4 @@
-"""What a store holds, in one sentence: synthetic or real, which months, how many KPIs."""
+"""``scorecard summary``: what a store holds: synthetic or real, which months, how many KPIs."""
 
 from __future__ import annotations
 
