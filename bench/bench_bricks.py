@@ -118,6 +118,9 @@ def empty_page() -> None:
 
 
 def apptest_figures(demo: Path, scale: tuple[Path, Path] | None, repeat: int) -> None:
+    from streamlit_quiet import silence_missing_context
+
+    silence_missing_context()
     empty_page()  # import Streamlit's testing machinery once
     with env(SCORECARD_DB=str(demo), SCORECARD_FRAMEWORK=str(FRAMEWORK)):
         started = time.perf_counter()

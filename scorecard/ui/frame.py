@@ -33,6 +33,10 @@ html, body, .stApp,
 .block-container { padding-top: 0.9rem; padding-bottom: 2rem; max-width: 1500px; }
 [data-testid="stHeader"] { background: transparent; height: 2.4rem; }
 [data-testid="stToolbar"] { top: 0.1rem; }
+/* The header and its toolbar are as wide as the window and cover the masthead: clicks go
+   through them to the navigation, except on their own buttons (the menu). */
+[data-testid="stHeader"], [data-testid="stToolbar"] { pointer-events: none; }
+[data-testid="stHeader"] button { pointer-events: auto; }
 h1, h2, h3 { color: #003087 !important; font-weight: 700 !important; }
 h1 { font-size: 1.9rem !important; padding: 0.1rem 0 0 0 !important; }
 h2 { font-size: 1.45rem !important; }

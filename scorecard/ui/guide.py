@@ -62,12 +62,13 @@ def monthly_cycle(month: str = "") -> tuple[Step, ...]:
         Step(
             "Review the exceptions",
             "KPI owners and whoever prepares the Board's papers.",
-            "Choose the month and area at the top of the page. Look for what changed since "
-            "last month, KPIs showing special cause variation of concern or consistently failing "
-            "their target, and improvements slipping after their support ended. Open a KPI to "
-            "see its chart, its facts and its golden thread.",
+            'Choose the month and area at the top of the page. "Exceptions and decisions" '
+            "lists the KPIs that need the Board first: decisions asked for, special cause "
+            "variation of concern, targets consistently failed, improvements slipping after "
+            "their support ended, late or missing data. Open a KPI to see its chart, its facts "
+            "and its golden thread.",
             (
-                PageStep("app.py", "Scorecard", "the outcomes, the lead KPIs and what changed"),
+                PageStep("app.py", "Scorecard", "exceptions and decisions, then what changed"),
                 PageStep("pages/2_kpi.py", "KPI detail", "one KPI's chart and facts"),
             ),
             (f"python -m scorecard scorecard --month {m} --json",),
@@ -76,8 +77,9 @@ def monthly_cycle(month: str = "") -> tuple[Step, ...]:
             "Write commentary and decisions",
             "Each KPI's owner, signed in (or in local mode on their own computer).",
             "On the KPI's page, in the month's commentary: what the chart tells us, the issues, "
-            "the actions with an owner and a due date, mitigations and risks, and anything the "
-            "Board is asked to decide. Every save keeps the earlier versions.",
+            'the actions with an owner and a due date, mitigations and risks; tick "Decision '
+            'required from the Board" and say what the Board is asked to decide. Every save '
+            "keeps the earlier versions.",
             (
                 PageStep("pages/2_kpi.py", "KPI detail", "write the month's commentary"),
                 PageStep("pages/7_review.py", "Review", "see which KPIs have commentary"),
@@ -243,8 +245,9 @@ def _step(ctx: Context, number: int, step: Step) -> None:
             with cols[0]:
                 page_link(ctx, where.path, f"Open {where.label}")
             cols[1].caption(md(where.what))
-        for command in step.commands:
-            st.code(command, language="bash")
+        if step.commands:
+            # Plain text: highlighted tokens fall below the contrast the public sector needs.
+            st.code("\n".join(step.commands), language=None)
 
 
 def _icon_table(kind: str) -> None:
@@ -269,7 +272,7 @@ def guide_page(ctx: Context) -> None:
             _step(ctx, number, step)
         st.markdown(md(BENEFITS_NOTE))
         page_link(ctx, BENEFITS_PAGE.path, f"Open {BENEFITS_PAGE.label}")
-        st.code(BENEFITS_COMMAND.format(month=ctx.month or MONTH_PLACEHOLDER), language="bash")
+        st.code(BENEFITS_COMMAND.format(month=ctx.month or MONTH_PLACEHOLDER), language=None)
         st.header("What the icons mean", anchor=False)
         st.markdown(
             "The icons follow NHS England's Making Data Count. Each KPI's chart shows its "

@@ -56,7 +56,7 @@ def test_the_guide_walks_through_the_monthly_cycle_with_pages_and_commands(open_
     assert [s for s in shown if s[:2] in {f"{n}." for n in range(1, 10)}] == [
         f"{n}. {title}" for n, title in enumerate(STEPS, start=1)
     ]
-    commands = [str(c.value) for c in at.code]
+    commands = [line for c in at.code for line in str(c.value).splitlines()]
     assert "python -m scorecard load FILE.csv" in commands
     assert f"python -m scorecard scorecard --month {month} --json" in commands
     assert f"python -m scorecard pack --month {month} --out board_pack_{month}.pdf" in commands
@@ -97,7 +97,7 @@ def test_without_a_store_the_guide_still_reads_and_says_how_to_build_one(open_pa
     at = open_page(PAGE, db=tmp_path / "missing.duckdb")
     assert not at.exception
     assert "make run" in texts(at)
-    commands = [str(c.value) for c in at.code]
+    commands = [line for c in at.code for line in str(c.value).splitlines()]
     assert "python -m scorecard pack --month YYYY-MM --out board_pack_YYYY-MM.pdf" in commands
     assert len(at.subheader) >= len(monthly_cycle())
 
