@@ -29,6 +29,8 @@ HANDLERS: dict[str, str] = {
     "pack": "scorecard.commands.pack:run_pack",
     "history": "scorecard.commands.store:run_history",
     "benefits": "scorecard.commands.benefits:run_benefits",
+    "summary": "scorecard.commands.summary:run_summary",
+    "verify": "scorecard.commands.verify:run_verify",
 }
 
 
@@ -107,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         "benefits", parents=[common], help="benefits realised against the business case"
     )
     benefits.add_argument("--month", type=_month, required=True)
+
+    sub.add_parser("summary", parents=[common], help="what the store holds, in one sentence")
+    sub.add_parser(
+        "verify", parents=[common], help="check that no record of people's words was altered"
+    )
     return parser
 
 

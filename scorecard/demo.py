@@ -484,11 +484,11 @@ def system_area(fw: Framework) -> str:
 
 
 def target_for(fw: Framework, kpi: Kpi, area_code: str, period: str) -> float | None:
-    """The KPI's target for an area and month: a trajectory's, else the KPI's at the ICB."""
+    """The KPI's target for an area and month: a trajectory's, else the area's own."""
     for t in fw.trajectories:
         if t.kpi_code == kpi.code and t.area_code == area_code and t.period == period:
             return t.target
-    return kpi.target_value if area_code == system_area(fw) else None
+    return fw.target_of(kpi.code, area_code)
 
 
 def _change_point(fw: Framework, kpi_code: str, periods: Sequence[str]) -> int | None:
@@ -511,17 +511,42 @@ def _declares_sustain_events(fw: Framework, kpi_code: str) -> bool:
 DEMO_EVENT_NOTE: Final = "synthetic demo"
 
 
-def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
-    """Every SPC event the demo plants: the improvement and end-of-support events of its plants.
+# What each improvement the demo plants is, in the words of its events' reasons.
+DEMO_EVENT_WORDS: Final[dict[str, str]] = {
+    "LEAD-NCTR": "a discharge-to-assess hub opened",
+    "LEAD-P0": "home-first discharge rolled out ward by ward",
+    "LEAD-LONGSTAY": "a long-stay review panel started",
+    "ACT-FFD": "frailty front door assessments started",
+    "ACT-DISCHNOON": "board rounds for discharges before noon started",
+}
+# The improvements an analyst would have recorded a change point for: a sustained shift or
+# trend whose cause is understood (Making Data Count recalculates the limits from there).
+CHANGE_POINT_KINDS: Final = ("shift", "trend")
 
-    They belong to the synthetic demo, not to the framework: they are derived from the demo's
-    window (the same for any seed), every reason says "synthetic demo", and ``build_demo_store``
-    writes them into the demo store, marked synthetic, where the product reads them.
+
+def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
+    """The SPC events of the improvements the demo plants, as an analyst would record them.
+
+    A change point at the start of each planted shift and trend, and the improvement and
+    end-of-support events of the sustainability plants. They belong to the synthetic demo,
+    not to the framework: they are derived from the demo's window (the same for any seed);
+    every reason says "synthetic demo", and ``build_demo_store`` writes them into the demo
+    store, marked synthetic, where the product reads them.
     """
     if not periods:
         return ()
     found: list[SpcEvent] = []
     for cause in planted_causes(fw, len(periods), periods[-1]):
+        words = DEMO_EVENT_WORDS.get(cause.kpi_code, "an improvement")
+        if cause.kind in CHANGE_POINT_KINDS:
+            found.append(
+                SpcEvent(
+                    cause.kpi_code,
+                    cause.period,
+                    SpcEventKind.CHANGE_POINT,
+                    f"{DEMO_EVENT_NOTE}: {words}; the limits are recalculated from here",
+                )
+            )
         if cause.kind not in SUSTAIN_KINDS:
             continue
         support = periods[len(periods) - SUSTAIN_SUPPORT_FROM_END]
@@ -530,13 +555,13 @@ def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
                 cause.kpi_code,
                 cause.period,
                 SpcEventKind.IMPROVEMENT_STARTED,
-                f"{DEMO_EVENT_NOTE}: improvement started ({cause.kind} plant)",
+                f"{DEMO_EVENT_NOTE}: improvement started ({words})",
             ),
             SpcEvent(
                 cause.kpi_code,
                 support,
                 SpcEventKind.SUPPORT_ENDED,
-                f"{DEMO_EVENT_NOTE}: external support ended ({cause.kind} plant)",
+                f"{DEMO_EVENT_NOTE}: external support ended",
             ),
         ]
     return tuple(found)
@@ -1109,6 +1134,9 @@ def build_demo_store(
     finally:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
+    from scorecard.demo_commentary import add_demo_commentary
+
+    add_demo_commentary(fw, path, end)  # the owners' words a newcomer sees, labelled synthetic
     return DemoSummary(
         path=path,
         kpis=int(frame["kpi_code"].nunique()),

@@ -16,6 +16,7 @@ from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
     OBSERVATION_COLUMNS,
     Area,
+    AreaType,
     Framework,
     Kpi,
     LinkKind,
@@ -46,11 +47,13 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "assurance",
     "suppressed",
 )
-# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons.
+# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons and
+# ``suggested_change_point`` (CONTRACT §3.1) at the end.
 JSON_FIELDS: tuple[str, ...] = (
     *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
     "sustainability",
     *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
+    "suggested_change_point",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -95,7 +98,9 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` (``JSON_FIELDS``);
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` and
+    ``suggested_change_point`` (``JSON_FIELDS``): the first month of a sustained shift that
+    reaches the latest point against limits no recorded change point has reset, else None;
     the extras (unit, area name, provenance, synthetic, provisional, run chart, the
     sustainability verdict's sentence) serve the app and the pack.
     """
@@ -125,6 +130,7 @@ class ScorecardRow:
     is_run_chart: bool = True
     sustainability: str = "none"
     sustainability_text: str = ""
+    suggested_change_point: str | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -147,6 +153,7 @@ class ScorecardRow:
             "assurance": self.assurance,
             "sustainability": self.sustainability,
             "suppressed": self.suppressed,
+            "suggested_change_point": self.suggested_change_point,
         }
 
 
@@ -155,8 +162,10 @@ class KpiSeries:
     """One KPI × area's monthly series up to the month shown, ready for SPC and charts.
 
     ``targets`` holds the target for each point (a trajectory's monthly value where one is set,
-    else the KPI's single target, else NaN). ``change_points`` are indices where a recorded
-    change point starts a new partition; ``excluded`` marks points drawn but left out.
+    else the area's single target, else NaN): the KPI's ``target_value`` is the system area's,
+    and any other area has a target only through its own row of ``area_targets.csv``.
+    ``change_points`` are indices where a recorded change point starts a new partition;
+    ``excluded`` marks points drawn but left out.
     ``improvement_index`` is where a declared improvement started (also a change point) and
     ``support_index`` where its support ended, each with its reason (None: not declared).
     """
@@ -313,6 +322,8 @@ class _Events:
         default_factory=dict
     )
     supports: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # each KPI × area's single target: the KPI's at the system area, an area's own elsewhere
+    targets: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fw: Framework) -> _Events:
@@ -335,12 +346,21 @@ class _Events:
         paths: dict[tuple[str, str], dict[str, float]] = {}
         for tr in fw.trajectories:
             paths.setdefault((tr.kpi_code, tr.area_code), {})[tr.period] = tr.target
+        targets = {
+            (kpi.code, area.code): kpi.target_value
+            for kpi in fw.kpis
+            if kpi.target_value is not None
+            for area in fw.areas
+            if area.type == AreaType.SYSTEM
+        }
+        targets.update({(t.kpi_code, t.area_code): t.target for t in fw.area_targets})
         return cls(
             change_points={k: tuple(sorted(v)) for k, v in change.items()},
             exclusions=exclude,
             trajectories=paths,
             improvements={k: tuple(sorted(v)) for k, v in improved.items()},
             supports={k: tuple(sorted(v)) for k, v in supported.items()},
+            targets=targets,
         )
 
     def improvement_for(
@@ -444,7 +464,7 @@ def _series_from_columns(kpi: Kpi, area_code: str, columns: _Columns, events: _E
     start, end = columns.slices.get((kpi.code, area_code), (0, 0))
     periods = tuple(str(p) for p in columns.periods[start:end])
     trajectory = events.trajectory_for(kpi.code, area_code)
-    default_target = math.nan if kpi.target_value is None else float(kpi.target_value)
+    default_target = float(events.targets.get((kpi.code, area_code), math.nan))
     targets = np.array([trajectory.get(p, default_target) for p in periods], dtype=np.float64)
 
     change_points: list[int] = []
@@ -621,7 +641,7 @@ def score_series(
     """The scorecard row of one KPI × area from its series (SPC with the KPI's settings).
 
     Args:
-        fw: the framework (unused beyond the KPI and area; kept for symmetry with callers).
+        fw: the framework (for the area's own target when the series has no data).
         kpi: the KPI.
         area: the area.
         series: its series up to the month shown.
@@ -631,7 +651,6 @@ def score_series(
     Returns:
         The row; with no data, period and value are None and both icons ``none``.
     """
-    del fw
     rule = is_suppressed or disclosure_rule
     base = {
         "kpi_code": kpi.code,
@@ -650,7 +669,7 @@ def score_series(
             period=None,
             value=None,
             status=None,
-            target=kpi.target_value,
+            target=fw.target_of(kpi.code, area.code),
             n_points=0,
             mean=None,
             upl=None,
@@ -684,6 +703,9 @@ def score_series(
         is_run_chart=bool(result.is_run_chart),
         sustainability=verdict.status if verdict else "none",
         sustainability_text=verdict.sentence if verdict else "",
+        suggested_change_point=(
+            None if result.shift_index is None else series.periods[result.shift_index]
+        ),
     )
 
 

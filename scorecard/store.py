@@ -390,21 +390,42 @@ def _swap_in(path: Path, copy_from: Path | None) -> Iterator[duckdb.DuckDBPyConn
     tmp = tmp_path(path)
     for leftover in (tmp, Path(f"{tmp}.wal")):  # a killed load's copy; its WAL would replay
         leftover.unlink(missing_ok=True)
-    if copy_from is not None:
-        shutil.copyfile(copy_from, tmp)
-    con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+    con: duckdb.DuckDBPyConnection | None = None
     try:
+        if copy_from is not None:
+            shutil.copyfile(copy_from, tmp)
+            tmp.chmod(0o600)
+        con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+        tmp.chmod(0o600)  # the store holds figures for the Board: its owner only
         yield con
         con.execute("CHECKPOINT")
         con.close()
         _fsync(tmp)
         tmp.replace(path)  # os.replace: atomic on POSIX
         _fsync(path.parent)
-    except BaseException:
-        con.close()
+    except BaseException as err:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if isinstance(err, OSError | duckdb.IOException) and not isinstance(err, UserError):
+            message = (
+                f"the store could not be written ({_reason(err)}); nothing was changed and no "
+                "temporary file was left"
+            )
+            raise _problem(path, message, "disk") from err
         raise
+
+
+def _reason(err: BaseException) -> str:
+    """An operating-system error in words (no paths or file contents echoed)."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return os.strerror(err.errno).lower()
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if "No space left" in text or "disk" in text.lower():
+        return "no space left on device"
+    return "an input/output error"
 
 
 def _refuse_stray_wal(path: Path) -> None:

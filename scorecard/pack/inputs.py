@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from scorecard import exports
 from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Area, Framework, SpcEvent, with_events
 from scorecard.errors import Problem, UserError
@@ -285,11 +284,15 @@ def scorecard_frame(
 
 def scorecard_csv(frame: pd.DataFrame) -> bytes:
     """The scorecard table as CSV (formula-like text neutralised)."""
+    from scorecard import exports
+
     return exports.to_csv_bytes(frame)
 
 
 def scorecard_xlsx(frame: pd.DataFrame, month: str, area: str) -> bytes:
     """The scorecard table as XLSX (formula-like text neutralised)."""
+    from scorecard import exports  # openpyxl: only when a workbook is asked for
+
     return exports.to_xlsx_bytes(
         frame, sheet_name=f"Scorecard {month}", title=f"iCAN scorecard {month} {area}"
     )

@@ -10,6 +10,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from scorecard.bricks import STATES as BRICK_STATES
+from scorecard.bricks import VIEWS as KPI_VIEWS
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.ui import data, review, views
@@ -82,6 +84,22 @@ a:focus-visible, button:focus-visible { outline: 3px solid #FFEB3B !important; }
 .st-key-ican-ipr td, .st-key-ican-ipr th { vertical-align: middle; font-size: 0.92rem; }
 .st-key-ican-ipr img { height: 2rem; vertical-align: middle; }
 .st-key-ican-ipr td:nth-child(8) img { height: 1.8rem; width: 6.5rem; }
+[class*="st-key-ican-outcome-"] { padding: 0.35rem 0.6rem; gap: 0.1rem; }
+[class*="st-key-ican-outcome-"] p { line-height: 1.4; font-size: 0.92rem; }
+[class*="st-key-ican-outcome-"] img { height: 1.35rem; }
+[class*="st-key-ican-pillar-"] { gap: 0.45rem; }
+.st-key-ican-exceptions li { margin-bottom: 0.3rem; }
+.st-key-ican-exceptions p, .st-key-ican-exceptions li { font-size: 0.95rem; line-height: 1.45; }
+.st-key-ican-grid table { font-size: 0.88rem; }
+.st-key-ican-grid td, .st-key-ican-grid th { padding: 0.15rem 0.45rem; }
+[class*="st-key-ican-brickcard-"] td, [class*="st-key-ican-brickcard-"] th {
+  vertical-align: middle; font-size: 0.92rem; padding: 0.3rem 0.5rem;
+}
+[class*="st-key-ican-brickcard-"] img { height: 1.7rem; vertical-align: middle; }
+[class*="st-key-ican-brick-"] summary {
+  min-height: 0 !important; padding-top: 0.2rem !important; padding-bottom: 0.2rem !important;
+}
+[class*="st-key-ican-brickcard-"] td:nth-child(6) img { height: 1.8rem; width: 6.5rem; }
 </style>
 """
 
@@ -104,6 +122,7 @@ PAGES: tuple[PageRef, ...] = (
     PageRef("pages/6_framework_table.py", "Framework table"),
     PageRef("pages/7_review.py", "Review"),
     PageRef("pages/8_benefits.py", "Benefits"),
+    PageRef("pages/9_guide.py", "Guide"),
 )
 
 
@@ -125,6 +144,8 @@ def _choices(fw: Framework, months: Sequence[str], counts: Mapping[str, int]) ->
         pillars=tuple(p.code for p in fw.pillars),
         bricks=tuple(b.code for b in fw.bricks),
         owners=tuple(views.owners(fw)),
+        states=tuple(BRICK_STATES),
+        views=KPI_VIEWS,
         default_month=views.latest_complete_month(counts, dt.datetime.now(dt.UTC).date()),
         default_area=views.default_area(fw),
     )

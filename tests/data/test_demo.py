@@ -319,6 +319,22 @@ def test_the_sustainability_plants_read_as_planted(framework: Framework, seed: i
         assert verdict.status == kind, verdict.sentence
 
 
+def test_the_demo_records_a_change_point_where_it_plants_a_shift_or_trend(
+    framework: Framework,
+) -> None:
+    periods = demo.month_range(END, MONTHS)
+    events = demo.demo_events(framework, periods)
+    causes = {c.kind: c for c in demo.planted_causes(framework, MONTHS, END)}
+    recorded = {(e.kpi_code, e.period) for e in events if e.kind == SpcEventKind.CHANGE_POINT}
+    assert recorded == {
+        (causes["shift"].kpi_code, causes["shift"].period),
+        (causes["trend"].kpi_code, causes["trend"].period),
+    }
+    for event in events:
+        assert event.reason.startswith("synthetic demo: ")
+        assert "plant" not in event.reason
+
+
 def test_sustainability_plants_give_way_to_real_events(framework: Framework) -> None:
     real = SpcEvent("ACT-FFD", "2025-01", SpcEventKind.IMPROVEMENT_STARTED, "a real one")
     fw = replace(framework, spc_events=(*framework.spc_events, real), _index={})
@@ -333,7 +349,13 @@ def test_the_demo_store_holds_its_planted_events(framework: Framework, tmp_path:
     demo.build_demo_store(db, framework, MONTHS, demo.DEFAULT_SEED, END)
     held = Store(db).events()
     assert held == demo.demo_events(framework, demo.month_range(END, MONTHS))
-    assert {e.kpi_code for e in held} == {"LEAD-LONGSTAY", "ACT-FFD", "ACT-DISCHNOON"}
+    assert {e.kpi_code for e in held} == {
+        "LEAD-LONGSTAY",
+        "ACT-FFD",
+        "ACT-DISCHNOON",
+        "LEAD-NCTR",
+        "LEAD-P0",
+    }
     assert all(e.reason.startswith("synthetic demo") for e in held)
     with duckdb.connect(str(db), read_only=True) as con:
         flags = con.execute("SELECT DISTINCT synthetic FROM events").fetchall()
@@ -400,7 +422,8 @@ def test_area_types_are_covered(framework: Framework, frame: pd.DataFrame) -> No
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()}
+    # The demo's synthetic commentary lives beside the store in its people's-words file.
+    return {p.name for p in folder.iterdir() if p.name != "demo.reviews.sqlite"}
 
 
 def test_store_holds_every_row_marked_synthetic(framework: Framework, tmp_path: Path) -> None:
