@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/scorecard.duckdb
 # Where `make run` listens: this computer only by default. `make run HOST=0.0.0.0` serves the
 # scorecard to the networks this computer is on, at http://<this computer's name>:PORT.
+PUBLISHED_DB ?= data/published.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8501
 URL_HOST ?= $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname),$(HOST))
@@ -16,7 +17,7 @@ logged = { echo "$$ $(1)"; $(1); } >>$(INSTALL_LOG) 2>&1 \
   || { echo "Installing failed; the last lines of $(INSTALL_LOG):"; tail -n 20 $(INSTALL_LOG); exit 1; }
 export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
 
-.PHONY: run test lint typecheck unit e2e demo bench clean browser pango
+.PHONY: run run-published test lint typecheck unit e2e demo bench clean browser pango
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed and was not found: \
@@ -69,6 +70,14 @@ pango:
 	      || echo "could not install Debian's Pango: the Board pack (PDF) will not build"; \
 	  else echo "Debian's Pango is missing and you are not root: install libpango-1.0-0 libpangoft2-1.0-0 for the Board pack"; fi; \
 	fi
+
+$(PUBLISHED_DB): | $(VENV)/.runtime
+	@echo "Building the store of published figures in $(PUBLISHED_DB) (about a minute)."
+	@$(BIN)/python -m scorecard published --db $(PUBLISHED_DB) >/dev/null
+
+# The app on published figures only (no synthetic value), built once from data/published/.
+run-published: $(VENV)/.runtime $(PUBLISHED_DB)
+	@$(MAKE) --no-print-directory run DB=$(PUBLISHED_DB)
 
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \

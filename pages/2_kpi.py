@@ -4,6 +4,7 @@ import streamlit as st
 
 from scorecard.ui import bricks, heatmap
 from scorecard.ui import kpi as ui
+from scorecard.ui import provenance as sources
 from scorecard.ui.frame import frame
 
 ctx = frame("KPI detail", page="pages/2_kpi.py")
@@ -27,6 +28,8 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("About this KPI", anchor=False)
     ui.kpi_facts(ctx, kpi, view.synthetic)
+    if ctx.store is not None and ctx.month:
+        sources.kpi_sources(ctx.store.path, ctx.store.identity, kpi, ctx.area, ctx.month)
 with right:
     st.subheader("Why this matters", anchor=False)
     ui.why_it_matters(ctx, kpi)

@@ -15,6 +15,7 @@ from scorecard.errors import UserError
 
 DEFAULT_DB = Path("data/scorecard.duckdb")
 DEFAULT_FRAMEWORK = Path("data/framework")
+DEFAULT_PUBLISHED_DB = Path("data/published.duckdb")
 
 # command name -> "module:function"; each handler takes the parsed arguments and returns a
 # CommandResult. Handlers live in scorecard/commands/, so this file stays a thin front door.
@@ -31,6 +32,7 @@ HANDLERS: dict[str, str] = {
     "benefits": "scorecard.commands.benefits:run_benefits",
     "summary": "scorecard.commands.summary:run_summary",
     "verify": "scorecard.commands.verify:run_verify",
+    "published": "scorecard.commands.published:run_published",
 }
 
 
@@ -83,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
 
     nhse = sub.add_parser("import-nhse", parents=[common], help="import NHS England publications")
-    nhse.add_argument("publication", choices=["discharge-delays"])
+    nhse.add_argument("publication", choices=["discharge-delays", "virtual-wards"])
     nhse.add_argument("files", nargs="+", type=Path, metavar="FILE")
     nhse.add_argument("--dry-run", action="store_true", help="read and validate only")
     nhse.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
@@ -114,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "verify", parents=[common], help="check that no record of people's words was altered"
     )
+    published = sub.add_parser(
+        "published", parents=[common], help="build a store of published figures only"
+    )
+    published.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
+    published.set_defaults(db=DEFAULT_PUBLISHED_DB)
     return parser
 
 

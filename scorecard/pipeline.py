@@ -884,6 +884,8 @@ def load_frame(
     dry_run: bool = False,
     sha256: str | None = None,
     today: dt.date | None = None,
+    source: store.Source | None = None,
+    comparisons: arrow.Table | None = None,
 ) -> FileReport:
     """Validate one extract-shaped frame and load it atomically; all-or-nothing.
 
@@ -902,6 +904,9 @@ def load_frame(
         dry_run: validate and classify only; write nothing.
         sha256: the source file's SHA-256, kept in the load log.
         today: the date whose month is the latest allowed period (default: today, UTC).
+        source: the publication, file and edition every value comes from (kept per load).
+        comparisons: every organisation the publication prints, written with the rows
+            (``scorecard.provenance.comparison_table``).
 
     Returns:
         A FileReport; status 'rejected' with errors when anything is wrong (nothing written).
@@ -913,7 +918,7 @@ def load_frame(
         _prepare(frame, file_name),
         Path(store_path),
         fw,
-        store.LoadRecord(file_name, sha256, kind, user, synthetic, 0),
+        store.LoadRecord(file_name, sha256, kind, user, synthetic, 0, source, comparisons),
         dry_run,
         today,
     )
@@ -1025,9 +1030,11 @@ def export_csv(current: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\r\n", na_rep="").encode("utf-8")
 
 
-def export_json(current: pd.DataFrame) -> bytes:
-    """Current observations as a JSON list (extract fields plus the synthetic flag)."""
+def export_json(current: pd.DataFrame, sources: dict[int, str] | None = None) -> bytes:
+    """Current observations as a JSON list (extract fields, the synthetic flag and the source)."""
     frame = export_frame(current)
     frame["synthetic"] = current["synthetic"].astype(bool).to_numpy()
+    if sources is not None:
+        frame["source"] = [sources.get(int(x)) for x in current["load_id"]]
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

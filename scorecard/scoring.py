@@ -54,6 +54,8 @@ JSON_FIELDS: tuple[str, ...] = (
     "sustainability",
     *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
     "suggested_change_point",
+    "synthetic",
+    "source",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -98,9 +100,10 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` and
-    ``suggested_change_point`` (``JSON_FIELDS``): the first month of a sustained shift that
-    reaches the latest point against limits no recorded change point has reset, else None;
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability``,
+    ``suggested_change_point`` (the first month of a sustained shift that reaches the latest
+    point against limits no recorded change point has reset, else None), ``synthetic`` and
+    ``source`` (``JSON_FIELDS``; ``scorecard.provenance.add_sources`` fills the last two per value);
     the extras (unit, area name, provenance, synthetic, provisional, run chart, the
     sustainability verdict's sentence) serve the app and the pack.
     """
@@ -131,6 +134,7 @@ class ScorecardRow:
     sustainability: str = "none"
     sustainability_text: str = ""
     suggested_change_point: str | None = None
+    source: str | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -154,6 +158,8 @@ class ScorecardRow:
             "sustainability": self.sustainability,
             "suppressed": self.suppressed,
             "suggested_change_point": self.suggested_change_point,
+            "synthetic": self.synthetic,
+            "source": self.source,
         }
 
 

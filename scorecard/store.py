@@ -42,6 +42,38 @@ _EVENTS_DDL: Final = """
     )
 """
 
+# Where published values came from, and every organisation a publication compares. Created by
+# ``init`` and, for stores made before they existed, by the first load that writes them.
+_PROVENANCE_DDL: Final = (
+    """
+    CREATE TABLE IF NOT EXISTS sources (
+        load_id INTEGER PRIMARY KEY,
+        publication VARCHAR NOT NULL,
+        file VARCHAR NOT NULL,
+        edition VARCHAR NOT NULL
+    )
+    """,
+    # One row per organisation, measure (source_key) and month as the publication prints it;
+    # a later edition of the same key supersedes the row, which stays as history.
+    """
+    CREATE TABLE IF NOT EXISTS comparisons (
+        org_code VARCHAR NOT NULL,
+        org_name VARCHAR NOT NULL,
+        org_level VARCHAR NOT NULL,
+        source_key VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        value DOUBLE,
+        numerator DOUBLE,
+        denominator DOUBLE,
+        publication VARCHAR NOT NULL,
+        file VARCHAR NOT NULL,
+        edition VARCHAR NOT NULL,
+        load_id INTEGER NOT NULL,
+        superseded_by INTEGER
+    )
+    """,
+)
+
 _DDL: Final = (
     """
     CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)
@@ -79,6 +111,7 @@ _DDL: Final = (
     )
     """,
     _EVENTS_DDL,
+    *(ddl.replace("IF NOT EXISTS ", "") for ddl in _PROVENANCE_DDL),
 )
 
 # A stored current row and an incoming batch row (aliases o and b) say the same thing. The
@@ -136,6 +169,60 @@ _INSERT: Final = f"""
     FROM batch AS b
     WHERE NOT EXISTS (SELECT 1 FROM observations AS o WHERE {_MATCH})
 """  # noqa: S608 -- fixed fragments of this module, no user text; values are bound
+
+COMPARISON_COLUMNS: Final = (
+    "org_code",
+    "org_name",
+    "org_level",
+    "source_key",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "publication",
+    "file",
+    "edition",
+)
+_COMPARISON_MATCH: Final = """
+    c.superseded_by IS NULL AND c.source_key = n.source_key AND c.org_code = n.org_code
+    AND c.period = n.period
+"""
+_SAME_COMPARISON: Final = """
+    c.value IS NOT DISTINCT FROM n.value AND c.numerator IS NOT DISTINCT FROM n.numerator
+    AND c.denominator IS NOT DISTINCT FROM n.denominator AND c.org_name = n.org_name
+"""
+_COUNT_NEW_COMPARISONS: Final = f"""
+    SELECT count(*) FROM compared AS n
+    WHERE NOT EXISTS (
+        SELECT 1 FROM comparisons AS c WHERE {_COMPARISON_MATCH} AND {_SAME_COMPARISON}
+    )
+"""  # noqa: S608 -- fixed fragments of this module, no user text
+_SUPERSEDE_COMPARISONS: Final = f"""
+    UPDATE comparisons AS c SET superseded_by = $load_id
+    FROM compared AS n
+    WHERE {_COMPARISON_MATCH} AND NOT ({_SAME_COMPARISON})
+"""  # noqa: S608 -- fixed fragments of this module, no user text; values are bound
+_INSERT_COMPARISONS: Final = f"""
+    INSERT INTO comparisons
+    SELECT n.org_code, n.org_name, n.org_level, n.source_key, n.period, n.value, n.numerator,
+           n.denominator, n.publication, n.file, n.edition, $load_id, NULL
+    FROM compared AS n
+    WHERE NOT EXISTS (SELECT 1 FROM comparisons AS c WHERE {_COMPARISON_MATCH})
+"""  # noqa: S608 -- fixed fragments of this module, no user text; values are bound
+_SOURCES: Final = """
+    SELECT l.load_id, l.file_name, l.kind, l.synthetic, l.loaded_at,
+           s.publication, s.file, s.edition
+    FROM loads AS l LEFT JOIN sources AS s ON s.load_id = l.load_id
+    ORDER BY l.load_id
+"""
+_CURRENT_COMPARISONS: Final = """
+    SELECT org_code, org_name, org_level, source_key, period, value, numerator, denominator,
+           publication, file, edition, load_id
+    FROM comparisons
+    WHERE superseded_by IS NULL
+      AND ($key::VARCHAR IS NULL OR source_key = $key::VARCHAR)
+    ORDER BY source_key, period, org_level, org_code
+"""
 
 _CURRENT: Final = """
     SELECT kpi_code, area_code, period, value, numerator, denominator, status, note, load_id,
@@ -293,6 +380,35 @@ class Store:
         with self._connect() as con:
             return _frame(con, "SELECT * FROM loads ORDER BY load_id")
 
+    def sources(self) -> pd.DataFrame:
+        """Every load with the publication, file and edition its values come from.
+
+        Returns:
+            Columns load_id, file_name, kind, synthetic, loaded_at, publication, file, edition
+            (the last three null for a load that names no publication: an extract or the demo).
+        """
+        with self._connect() as con:
+            if _has_table(con, "sources"):
+                return _frame(con, _SOURCES)
+            frame = _frame(con, "SELECT load_id, file_name, kind, synthetic, loaded_at FROM loads")
+        for column in ("publication", "file", "edition"):
+            frame[column] = pd.Series([None] * len(frame), dtype="object")
+        return frame
+
+    def comparisons(self, source_key: str | None = None) -> pd.DataFrame:
+        """Every organisation's current published figure, for comparisons between them.
+
+        Args:
+            source_key: only this measure (None: all).
+
+        Returns:
+            The columns of ``COMPARISON_COLUMNS`` plus load_id; empty when nothing is stored.
+        """
+        with self._connect() as con:
+            if not _has_table(con, "comparisons"):
+                return pd.DataFrame(columns=[*COMPARISON_COLUMNS, "load_id"])
+            return _frame(con, _CURRENT_COMPARISONS, {"key": source_key})
+
     def periods(self) -> list[str]:
         """The distinct periods with a current observation, sorted."""
         with self._connect() as con:
@@ -428,6 +544,23 @@ def _reason(err: BaseException) -> str:
     return "an input/output error"
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = _one(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table}
+    )
+    return bool(found[0])
+
+
+def _new_comparisons(con: duckdb.DuckDBPyConnection, comparisons: pa.Table | None) -> int:
+    """How many comparison rows are not already stored, current, with the same figures."""
+    if comparisons is None or comparisons.num_rows == 0:
+        return 0
+    if not _has_table(con, "comparisons"):
+        return int(comparisons.num_rows)
+    con.register("compared", comparisons)
+    return int(_one(con, _COUNT_NEW_COMPARISONS)[0])
+
+
 def _refuse_stray_wal(path: Path) -> None:
     wal = Path(f"{path}.wal")
     if wal.exists():
@@ -495,8 +628,22 @@ def init_store(
 
 
 @dataclass(frozen=True)
+class Source:
+    """The publication a load's values come from, as its file prints it."""
+
+    publication: str
+    file: str
+    edition: str
+
+
+@dataclass(frozen=True)
 class LoadRecord:
-    """The load-log facts of one batch."""
+    """The load-log facts of one batch.
+
+    ``source`` names the publication, file and edition behind every value of the batch;
+    ``comparisons`` holds every organisation the publication prints (the columns of
+    ``COMPARISON_COLUMNS``), written with the batch.
+    """
 
     file_name: str
     sha256: str | None
@@ -504,6 +651,8 @@ class LoadRecord:
     loaded_by: str
     synthetic: bool
     rows: int
+    source: Source | None = None
+    comparisons: pa.Table | None = None
 
 
 @dataclass(frozen=True)
@@ -561,7 +710,8 @@ def apply_load(path: Path, batch: pa.Table, record: LoadRecord, dry_run: bool) -
         with store._connect(memory_limit=WRITER_MEMORY) as con:
             _check_schema(con, path)
             outcome = _classify(con, batch)
-        if dry_run or not outcome.conflicts.empty or outcome.changes == 0:
+            compared = _new_comparisons(con, record.comparisons)
+        if dry_run or not outcome.conflicts.empty or outcome.changes + compared == 0:
             return outcome
         _refuse_stray_wal(path)
         with _swap_in(path, path) as con:
@@ -576,6 +726,30 @@ def apply_load(path: Path, batch: pa.Table, record: LoadRecord, dry_run: bool) -
         conflicts=outcome.conflicts,
         load_id=load_id,
     )
+
+
+_EMPTY_BATCH: Final = pa.schema(
+    [
+        ("source_row", pa.int64()),
+        ("kpi_code", pa.string()),
+        ("area_code", pa.string()),
+        ("period", pa.string()),
+        ("value", pa.float64()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+        ("status", pa.string()),
+        ("note", pa.string()),
+    ]
+)
+
+
+def record_publication(path: Path, record: LoadRecord, dry_run: bool) -> LoadOutcome:
+    """Keep a publication's comparisons and source when it carries no KPI value for the framework.
+
+    A load-log row (no observations) records the file; nothing is written when every
+    comparison row is already stored with the same figures, or on a dry run.
+    """
+    return apply_load(path, _EMPTY_BATCH.empty_table(), record, dry_run)
 
 
 def _write(con: duckdb.DuckDBPyConnection, record: LoadRecord, outcome: LoadOutcome) -> int:
@@ -599,6 +773,23 @@ def _write(con: duckdb.DuckDBPyConnection, record: LoadRecord, outcome: LoadOutc
             "syn": record.synthetic,
         },
     )
+    if record.source is not None or record.comparisons is not None:
+        for ddl in _PROVENANCE_DDL:
+            con.execute(ddl)
+    if record.source is not None:
+        con.execute(
+            "INSERT INTO sources VALUES ($id, $publication, $file, $edition)",
+            {
+                "id": load_id,
+                "publication": record.source.publication,
+                "file": record.source.file,
+                "edition": record.source.edition,
+            },
+        )
+    if record.comparisons is not None:
+        con.register("compared", record.comparisons)
+        con.execute(_SUPERSEDE_COMPARISONS, {"load_id": load_id})
+        con.execute(_INSERT_COMPARISONS, {"load_id": load_id})
     params = {"load_id": load_id, "synthetic": record.synthetic}
     superseded = int(_one(con, _SUPERSEDE, {"load_id": load_id})[0])
     inserted = int(_one(con, _INSERT, params)[0])

@@ -1,115 +1,120 @@
-"""``scorecard import-nhse discharge-delays FILE…``: load NHS England publications as published."""
+"""``scorecard import-nhse PUBLICATION FILE…``: load NHS England publications as published."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.connectors.nhse_discharge_delays import (
-    RULE,
-    SOURCE_KEY_NCTR,
-    SOURCE_KEY_P0,
-    kpi_rows,
-    read_discharge_delays,
-)
+from scorecard.connectors.loading import PublicationLoad
+from scorecard.connectors.nhse_discharge_delays import discharge_delay_loads
+from scorecard.connectors.nhse_virtual_wards import virtual_ward_loads
 from scorecard.domain import Framework
 from scorecard.errors import Problem, UserError
 
 
+def _discharge_delays(fw: Framework, paths: list[Path]) -> tuple[list[PublicationLoad], list[str]]:
+    return discharge_delay_loads(fw, paths), []
+
+
+# publication name on the command line -> its connector: (loads, notes on what was skipped)
+CONNECTORS: dict[
+    str, Callable[[Framework, list[Path]], tuple[list[PublicationLoad], list[str]]]
+] = {
+    "discharge-delays": _discharge_delays,
+    "virtual-wards": virtual_ward_loads,
+}
+
+
 def run_import(args: argparse.Namespace) -> CommandResult:
-    """``import-nhse discharge-delays FILE… [--dry-run]``: load NCTR and P0 KPIs from workbooks.
+    """``import-nhse PUBLICATION FILE… [--dry-run]``: each workbook read, then loaded whole.
 
     Every workbook is read first; if any is not this publication nothing is written and the
-    command exits 1 with the problems. Then each workbook's rows are loaded as one file, for the
-    framework's areas (of each KPI's area types) whose code appears in it.
-
-    Args:
-        args: the parsed command line (``files``, ``dry_run``, ``user``, ``db``, ``framework``).
-
-    Returns:
-        The command's result; ``data`` lists the loaded (or, with --dry-run, loadable) rows as
-        ``{"kpi_code", "source_key", "area_code", "period", "value"}``.
+    command exits 1 with the problems. Then each workbook's KPI rows are loaded as one file for
+    the framework's areas, with every organisation's figures kept for comparisons.
     """
-    problems: list[Problem] = []
-    frames: list[tuple[Path, pd.DataFrame]] = []
-    for given in args.files:
-        path = Path(given)
-        try:
-            frames.append((path, read_discharge_delays(path)))
-        except UserError as err:
-            problems.extend(err.problems)
-    if problems:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=problems)
-
     from scorecard.framework import load_framework
 
     fw = load_framework(args.framework)
-    if not {kpi.source_key for kpi in fw.kpis} & {SOURCE_KEY_NCTR, SOURCE_KEY_P0}:
-        message = (
-            f"the framework has no KPI whose source_key is {SOURCE_KEY_NCTR} or {SOURCE_KEY_P0}, "
-            "so there is nothing to import."
-        )
-        problem = Problem(str(args.framework), None, "source_key", "", RULE, message)
-        return CommandResult(exit_code=EXIT_REJECTED, problems=[problem])
-    extracts: list[tuple[Path, pd.DataFrame, list[str]]] = []
-    for path, frame in frames:
-        rows, keys = kpi_rows(fw, frame, path.name)
-        if rows.empty:
-            message = (
-                "none of the framework's areas for the discharge-delay KPIs appears in this "
-                "workbook, so there is nothing to import."
-            )
-            problems.append(Problem(path.name, None, "", "", RULE, message))
-        extracts.append((path, rows, keys))
-    if problems:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=problems)
-    return _load(args, fw, extracts)
+    try:
+        loads, skipped = CONNECTORS[args.publication](fw, [Path(p) for p in args.files])
+    except UserError as err:
+        return CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
+    result = load_publications(args, fw, loads)
+    result.text = "\n".join([result.text, *skipped]).strip()
+    return result
 
 
-def _load(
-    args: argparse.Namespace, fw: Framework, extracts: list[tuple[Path, pd.DataFrame, list[str]]]
+def load_publications(
+    args: argparse.Namespace, fw: Framework, loads: list[PublicationLoad], kind: str = "nhse"
 ) -> CommandResult:
-    """Load each workbook's KPI rows through the pipeline, as one file each.
+    """Load each file's rows as one load, with its source and comparisons; all or nothing.
 
-    Every workbook is validated (a dry run) before any is written, so a rejected one leaves
-    the store as it was for all of them.
+    Every file is validated (a dry run) before any is written, so a rejected one leaves the
+    store as it was for all of them. A file whose framework areas have no value this month
+    (e.g. not submitted) still records its source and comparisons.
+
+    Args:
+        args: the parsed command line (``db``, ``user``, ``dry_run``).
+        fw: the framework.
+        loads: the files' rows, sources and comparisons.
+        kind: the load log's kind.
+
+    Returns:
+        The command's result; ``data`` lists the loaded (or loadable) rows as
+        ``{"kpi_code", "source_key", "area_code", "period", "value"}``.
     """
+    from scorecard import store
     from scorecard.pipeline import REJECTED, load_frame
 
-    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path, _, _ in extracts]
+    digests = [hashlib.sha256(item.path.read_bytes()).hexdigest() for item in loads]
+    text = ""
     for dry_run in (True,) if args.dry_run else (True, False):
-        reports = [
-            load_frame(
+        lines: list[str] = []
+        problems: list[Problem] = []
+        for item, digest in zip(loads, digests, strict=True):
+            if item.rows.empty:
+                record = store.LoadRecord(
+                    item.path.name, digest, kind, args.user, False, 0, item.source, item.comparisons
+                )
+                store.record_publication(Path(args.db), record, dry_run)
+                lines.append(
+                    f"{item.path.name}: no KPI value for the framework's areas; "
+                    f"{item.comparisons.num_rows} comparison figures kept"
+                    + (" [dry run: nothing written]" if dry_run else "")
+                )
+                continue
+            report = load_frame(
                 args.db,
                 fw,
-                rows,
-                path.name,
-                kind="nhse",
+                item.rows,
+                item.path.name,
+                kind=kind,
                 user=args.user,
                 synthetic=False,
                 dry_run=dry_run,
                 sha256=digest,
+                source=item.source,
+                comparisons=item.comparisons,
             )
-            for (path, rows, _), digest in zip(extracts, digests, strict=True)
-        ]
-        text = "\n".join(report.summary() for report in reports)
-        problems = [p for report in reports if report.status == REJECTED for p in report.errors]
+            lines.append(report.summary())
+            if report.status == REJECTED:
+                problems.extend(report.errors)
+        text = "\n".join(lines)
         if problems:
             return CommandResult(exit_code=EXIT_REJECTED, text=text, problems=problems)
     data: list[dict[str, object]] = []
-    for _, rows, keys in extracts:
-        for record, key in zip(rows.to_dict("records"), keys, strict=True):
+    for item in loads:
+        for row, key in zip(item.rows.to_dict("records"), item.keys, strict=True):
             data.append(
                 {
-                    "kpi_code": record["kpi_code"],
+                    "kpi_code": row["kpi_code"],
                     "source_key": key,
-                    "area_code": record["area_code"],
-                    "period": record["period"],
-                    "value": record["value"],
+                    "area_code": row["area_code"],
+                    "period": row["period"],
+                    "value": row["value"],
                 }
             )
     return CommandResult(exit_code=EXIT_OK, data=data, text=text)

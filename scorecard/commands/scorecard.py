@@ -9,6 +9,7 @@ from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
+from scorecard.provenance import add_sources
 from scorecard.scoring import compute_scorecard, scorecard_text
 from scorecard.store import Store, store_events
 
@@ -44,6 +45,6 @@ def run_scorecard(args: argparse.Namespace) -> CommandResult:
     rows = compute_scorecard(with_events(fw, store_events(Path(args.db))), store, args.month, area)
     return CommandResult(
         exit_code=EXIT_OK,
-        data=[row.as_contract_dict() for row in rows],
+        data=add_sources([row.as_contract_dict() for row in rows], store, args.month),
         text=scorecard_text(rows, args.month, area),
     )

@@ -57,8 +57,14 @@ def run_load(args: argparse.Namespace) -> CommandResult:
 
 def run_export(args: argparse.Namespace) -> CommandResult:
     """``scorecard export [--format csv|json] [--out FILE]``: every current observation."""
-    current = store.Store(Path(args.db)).current()
-    content = export_json(current) if args.format == "json" else export_csv(current)
+    from scorecard.provenance import labels
+
+    reader = store.Store(Path(args.db))
+    current = reader.current()
+    if args.format == "json":
+        content = export_json(current, labels(reader) if len(current) else {})
+    else:
+        content = export_csv(current)
     synthetic = int(current["synthetic"].sum()) if len(current) else 0
     if args.out is None:
         sys.stdout.flush()

@@ -14,7 +14,7 @@ from scorecard.bricks import STATES as BRICK_STATES
 from scorecard.bricks import VIEWS as KPI_VIEWS
 from scorecard.domain import Framework
 from scorecard.errors import UserError
-from scorecard.ui import data, review, views
+from scorecard.ui import data, provenance, review, views
 from scorecard.ui.context import Context as Context
 from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
 from scorecard.ui.views import md
@@ -333,6 +333,8 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
                 "scorecard works; they are not real NHS or council figures.",
                 icon=":material/science:",
             )
+    elif ref is not None and months:
+        provenance.published_banner(ref.path, ref.identity)
     review.identity_banner(review.who())
     if ref is None:
         no_store_message()

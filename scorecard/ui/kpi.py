@@ -35,6 +35,7 @@ from scorecard.ui.display import (
     variation_svg,
 )
 from scorecard.ui.frame import Context, empty_state, page_link, url_selectbox
+from scorecard.ui.provenance import source_labels
 from scorecard.ui.views import md
 
 
@@ -407,6 +408,9 @@ def values_frame(ctx: Context, kpi: Kpi, area: str) -> pd.DataFrame:
             },
         }
     )
+    if ctx.store is not None and "load_id" in frame.columns:
+        labels = source_labels(ctx.store.path, ctx.store.identity)
+        out["Source"] = [labels.get(int(x), "") for x in frame["load_id"]]
     out["Value"] = out["Value"].astype("object")
     return out.sort_values(["Period", "Load"], ascending=[False, False], kind="stable")
 

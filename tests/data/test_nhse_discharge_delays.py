@@ -420,7 +420,7 @@ def test_cli_imports_the_four_real_months(real_workbooks: Path, tmp_path: Path) 
         assert p0["kpi_code"] == "LEAD-P0"
         assert p0["value"] == pytest.approx(share, rel=TIGHT)
 
-    stored = Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0"])
+    stored = Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0", "ACT-P1DISCH"])
     key = stored.set_index(["kpi_code", "area_code", "period"])
     for row in rows:
         line = key.loc[(row["kpi_code"], row["area_code"], row["period"])]
@@ -432,7 +432,7 @@ def test_cli_imports_the_four_real_months(real_workbooks: Path, tmp_path: Path) 
 
     again = _scorecard("import-nhse", "discharge-delays", *files, "--db", db, "--json")
     assert again.returncode == 0, again.stderr
-    assert Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0"]).equals(stored)
+    assert Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0", "ACT-P1DISCH"]).equals(stored)
 
 
 def _framework():
@@ -515,7 +515,17 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> _FakePipeline:
     fake_state = _FakePipeline()
 
     def load_frame(
-        store_path, fw, frame, file_name, kind, user, synthetic=False, dry_run=False, sha256=None
+        store_path,
+        fw,
+        frame,
+        file_name,
+        kind,
+        user,
+        synthetic=False,
+        dry_run=False,
+        sha256=None,
+        source=None,
+        comparisons=None,
     ):
         fake_state.calls.append(
             {

@@ -10,6 +10,7 @@ from cli_process import run_scorecard as scorecard
 
 from scorecard.domain import with_events
 from scorecard.framework import load_framework
+from scorecard.provenance import add_sources
 from scorecard.scoring import (
     ASSURANCES,
     CONTRACT_FIELDS,
@@ -128,6 +129,17 @@ def test_the_demo_records_a_change_point_for_each_improvement_it_plants(rows):
     assert at_icb["LEAD-NCTR"]["suggested_change_point"] is None
 
 
+def test_every_demo_value_says_it_is_synthetic_and_where_from(rows):
+    with_value = [r for r in rows if r["period"] is not None and not r["suppressed"]]
+    assert with_value
+    for row in with_value:
+        assert row["synthetic"] is True
+        assert row["source"].startswith("synthetic demo data, not real (load ")
+    for row in rows:
+        if row["period"] is None:
+            assert (row["synthetic"], row["source"]) == (False, None)
+
+
 def test_the_demo_month_has_data_and_icons(rows, latest):
     with_data = [r for r in rows if r["period"] == latest]
     assert len(with_data) > 0.8 * len(rows)
@@ -140,7 +152,8 @@ def test_json_matches_the_library(demo_db, latest, rows):
     fw = load_framework(REPO / "data" / "framework")
     live = with_events(fw, store_events(demo_db))
     computed = [r.as_contract_dict() for r in compute_scorecard(live, Store(demo_db), latest)]
-    assert json.loads(json.dumps(computed)) == rows
+    sourced = add_sources(computed, Store(demo_db), latest)
+    assert json.loads(json.dumps(sourced)) == rows
 
 
 def test_the_demo_plants_one_improvement_holding_one_slipping_one_lost(rows):
