@@ -1106,7 +1106,9 @@ def build_demo_store(
     try:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
-        store.init_store(tmp, fw)
+        # The planted improvements' events are data of this store, kept through later loads.
+        events = demo_events(fw, month_range(end, months))
+        store.init_store(tmp, fw, events, events_synthetic=True)
         report = pipeline.load_frame(
             tmp,
             fw,
@@ -1122,8 +1124,6 @@ def build_demo_store(
             # The framework and the generator disagree (e.g. a unit the demo cannot draw):
             # say what the validation said; the existing store is left as it was.
             raise UserError(report.errors or "the demo rows could not be loaded")
-        # The planted improvements' events are data of this store, kept through later loads.
-        store.add_events(tmp, demo_events(fw, month_range(end, months)), synthetic=True)
         with store.writer_lock(path):
             _check_replaceable(path)  # again: a real load may have landed meanwhile
             # The old store is being discarded: a log it left behind must not replay onto

@@ -571,8 +571,13 @@ def _refuse_stray_wal(path: Path) -> None:
         raise _problem(path, message, "store_wal")
 
 
-def init_store(path: Path, fw: Framework) -> None:
+def init_store(
+    path: Path, fw: Framework, events: Sequence[SpcEvent] = (), *, events_synthetic: bool = False
+) -> None:
     """Create an empty store for ``fw`` at ``path`` (atomically, under the writer lock).
+
+    ``events`` are SPC events the store holds beside the framework's (the synthetic demo's
+    planted ones, with ``events_synthetic``); they stay in it through every later load.
 
     Raises:
         UserError: if a store holding loads or observations (or any other file) is there.
@@ -604,31 +609,22 @@ def init_store(path: Path, fw: Framework) -> None:
                     ("created_at", created),
                 ],
             )
-
-
-def add_events(path: Path, events: Sequence[SpcEvent], *, synthetic: bool) -> None:
-    """Keep SPC events in the store at ``path`` after those it holds (atomically, locked).
-
-    Raises:
-        UserError: when there is no store at ``path`` or it cannot be used.
-    """
-    path = Path(path)
-    if not events:
-        return
-    with writer_lock(path):
-        with Store(path)._connect() as con:
-            _check_schema(con, path)
-        _refuse_stray_wal(path)
-        with _swap_in(path, path) as con:
-            con.execute(_EVENTS_DDL)
-            start = int(_one(con, "SELECT coalesce(max(position), 0) FROM events")[0])
-            con.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [start + n, e.kpi_code, e.area_code, e.period, str(e.kind), e.reason, synthetic]
-                    for n, e in enumerate(events, start=1)
-                ],
-            )
+            if events:
+                con.executemany(
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        [
+                            n,
+                            e.kpi_code,
+                            e.area_code,
+                            e.period,
+                            str(e.kind),
+                            e.reason,
+                            events_synthetic,
+                        ]
+                        for n, e in enumerate(events, start=1)
+                    ],
+                )
 
 
 @dataclass(frozen=True)

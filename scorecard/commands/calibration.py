@@ -1,7 +1,4 @@
-"""Print the demo's calibration constants: ``python -m scorecard.commands.calibration FOLDER``.
-
-The constants are derived from the published real data (``scorecard.calibration``).
-"""
+"""``python -m scorecard.commands.calibration FOLDER``: the demo's constants from real data."""
 
 from __future__ import annotations
 
@@ -16,7 +13,7 @@ from scorecard.calibration import derive
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the derived constants, one ``NAME = value`` line each."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "realdata", type=Path, help="the folder of published real data (tests/fixtures/realdata)"
     )

@@ -210,6 +210,16 @@ def test_calibration_constants_match_the_real_data() -> None:
     assert cal.duplicated_months == ("2025-02", "2025-03")
 
 
+def test_the_calibration_command_prints_the_demos_constants(capsys) -> None:
+    from scorecard.commands.calibration import main as calibrate
+
+    assert calibrate([str(REALDATA)]) == 0
+    printed = dict(line.split(" = ", 1) for line in capsys.readouterr().out.splitlines())
+    assert printed["ATTENDANCE_SHARE"] == repr(demo.ATTENDANCE_SHARE)
+    assert printed["SEASON_BEDS"] == repr(demo.SEASON_BEDS)
+    assert printed["DUPLICATED_MONTHS"] == repr(("2025-02", "2025-03"))
+
+
 # Planted special causes, read by the SPC engine (CONTRACT §4)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import grimp
 import pytest
 
 PACKAGES = ("scorecard", "schemas")
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -78,3 +82,21 @@ def test_the_check_finds_a_longer_circle() -> None:
     for a, b in [("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d"), ("p.e", "p.e")]:
         graph.add_import(importer=a, imported=b)
     assert import_cycles(graph) == [["p.a", "p.b", "p.c"], ["p.e"]]
+
+
+def _layered() -> set[str]:
+    contracts = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers")
+    return {name.strip() for layer in layers for name in layer.split("|")}
+
+
+def test_every_module_has_a_layer(graph: grimp.ImportGraph) -> None:
+    # a module the layers contract does not name is not checked: place each new one there
+    layered = _layered()
+    unplaced = sorted(
+        module
+        for module in graph.modules
+        if module not in PACKAGES
+        and not any(module == name or module.startswith(name + ".") for name in layered)
+    )
+    assert unplaced == [], "add these to their layer in [tool.importlinter] in pyproject.toml"
