@@ -682,6 +682,7 @@ class _PackBuilder:
                     ("BACKGROUND", (c, r), (c, r), colors.HexColor(shade.get(rating, "#FFFFFF")))
                 )
         out.append(_table(data, widths, zebra=False, extra=extra))
+        out += self.reconciliation()
         cov = coverage(d.fw)
         suppressed = sum(1 for r in d.shown if r.get("suppressed"))
         provisional = sum(1 for r in d.shown if r.get("provisional"))
@@ -702,6 +703,44 @@ class _PackBuilder:
         out.append(para("Coverage of the golden thread", s.h3))
         out.append(para_markup("<br/>".join("• " + esc(x) for x in lines), s.body))
         return out
+
+    def reconciliation(self) -> list[Flowable]:
+        """Do the areas add up? Each declared KPI's parts against this area's value."""
+        d, s = self.d, self.s
+        found = [r for r in d.rows if r.reconciliation is not None]
+        if not found:
+            return []
+        lines: list[str] = []
+        for row in found:
+            rec = row.reconciliation or {}
+            status = rec.get("status")
+            diff = rec.get("difference")
+            parts = (
+                f"{rec.get('parts_reporting')} of {rec.get('parts_expected')} {rec.get('parts')}"
+            )
+            if status == "agrees":
+                said = f"the {parts} areas add up ({format_value(row.value, row.unit)})"
+            elif status == "differs" and isinstance(diff, float | int):
+                total = format_value(_num(rec.get("parts_sum")), row.unit)
+                whole = format_value(_num(rec.get("whole")), row.unit)
+                said = (
+                    f"the {parts} areas add up to {total}, a difference of "
+                    f"{format_value(float(diff), row.unit)} from {whole}"
+                )
+            else:
+                said = f"cannot be checked: only {parts} areas have a value"
+            lines.append(f"{row.kpi_name} ({row.kpi_code}), {period_label(row.period)}: {said}.")
+        agree = sum(1 for r in found if (r.reconciliation or {}).get("status") == "agrees")
+        return [
+            CondPageBreak(40 * mm),
+            para("Do the areas add up?", s.h3),
+            para(
+                f"{agree} of {len(found)} KPIs the framework declares additive add up for "
+                f"{d.area.name}: the sum of its parts against its own value.",
+                s.note,
+            ),
+            para_markup("<br/>".join("• " + esc(x) for x in lines), s.small),
+        ]
 
     # -------------------------------------------------------------- key and glossary
 
@@ -953,6 +992,10 @@ class _PackBuilder:
             *self.glossary(),
             *self.appendix(),
         ]
+
+
+def _num(value: object) -> float | None:
+    return float(value) if isinstance(value, float | int) else None
 
 
 def _listed(items: Iterable[object]) -> str:

@@ -257,7 +257,7 @@ def test_i_statements_page_lists_unevidenced_and_filters_by_kpi(open_page, frame
     assert "I am involved in my care and understand my condition." in text
 
 
-def test_assurance_page_has_kite_marks_loads_and_gaps(open_page):
+def test_assurance_page_has_kite_marks_loads_and_gaps(open_page, framework):
     at = open_page("pages/5_assurance.py")
     assert_clean(at)
     text = texts(at)
@@ -281,6 +281,11 @@ def test_assurance_page_has_kite_marks_loads_and_gaps(open_page):
     for _, row in quality.iterrows():
         if any(str(row[d]).endswith("Poor") for d in dimensions):
             assert not str(row["Overall"]).endswith("Good"), row["KPI"]
+    assert "Do the areas add up?" in text
+    adds_up = next(d.value for d in at.dataframe if "Adds up" in d.value.columns)
+    assert len(adds_up) == len(framework.reconciliations)
+    assert set(adds_up["Adds up"]) == {"● Yes"}
+    assert set(adds_up["Difference"]) == {"0"}
     # the demo is synthetic: a poor source caps every overall rating at attention
     assert set(quality["Source"]) == {"✖ Poor"}
     assert not quality["Overall"].str.endswith("Good").any()
