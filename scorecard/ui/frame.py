@@ -14,7 +14,14 @@ from streamlit.delta_generator import DeltaGenerator
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.ui import data, review, views
-from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
+from scorecard.ui.selection import (
+    MAX_PARAM_LENGTH,
+    MONTH_PATTERN,
+    PARAM_NAMES,
+    Choices,
+    Selection,
+    Substitution,
+)
 from scorecard.ui.views import md
 
 SESSION_KEY = "ican_selection"  # the last selection, for a page opened without parameters
@@ -178,14 +185,58 @@ def _query_params() -> dict[str, str]:
     return {name: st.query_params[name] for name in PARAM_NAMES if name in st.query_params}
 
 
-def _resolve(choices: Choices) -> Selection:
-    """The selection from the URL; a page opened with no parameters keeps the last selection."""
+def _resolve(choices: Choices) -> tuple[Selection, tuple[Substitution, ...]]:
+    """The selection from the URL, and what the URL asked for that does not exist.
+
+    A page opened with no parameters keeps the last selection.
+    """
     params = _query_params()
     if not params and SESSION_KEY in st.session_state:
         last = st.session_state[SESSION_KEY]
         if isinstance(last, Selection):
             params = last.to_query_params()
-    return Selection.from_query_params(params, choices)
+    return Selection.from_link(params, choices)
+
+
+_LINK_NOUNS = {
+    "month": "month",
+    "area": "area",
+    "node": "golden-thread item",
+    "kpi": "KPI",
+    "pillar": "pillar",
+    "brick": "brick",
+    "owner": "owner",
+}
+
+
+def _asked_words(fw: Framework, sub: Substitution) -> str:
+    noun = _LINK_NOUNS[sub.name]
+    if len(sub.asked) > MAX_PARAM_LENGTH:
+        return f"a {noun} too long to show"
+    if sub.name == "month" and MONTH_PATTERN.fullmatch(sub.asked):
+        return md(views.month_label(sub.asked))
+    return f"{noun} “{md(sub.asked)}”"
+
+
+def _shown_words(fw: Framework, sub: Substitution) -> str:
+    noun = _LINK_NOUNS[sub.name]
+    return f"no {noun} chosen" if not sub.shown else f"{noun} {md(sub.shown)}"
+
+
+def link_sentence(fw: Framework, selection: Selection, subs: Sequence[Substitution]) -> str:
+    """One sentence: what a shared link asked for that does not exist, and what is shown."""
+    asked = [_asked_words(fw, s) for s in subs]
+    view = md(views.month_label(selection.month)) if selection.month else "no month"
+    view += f" for {md(views.area_name(fw, selection.area))}"
+    shown = [view, *(_shown_words(fw, s) for s in subs if s.name not in ("month", "area"))]
+    return (
+        f"This link asked for {_and(asked)}, which the scorecard does not have; "
+        f"it shows {_and(shown)} instead."
+    )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _write_url(selection: Selection) -> None:
@@ -344,11 +395,16 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
         counts = dict(summary.counts)
         synthetic = summary.synthetic
     choices = _choices(fw, months, counts)
-    selection = _resolve(choices)
+    selection, substitutions = _resolve(choices)
     _write_url(selection)
     _masthead(selection, page)
     ctx = Context(fw, selection, choices, ref, months, synthetic)
     st.title(title)
+    # without data every month is unknown: that is said by the empty-store message instead
+    substitutions = tuple(s for s in substitutions if months or s.name != "month")
+    if substitutions:
+        with st.container(key="ican-link-note"):
+            st.warning(link_sentence(fw, selection, substitutions), icon=":material/link_off:")
     if synthetic:
         with st.container(key="ican-synthetic"):
             st.warning(

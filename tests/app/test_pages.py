@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from scorecard.periods import month_long
 from scorecard.store import Store
 
 PAGES = (
@@ -318,3 +319,30 @@ def test_golden_thread_says_what_is_above_a_node_level_by_level(open_page):
     levels = [level.strip() for level in above.removeprefix("Above it:").split("›")]
     assert levels[0] == "Stay Well"
     assert levels[-1] == "Reduced ED attendances, Rapid Response (brick)"
+
+
+def test_a_shared_link_to_a_month_and_area_that_do_not_exist_says_so(open_page):
+    at = open_page("app.py", month="2031-01", area="ZZZ")
+    assert_clean(at)
+    (note,) = [str(w.value) for w in at.warning if "This link asked for" in str(w.value)]
+    latest = at.query_params["month"]
+    assert latest != "2031-01"
+    assert note.replace("\\", "") == (
+        "This link asked for January 2031 and area “ZZZ”, which the scorecard does not have; "
+        f"it shows {month_long(str(latest))} for NHS Northamptonshire ICB instead."
+    )
+
+
+def test_a_shared_link_to_an_unknown_kpi_opens_the_index_and_says_so(open_page):
+    at = open_page("pages/2_kpi.py", kpi="NOPE")
+    assert_clean(at)
+    (note,) = [str(w.value) for w in at.warning if "This link asked for" in str(w.value)]
+    assert "KPI “NOPE”" in note
+    assert "no KPI chosen" in note
+    assert "Choose a KPI above, or open a lead KPI:" in texts(at)
+
+
+def test_a_good_link_says_nothing_about_the_link(open_page):
+    at = open_page("pages/2_kpi.py", kpi="LEAD-P0", area="QPM")
+    assert_clean(at)
+    assert not [w for w in at.warning if "This link asked for" in str(w.value)]
