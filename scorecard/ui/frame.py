@@ -389,6 +389,7 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
     months: tuple[str, ...] = ()
     counts: dict[str, int] = {}
     synthetic = False
+    summary = data.PeriodSummary((), (), False)
     if ref is not None:
         summary = data.period_summary(ref.path, ref.identity)
         months = tuple(summary.periods)
@@ -405,13 +406,9 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
     if substitutions:
         with st.container(key="ican-link-note"):
             st.warning(link_sentence(fw, selection, substitutions), icon=":material/link_off:")
-    if synthetic:
+    if synthetic and ref is not None:
         with st.container(key="ican-synthetic"):
-            st.warning(
-                "**Synthetic demo data.** The values on this page are made up to show how the "
-                "scorecard works; they are not real NHS or council figures.",
-                icon=":material/science:",
-            )
+            st.warning(synthetic_banner(ref, summary), icon=":material/science:")
     review.identity_banner(review.who())
     if ref is None:
         no_store_message()
@@ -420,6 +417,35 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
     if filters:
         ctx = replace(ctx, slot=_filters(ctx))
     return ctx
+
+
+def synthetic_banner(ref: data.StoreRef, summary: data.PeriodSummary) -> str:
+    """How much of what the pages show is synthetic: all of it, or some (with the count).
+
+    Said only where some is: a store of real values alone gets no banner. When real loads have
+    joined a demo store, the demo's recorded events no longer apply, and the banner says why
+    its "Is it holding?" verdicts and change points have gone.
+    """
+    n, total = summary.synthetic_values, summary.total_values
+    if n >= total:
+        return (
+            "**Synthetic demo data.** Every value on this page is made up to show how the "
+            "scorecard works; none is a real NHS or council figure."
+        )
+    text = (
+        f"**Partly synthetic data.** {n:,} of the store's {total:,} current values are made-up "
+        f"demo data and {total - n:,} are real; every value says which it is where it is shown."
+    )
+    from scorecard.demo import DEMO_KIND
+
+    kinds = set(data.loads(ref.path, ref.identity)["kind"].astype(str))
+    if DEMO_KIND in kinds and kinds != {DEMO_KIND}:
+        text += (
+            " Because real values have been loaded, the demo's recorded improvements, ends of "
+            "support and change points no longer apply, so its “Is it holding?” verdicts are "
+            "not shown."
+        )
+    return text
 
 
 def empty_state(message: str, *, hint: str = "") -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_process import run_scorecard
 from streamlit.testing.v1 import AppTest
 
 from scorecard.periods import month_long
@@ -56,7 +57,7 @@ def latest_months(db: Path) -> list[str]:
 def test_every_page_renders_on_the_demo_store(open_page, page):
     at = open_page(page)
     assert_clean(at)
-    assert "Synthetic demo data" in texts(at)
+    assert "**Synthetic demo data.** Every value on this page is made up" in texts(at)
     assert at.query_params["area"] == "QPM"
     assert at.query_params["month"]
 
@@ -346,3 +347,24 @@ def test_a_good_link_says_nothing_about_the_link(open_page):
     at = open_page("pages/2_kpi.py", kpi="LEAD-P0", area="QPM")
     assert_clean(at)
     assert not [w for w in at.warning if "This link asked for" in str(w.value)]
+
+
+def test_a_real_value_in_the_demo_store_makes_the_banner_say_how_much_is_synthetic(
+    open_page, tmp_path
+):
+    db = tmp_path / "mixed.duckdb"
+    assert run_scorecard("demo", "--db", str(db)).returncode == 0
+    month = Store(db).periods()[-1]
+    extract = tmp_path / "one.csv"
+    extract.write_text(f"kpi_code,area_code,period,value\nSYS-ATT,QPM,{month},4100\n")
+    assert run_scorecard("load", str(extract), "--db", str(db)).returncode == 0
+    total = len(Store(db).current())
+    at = open_page("app.py", db=db)
+    assert_clean(at)
+    text = texts(at)
+    assert "Synthetic demo data." not in text
+    assert (
+        f"**Partly synthetic data.** {total - 1:,} of the store's {total:,} current values are "
+        "made-up demo data and 1 are real" in text
+    )
+    assert "so its “Is it holding?” verdicts are not shown" in text
