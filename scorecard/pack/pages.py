@@ -190,8 +190,9 @@ class _PackBuilder:
         if d.signoff is not None:
             state = (
                 f"Signed off by {d.signoff.author} on {d.signoff.written_at[:16].replace('T', ' ')}"
-                f" UTC (data state {d.signoff.store_identity[:16]}, rows hash "
-                f"{d.signoff.rows_hash[:12]})."
+                f" UTC (data version {d.signoff.store_identity[:16]} and fingerprint of the "
+                f"signed-off figures {d.signoff.rows_hash[:12]}: codes that change whenever the "
+                "data or the figures do)."
             )
             if d.signoff.note:
                 state += f" Note: {d.signoff.note.rstrip('.')}."
@@ -209,7 +210,11 @@ class _PackBuilder:
         facts = [
             ("Month", month_words(d.month)),
             ("Area", f"{d.area.name} ({d.area.code})"),
-            ("Data as of", f"{d.data_as_of} (latest load; store state {d.store_identity[:16]})"),
+            (
+                "Data as of",
+                f"{d.data_as_of} (the latest load). Data version {d.store_identity[:16]}: a code "
+                "that changes with every load, to match this pack to the data it was made from.",
+            ),
             ("Sign-off", state),
             (
                 "Commentary",

@@ -156,7 +156,7 @@ def load_log(ctx: Context) -> None:
     if loads.empty:
         empty_state("Nothing has been loaded into the store yet.")
         return
-    st.dataframe(readable(loads), hide_index=True, width="stretch")
+    st.dataframe(readable(loads), hide_index=True, width="stretch", placeholder="–")
 
 
 def revisions(ctx: Context) -> None:
@@ -172,7 +172,7 @@ def revisions(ctx: Context) -> None:
         f"{len(old)} {'value has' if len(old) == 1 else 'values have'} been revised by a later "
         "load; the old values are kept."
     )
-    st.dataframe(readable(shown), hide_index=True, width="stretch", height=300)
+    st.dataframe(readable(shown), hide_index=True, width="stretch", height=300, placeholder="–")
 
 
 FRAMEWORK_PARTS: Mapping[str, str] = {

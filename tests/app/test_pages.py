@@ -10,7 +10,9 @@ import pytest
 from cli_process import run_scorecard
 from streamlit.testing.v1 import AppTest
 
+from scorecard.demo import with_demo_events
 from scorecard.periods import month_long
+from scorecard.scoring import compute_scorecard
 from scorecard.store import Store
 
 PAGES = (
@@ -368,3 +370,42 @@ def test_a_real_value_in_the_demo_store_makes_the_banner_say_how_much_is_synthet
         "made-up demo data and 1 are real" in text
     )
     assert "so its “Is it holding?” verdicts are not shown" in text
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("pages/1_golden_thread.py", {}),
+        ("pages/2_kpi.py", {"kpi": "SYS-ATT"}),
+        ("pages/2_kpi.py", {"kpi": "LEAD-LONGSTAY"}),
+    ],
+    ids=["golden-thread", "kpi-seed", "kpi-with-demo-events"],
+)
+def test_pages_speak_to_people_not_to_us(open_page, page, params):
+    at = open_page(page, **params)
+    assert_clean(at)
+    text = texts(at)
+    assert not re.search(r"\.txt:\d", text), "a file:line citation shown to people"
+    assert not re.search(r"\bplant", text, re.IGNORECASE)
+    assert not re.search(r"\bNone\b", text)
+    if page.endswith("golden_thread.py"):
+        assert "iCAN Case for Change and Story Board, version 3.2 (2022), lines 1098–1107" in text
+    elif params["kpi"] == "SYS-ATT":
+        assert "From the iCAN documents (system-wide KPI 'Attendances'" in text
+
+
+def test_kpi_detail_says_when_a_sustained_shift_needs_a_change_point(open_page, demo_db, framework):
+    month = open_page("app.py").query_params["month"]
+    live = with_demo_events(framework, demo_db)
+    shifted = [
+        r for r in compute_scorecard(live, Store(demo_db), month, "QPM") if r.suggested_change_point
+    ]
+    assert shifted
+    kpi = shifted[0].kpi_code
+    at = open_page("pages/2_kpi.py", kpi=kpi, area="QPM", month=month)
+    assert_clean(at)
+    (warning,) = [str(w.value) for w in at.warning if "sustained shift" in str(w.value)]
+    assert warning.startswith("A sustained shift since ")
+    assert "the assurance icon is not reliable until an analyst records a change point" in warning
+    (row,) = [str(c.value) for c in at.code]
+    assert row.startswith(f"{kpi},QPM,{shifted[0].suggested_change_point},change_point,")
