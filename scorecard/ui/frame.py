@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -209,10 +210,17 @@ _LINK_NOUNS = {
 }
 
 
+# What a link's value must look like to be repeated on the page (a code, a month or a name);
+# anything else is described, never echoed.
+_SHOWABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.:,'()\-]{0,59}")
+
+
 def _asked_words(fw: Framework, sub: Substitution) -> str:
     noun = _LINK_NOUNS[sub.name]
     if len(sub.asked) > MAX_PARAM_LENGTH:
-        return f"a {noun} too long to show"
+        return f"{_a(noun)} too long to show"
+    if not _SHOWABLE.fullmatch(sub.asked):
+        return f"{_a(noun)} that is not a valid code"
     if sub.name == "month" and MONTH_PATTERN.fullmatch(sub.asked):
         return md(views.month_label(sub.asked))
     return f"{noun} “{md(sub.asked)}”"
@@ -233,6 +241,10 @@ def link_sentence(fw: Framework, selection: Selection, subs: Sequence[Substituti
         f"This link asked for {_and(asked)}, which the scorecard does not have; "
         f"it shows {_and(shown)} instead."
     )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def _and(items: Sequence[str]) -> str:
