@@ -1020,7 +1020,7 @@ def generate_demo(
     if not columns["value"]:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in EXTRACT_COLUMNS})
     frame = pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})  # type: ignore[arg-type]
-    return plant_benefits(fw, frame, end)
+    return add_up_parts(fw, plant_benefits(fw, frame, end))
 
 
 # The benefits plant (synthetic): in the latest month the system-wide measure of this line shows
@@ -1057,6 +1057,38 @@ def plant_benefits(fw: Framework, frame: pd.DataFrame, end: str) -> pd.DataFrame
     mask = (planted["kpi_code"] == code) & (planted["period"] == end)
     planted.loc[mask, "value"] = np.rint(planted.loc[mask, "value"].astype(float) * factor)
     return planted
+
+
+def add_up_parts(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
+    """The demo rows with each declared KPI's parts made to add up to their whole, month by month.
+
+    The parts keep their shares of their own total; the last part takes what rounding leaves, so
+    the sum equals the whole exactly (in the KPI's reporting precision).
+    """
+    from scorecard.reconciliation import wholes_and_parts
+
+    out = frame.copy()
+    for rec in fw.reconciliations:
+        kpi = fw.kpi(rec.kpi_code)
+        decimals = 1 if is_snapshot(kpi) else 0
+        of_kpi = out["kpi_code"] == kpi.code
+        for whole, parts in wholes_and_parts(fw, kpi.code):
+            codes = [p.code for p in parts]
+            table = out[of_kpi & out["area_code"].isin([whole.code, *codes])].pivot_table(
+                index="period", columns="area_code", values="value", aggfunc="first"
+            )
+            if table.isna().any().any() or not {whole.code, *codes} <= set(table.columns):
+                continue
+            shares = table[codes].astype(float)
+            scaled = shares.div(shares.sum(axis=1), axis=0).mul(table[whole.code], axis=0)
+            rounded = scaled.round(decimals)
+            rounded[codes[-1]] = (table[whole.code] - rounded[codes[:-1]].sum(axis=1)).round(
+                decimals
+            )
+            for code in codes:
+                rows = of_kpi & (out["area_code"] == code)
+                out.loc[rows, "value"] = out.loc[rows, "period"].map(rounded[code]).to_numpy()
+    return out
 
 
 def _optional(x: FloatArray | None, n: int) -> FloatArray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "suppressed",
 )
 # The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons and
-# ``suggested_change_point`` (CONTRACT §3.1) at the end.
+# ``suggested_change_point`` (CONTRACT §3.1) and ``reconciliation`` at the end.
 JSON_FIELDS: tuple[str, ...] = (
     *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
     "sustainability",
@@ -56,6 +57,7 @@ JSON_FIELDS: tuple[str, ...] = (
     "suggested_change_point",
     "synthetic",
     "source",
+    "reconciliation",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -103,9 +105,12 @@ class ScorecardRow:
     ``as_contract_dict`` gives the contract's keys plus ``sustainability``,
     ``suggested_change_point`` (the first month of a sustained shift that reaches the latest
     point against limits no recorded change point has reset, else None), ``synthetic`` and
-    ``source`` (``JSON_FIELDS``; ``scorecard.provenance.add_sources`` fills the last two per value);
-    the extras (unit, area name, provenance, synthetic, provisional, run chart, the
-    sustainability verdict's sentence) serve the app and the pack.
+    ``source`` (``scorecard.provenance.add_sources`` fills these two per value), and
+    ``reconciliation``, set on the row of a whole area (e.g. the ICB) of a KPI the framework
+    declares additive: its parts' sum for the row's period against its value
+    (``scorecard.reconciliation.Reconciled.as_dict``); None elsewhere. The extras (unit, area
+    name, provenance, synthetic, provisional, run chart, the sustainability verdict's sentence)
+    serve the app and the pack.
     """
 
     kpi_code: str
@@ -135,6 +140,7 @@ class ScorecardRow:
     sustainability_text: str = ""
     suggested_change_point: str | None = None
     source: str | None = None
+    reconciliation: Mapping[str, object] | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -160,6 +166,7 @@ class ScorecardRow:
             "suggested_change_point": self.suggested_change_point,
             "synthetic": self.synthetic,
             "source": self.source,
+            "reconciliation": None if self.reconciliation is None else dict(self.reconciliation),
         }
 
 
@@ -765,7 +772,41 @@ def compute_scorecard(
                 is_suppressed=rule,
             )
         )
-    return rows
+    return _with_reconciliations(fw, store_or_frame, month, rows)
+
+
+def _with_reconciliations(
+    fw: Framework,
+    store_or_frame: CurrentReader | pd.DataFrame,
+    month: str,
+    rows: list[ScorecardRow],
+) -> list[ScorecardRow]:
+    """The rows with each declared KPI's whole area carrying its parts' sum for its period."""
+    from scorecard.reconciliation import reconcile, wholes_and_parts
+
+    wholes = {
+        (rec.kpi_code, whole.code)
+        for rec in fw.reconciliations
+        for whole, _ in wholes_and_parts(fw, rec.kpi_code)
+    }
+    if not any((r.kpi_code, r.area_code) in wholes and r.period for r in rows):
+        return rows
+    codes = sorted({kpi for kpi, _ in wholes})
+    if isinstance(store_or_frame, pd.DataFrame):
+        frame = store_or_frame[store_or_frame["kpi_code"].isin(codes)]
+    else:
+        frame = store_or_frame.current(kpi_codes=codes, area_codes=None, up_to=month)
+    periods = {r.period for r in rows if r.period}
+    found = {
+        (r.kpi_code, r.whole_code, r.period): r.as_dict()
+        for r in reconcile(fw, frame, month, sorted(periods))
+    }
+    return [
+        dataclasses.replace(row, reconciliation=found[key])
+        if (key := (row.kpi_code, row.area_code, row.period or "")) in found
+        else row
+        for row in rows
+    ]
 
 
 def _counts(codes: Iterable[str], rows_by_kpi: Mapping[str, list[ScorecardRow]]) -> StateCounts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scorecard.citations import readable
 from scorecard.domain import AreaType, Framework, Kpi, Provenance
 from scorecard.numbers import format_value
 
@@ -24,10 +25,10 @@ def target_sentence(fw: Framework, kpi: Kpi, area_code: str) -> str:
     if own is not None:
         mark = "from the iCAN documents" if own.provenance == Provenance.SEED else "illustrative"
         value = format_value(own.target, unit)
-        return f"{value} for {area.name} ({mark}: {own.source}){trajectory}"
+        return f"{value} for {area.name} ({mark}: {readable(own.source)}){trajectory}"
     target = fw.target_of(kpi.code, area_code)
     if target is not None:
-        note = f" — {kpi.target_note}" if kpi.target_note else ""
+        note = f" — {readable(kpi.target_note)}" if kpi.target_note else ""
         return f"{format_value(target, unit)} for {area.name}{note}{trajectory}"
     system = next((a for a in fw.areas if a.type == AreaType.SYSTEM), None)
     if system is not None and kpi.target_value is not None:

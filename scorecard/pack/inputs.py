@@ -128,7 +128,8 @@ def read_pack_data(
                 f"the store holds no data for {area.name} at or before {month}",
             )
         )
-    rows = tuple(compute_scorecard(live, frame, month, area.code))
+    # from the store, not the area's frame: a whole's row reads its parts to check they add up
+    rows = tuple(compute_scorecard(live, store, month, area.code))
     previous = tuple(compute_scorecard(live, frame, previous_month(month), area.code))
     series = compute_series(live, frame, month, area.code)
     signoff = reviews.signoff(month, area.code)

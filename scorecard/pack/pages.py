@@ -673,6 +673,43 @@ def quality(d: PackData) -> dict[str, object]:
     }
 
 
+def reconciliation(d: PackData) -> dict[str, object] | None:
+    """Do the areas add up? Each additive KPI's parts against this area's own value."""
+    found = [r for r in d.rows if r.reconciliation is not None]
+    if not found:
+        return None
+    lines: list[str] = []
+    for row in found:
+        rec = row.reconciliation or {}
+        status = rec.get("status")
+        diff = rec.get("difference")
+        parts = f"{rec.get('parts_reporting')} of {rec.get('parts_expected')} {rec.get('parts')}"
+        if status == "agrees":
+            said = f"the {parts} areas add up ({format_value(row.value, row.unit)})"
+        elif status == "differs" and isinstance(diff, float | int):
+            total = format_value(_number(rec.get("parts_sum")), row.unit)
+            whole = format_value(_number(rec.get("whole")), row.unit)
+            said = (
+                f"the {parts} areas add up to {total}, a difference of "
+                f"{format_value(float(diff), row.unit)} from {whole}"
+            )
+        else:
+            said = f"cannot be checked: only {parts} areas have a value"
+        lines.append(f"{row.kpi_name} ({row.kpi_code}), {period_label(str(row.period))}: {said}.")
+    agree = sum(1 for r in found if (r.reconciliation or {}).get("status") == "agrees")
+    return {
+        "lede": (
+            f"{agree} of {len(found)} KPIs the framework declares additive add up for "
+            f"{d.area.name}: the sum of its parts against its own value."
+        ),
+        "lines": lines,
+    }
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, float | int) else None
+
+
 def methods(d: PackData) -> dict[str, object]:
     """The methods: how to read the icons and charts, and every KPI's definition."""
     from scorecard import spc
@@ -742,6 +779,7 @@ def pack_context(d: PackData) -> dict[str, object]:
         "sustainability": sustainability(d),
         "shifts": shifts(d),
         "quality": quality(d),
+        "reconciliation": reconciliation(d),
         "methods": methods(d),
         "back": back(d),
     }

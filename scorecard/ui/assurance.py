@@ -8,9 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from scorecard.disclosure import apply_suppression
+from scorecard.domain import Framework
 from scorecard.framework import coverage
+from scorecard.numbers import format_value
 from scorecard.periods import month_short
 from scorecard.quality import KpiQuality
+from scorecard.reconciliation import Reconciled, reconcile
 from scorecard.ui import data
 from scorecard.ui.display import QUALITY_SYMBOLS, bullet_list, kite_svg, readable, svg_data_uri
 from scorecard.ui.frame import Context, empty_state
@@ -94,6 +97,56 @@ def assurance_quality(ctx: Context) -> None:
             bullet_list(reasons)
 
 
+def reconciliation_frame(items: Sequence[Reconciled], fw: Framework) -> pd.DataFrame:
+    """One row per declared KPI × whole area × month: the whole, its parts' sum, the gap."""
+    return pd.DataFrame.from_records(
+        [
+            {
+                "KPI": f"{r.kpi_code} — {fw.kpi(r.kpi_code).name}",
+                "Whole": fw.area(r.whole_code).name,
+                "Month": month_short(r.period),
+                "Whole's value": format_value(r.whole, r.unit),
+                "Sum of the parts": format_value(r.parts_sum, r.unit),
+                "Difference": "–" if r.difference is None else format_value(r.difference, r.unit),
+                "Adds up": {"agrees": "● Yes", "differs": "✖ No", "incomplete": "▲ Cannot tell"}[
+                    r.status
+                ],
+            }
+            for r in items
+        ]
+    )
+
+
+def reconciliation_section(ctx: Context) -> None:
+    """Do the areas add up? Declared KPIs' parts against their whole, this month and before."""
+    declared = ctx.fw.reconciliations
+    if not declared:
+        empty_state("No KPI is declared to add up across areas (reconciliations.csv).")
+        return
+    st.markdown(
+        f"{len(declared)} KPIs count people or events that the framework declares add up across "
+        "areas (data/framework/reconciliations.csv): each place's value, summed, should equal "
+        "the system's. Trusts are not declared: other providers treat the county's residents."
+    )
+    if ctx.store is None or not ctx.month:
+        empty_state("Nothing to check yet: there are no KPI values.")
+        return
+    found = reconcile(ctx.fw, ctx.current(), ctx.month)
+    now = [r for r in found if r.period == ctx.month]
+    earlier = [r for r in found if r.period != ctx.month and r.status == "differs"]
+    differs = [r for r in now if r.status == "differs"]
+    st.markdown(
+        f"**{md(ctx.month_label)}:** {len(now) - len(differs)} of {len(now)} declared KPI "
+        f"totals add up; {len(differs)} do not."
+        + (f" Earlier months: {len(earlier)} totals that do not add up." if earlier else "")
+    )
+    if now:
+        st.dataframe(reconciliation_frame(now, ctx.fw), hide_index=True, width="stretch")
+    if earlier:
+        with st.expander(f"Earlier months that do not add up ({len(earlier)})"):
+            st.dataframe(reconciliation_frame(earlier, ctx.fw), hide_index=True, width="stretch")
+
+
 def load_log(ctx: Context) -> None:
     """The load log: every file loaded, with counts of new, revised and unchanged rows."""
     if ctx.store is None:
@@ -103,7 +156,7 @@ def load_log(ctx: Context) -> None:
     if loads.empty:
         empty_state("Nothing has been loaded into the store yet.")
         return
-    st.dataframe(readable(loads), hide_index=True, width="stretch")
+    st.dataframe(readable(loads), hide_index=True, width="stretch", placeholder="–")
 
 
 def revisions(ctx: Context) -> None:
@@ -119,7 +172,7 @@ def revisions(ctx: Context) -> None:
         f"{len(old)} {'value has' if len(old) == 1 else 'values have'} been revised by a later "
         "load; the old values are kept."
     )
-    st.dataframe(readable(shown), hide_index=True, width="stretch", height=300)
+    st.dataframe(readable(shown), hide_index=True, width="stretch", height=300, placeholder="–")
 
 
 FRAMEWORK_PARTS: Mapping[str, str] = {

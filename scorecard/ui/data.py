@@ -170,6 +170,8 @@ class PeriodSummary:
     periods: tuple[str, ...]
     counts: tuple[tuple[str, int], ...]
     synthetic: bool
+    synthetic_values: int = 0  # current values marked synthetic
+    total_values: int = 0  # all current values
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -179,10 +181,13 @@ def period_summary(path: str, identity: str) -> PeriodSummary:
     if frame.empty:
         return PeriodSummary((), (), False)
     sizes = frame.groupby("period", sort=True).size()
+    flags = frame["synthetic"].fillna(False).astype(bool)
     return PeriodSummary(
         periods=tuple(str(p) for p in sizes.index),
         counts=tuple((str(p), int(n)) for p, n in sizes.items()),
-        synthetic=bool(frame["synthetic"].fillna(False).astype(bool).any()),
+        synthetic=bool(flags.any()),
+        synthetic_values=int(flags.sum()),
+        total_values=len(frame),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +17,14 @@ from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.ui import data, provenance, review, views
 from scorecard.ui.context import Context as Context
-from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
+from scorecard.ui.selection import (
+    MAX_PARAM_LENGTH,
+    MONTH_PATTERN,
+    PARAM_NAMES,
+    Choices,
+    Selection,
+    Substitution,
+)
 from scorecard.ui.views import md
 
 SESSION_KEY = "ican_selection"  # the last selection, for a page opened without parameters
@@ -159,14 +167,69 @@ def _query_params() -> dict[str, str]:
     return {name: st.query_params[name] for name in PARAM_NAMES if name in st.query_params}
 
 
-def _resolve(choices: Choices) -> Selection:
-    """The selection from the URL; a page opened with no parameters keeps the last selection."""
+def _resolve(choices: Choices) -> tuple[Selection, tuple[Substitution, ...]]:
+    """The selection from the URL, and what the URL asked for that does not exist.
+
+    A page opened with no parameters keeps the last selection.
+    """
     params = _query_params()
     if not params and SESSION_KEY in st.session_state:
         last = st.session_state[SESSION_KEY]
         if isinstance(last, Selection):
             params = last.to_query_params()
-    return Selection.from_query_params(params, choices)
+    return Selection.from_link(params, choices)
+
+
+_LINK_NOUNS = {
+    "month": "month",
+    "area": "area",
+    "node": "golden-thread item",
+    "kpi": "KPI",
+    "pillar": "pillar",
+    "brick": "brick",
+    "owner": "owner",
+}
+
+
+# What a link's value must look like to be repeated on the page (a code, a month or a name);
+# anything else is described, never echoed.
+_SHOWABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.:,'()\-]{0,59}")
+
+
+def _asked_words(fw: Framework, sub: Substitution) -> str:
+    noun = _LINK_NOUNS[sub.name]
+    if len(sub.asked) > MAX_PARAM_LENGTH:
+        return f"{_a(noun)} too long to show"
+    if not _SHOWABLE.fullmatch(sub.asked):
+        return f"{_a(noun)} that is not a valid code"
+    if sub.name == "month" and MONTH_PATTERN.fullmatch(sub.asked):
+        return md(views.month_label(sub.asked))
+    return f"{noun} “{md(sub.asked)}”"
+
+
+def _shown_words(fw: Framework, sub: Substitution) -> str:
+    noun = _LINK_NOUNS[sub.name]
+    return f"no {noun} chosen" if not sub.shown else f"{noun} {md(sub.shown)}"
+
+
+def link_sentence(fw: Framework, selection: Selection, subs: Sequence[Substitution]) -> str:
+    """One sentence: what a shared link asked for that does not exist, and what is shown."""
+    asked = [_asked_words(fw, s) for s in subs]
+    view = md(views.month_label(selection.month)) if selection.month else "no month"
+    view += f" for {md(views.area_name(fw, selection.area))}"
+    shown = [view, *(_shown_words(fw, s) for s in subs if s.name not in ("month", "area"))]
+    return (
+        f"This link asked for {_and(asked)}, which the scorecard does not have; "
+        f"it shows {_and(shown)} instead."
+    )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _write_url(selection: Selection) -> None:
@@ -319,24 +382,26 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
     months: tuple[str, ...] = ()
     counts: dict[str, int] = {}
     synthetic = False
+    summary = data.PeriodSummary((), (), False)
     if ref is not None:
         summary = data.period_summary(ref.path, ref.identity)
         months = tuple(summary.periods)
         counts = dict(summary.counts)
         synthetic = summary.synthetic
     choices = _choices(fw, months, counts)
-    selection = _resolve(choices)
+    selection, substitutions = _resolve(choices)
     _write_url(selection)
     _masthead(selection, page)
     ctx = Context(fw, selection, choices, ref, months, synthetic)
     st.title(title)
-    if synthetic:
+    # without data every month is unknown: that is said by the empty-store message instead
+    substitutions = tuple(s for s in substitutions if months or s.name != "month")
+    if substitutions:
+        with st.container(key="ican-link-note"):
+            st.warning(link_sentence(fw, selection, substitutions), icon=":material/link_off:")
+    if synthetic and ref is not None:
         with st.container(key="ican-synthetic"):
-            st.warning(
-                "**Synthetic demo data.** The values on this page are made up to show how the "
-                "scorecard works; they are not real NHS or council figures.",
-                icon=":material/science:",
-            )
+            st.warning(synthetic_banner(ref, summary), icon=":material/science:")
     elif ref is not None and months:
         provenance.published_banner(ref.path, ref.identity)
     review.identity_banner(review.who())
@@ -347,6 +412,24 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
     if filters:
         ctx = replace(ctx, slot=_filters(ctx))
     return ctx
+
+
+def synthetic_banner(ref: data.StoreRef, summary: data.PeriodSummary) -> str:
+    """How much of what the pages show is synthetic: all of it, or some (with the count).
+
+    Said only where some is: a store of real values alone gets no banner. The demo's recorded
+    events are data of its store, so they stay when real values join it.
+    """
+    n, total = summary.synthetic_values, summary.total_values
+    if n >= total:
+        return (
+            "**Synthetic demo data.** Every value on this page is made up to show how the "
+            "scorecard works; none is a real NHS or council figure."
+        )
+    return (
+        f"**Partly synthetic data.** {n:,} of the store's {total:,} current values are made-up "
+        f"demo data and {total - n:,} are real; every value says which it is where it is shown."
+    )
 
 
 def empty_state(message: str, *, hint: str = "") -> None:

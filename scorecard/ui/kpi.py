@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from scorecard import charts
+from scorecard.citations import readable
 from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
 from scorecard.domain import Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
@@ -37,6 +38,8 @@ from scorecard.ui.display import (
 from scorecard.ui.frame import Context, empty_state, page_link, url_selectbox
 from scorecard.ui.provenance import source_labels
 from scorecard.ui.views import md
+
+EMPTY_CELL = "–"  # what a table shows for a missing value (never the word None)
 
 
 def kpi_picker(ctx: Context) -> str:
@@ -70,8 +73,11 @@ def kpi_index(ctx: Context) -> None:
 
 def _provenance_text(item: Kpi) -> str:
     if item.provenance == Provenance.SEED:
-        return f"From the iCAN documents ({item.source})"
-    return f"Illustrative: proposed by the team where the documents are silent ({item.source})"
+        return f"From the iCAN documents ({readable(item.source)})"
+    return (
+        "Illustrative: proposed by the team where the documents are silent "
+        f"({readable(item.source)})"
+    )
 
 
 def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
@@ -85,7 +91,7 @@ def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
         f"{format_value(kpi.baseline_value, str(kpi.unit))}"
         + (f" ({views.month_label(kpi.baseline_period)})" if kpi.baseline_period else "")
         if kpi.baseline_value is not None
-        else "None recorded"
+        else "Not recorded"
     )
     target = target_sentence(ctx.fw, kpi, ctx.area)
     data_kind = (
@@ -370,6 +376,7 @@ def show_area_comparison(ctx: Context, kpi: Kpi) -> None:
         hide_index=True,
         width="stretch",
         row_height=40,
+        placeholder=EMPTY_CELL,
         column_config={
             "Variation": st.column_config.ImageColumn("Variation", width="small"),
             "Assurance": st.column_config.ImageColumn("Assurance", width="small"),
@@ -426,7 +433,7 @@ def show_values(ctx: Context, kpi: Kpi, view: KpiView) -> None:
         f"{len(frame)} stored values up to {md(ctx.month_label)}, {revised} of them revised "
         "(the old value is kept with the load that brought it). * = suppressed small number."
     )
-    st.dataframe(frame, hide_index=True, width="stretch", height=320)
+    st.dataframe(frame, hide_index=True, width="stretch", height=320, placeholder=EMPTY_CELL)
     stem = f"{kpi.code}_{view.area}_{ctx.month}"
     left, right = st.columns(2)
     with left:

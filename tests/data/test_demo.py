@@ -24,6 +24,7 @@ from scorecard.domain import (
     Unit,
     with_events,
 )
+from scorecard.reconciliation import reconcile
 from scorecard.scoring import compute_scorecard
 from scorecard.spc import analyse
 from scorecard.store import Store, store_events
@@ -317,6 +318,12 @@ def test_the_sustainability_plants_read_as_planted(framework: Framework, seed: i
             periods=periods,
         )
         assert verdict.status == kind, verdict.sentence
+
+
+def test_declared_totals_add_up_in_every_month(framework: Framework, frame: pd.DataFrame) -> None:
+    found = reconcile(framework, frame)
+    assert len(found) == len(framework.reconciliations) * MONTHS
+    assert {r.status for r in found} == {"agrees"}
 
 
 def test_the_demo_records_a_change_point_where_it_plants_a_shift_or_trend(

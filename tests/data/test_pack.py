@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from scorecard.access import Source, parse_role_map, principal_for
 from scorecard.domain import with_events
 from scorecard.icons import assurance_label, variation_label
-from scorecard.numbers import SUPPRESSED_MARK
+from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.pack import (
     SCORECARD_TABLE_COLUMNS,
     build_pack,
@@ -28,6 +28,8 @@ from scorecard.pack import (
     scorecard_frame,
     scorecard_xlsx,
 )
+from scorecard.pack.theme import period_label
+from scorecard.reconciliation import reconcile
 from scorecard.reviews import Action, Reviews
 from scorecard.scoring import compute_scorecard
 from scorecard.store import Store, store_events
@@ -412,3 +414,20 @@ def test_the_pack_names_sustained_shifts_and_the_rows_to_record(cli_pack, demo, 
     joined = text.replace(" ", "")
     for row in rows:
         assert f"{row.kpi_code},QPM,{row.suggested_change_point},change_point," in joined
+
+
+def test_the_pack_says_whether_the_areas_add_up(cli_pack, demo, framework):
+    db, month = demo
+    text = flat("\n".join(pdf_text(cli_pack)))
+    assert "Do the areas add up?" in text
+    # the fixture loaded a small value for one place: that KPI's places no longer add up
+    (found,) = [
+        r
+        for r in reconcile(framework, Store(db).current(kpi_codes=[SMALL_KPI]), month)
+        if r.period == month
+    ]
+    assert found.status == "differs"
+    assert f"({SMALL_KPI}), {period_label(month)}: the 2 of 2 place areas add up to" in text
+    assert f"a difference of {format_value(found.difference, 'count')}" in text
+    declared = len(framework.reconciliations)
+    assert f"{declared - 1} of {declared} KPIs the framework declares additive add up" in text

@@ -226,3 +226,38 @@ def test_bad_month_is_a_usage_error(month, tmp_path):
     assert done.returncode == 2
     assert "YYYY-MM" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_demos_declared_totals_add_up(rows):
+    fw = load_framework(REPO / "data" / "framework")
+    declared = {r.kpi_code for r in fw.reconciliations}
+    assert declared
+    found = {r["kpi_code"]: r["reconciliation"] for r in rows if r["reconciliation"] is not None}
+    assert set(found) == declared
+    for kpi_code, rec in found.items():
+        assert rec["status"] == "agrees", kpi_code
+        assert rec["difference"] == 0
+        assert rec["parts"] == "place"
+    # only the whole's row carries the check
+    assert {r["area_code"] for r in rows if r["reconciliation"] is not None} == {"QPM"}
+
+
+def test_a_place_value_off_by_10_shows_a_difference_of_10(tmp_path, latest):
+    db = tmp_path / "demo.duckdb"
+    assert scorecard("demo", "--db", str(db)).returncode == 0
+    done = scorecard(
+        "scorecard", "--month", latest, "--area", "E06000061", "--json", "--db", str(db)
+    )
+    (north,) = [r for r in json.loads(done.stdout) if r["kpi_code"] == "SYS-ATT"]
+    extract = tmp_path / "north.csv"
+    extract.write_text(
+        f"kpi_code,area_code,period,value\nSYS-ATT,E06000061,{latest},{north['value'] + 10:.0f}\n",
+        encoding="utf-8",
+    )
+    assert scorecard("load", str(extract), "--db", str(db)).returncode == 0
+    done = scorecard("scorecard", "--month", latest, "--area", "QPM", "--json", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    (icb,) = [r for r in json.loads(done.stdout) if r["kpi_code"] == "SYS-ATT"]
+    rec = icb["reconciliation"]
+    assert (rec["status"], rec["difference"]) == ("differs", 10)
+    assert rec["parts_sum"] - rec["whole"] == 10
