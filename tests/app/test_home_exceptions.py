@@ -231,12 +231,12 @@ def test_each_grid_cell_links_to_the_list_of_its_kpis(open_page):
     assert anchors
     headings = {
         re.sub(r"[^a-z0-9]+", "-", h.lower()).strip("-"): h
-        for h in re.findall(r"^#### (.+)$", text, flags=re.MULTILINE)
+        for h in re.findall(r"^### (.+)$", text, flags=re.MULTILINE)
     }
     for anchor in anchors:
         assert anchor in headings, anchor
         count = int(re.search(r"\((\d+)\)$", headings[anchor]).group(1))
-        section = text.split(f"#### {headings[anchor]}\n\n", 1)[1].split("\n\n", 1)[0]
+        section = text.split(f"### {headings[anchor]}\n\n", 1)[1].split("\n\n", 1)[0]
         assert len(section.splitlines()) == count
         assert all("](kpi?month=" in line for line in section.splitlines())
 
