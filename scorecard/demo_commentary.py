@@ -205,10 +205,10 @@ def write_demo_commentary(
 
 def add_demo_commentary(fw: Framework, store_path: Path, month: str) -> int:
     """Write the demo's commentary beside a freshly built demo store (see write_demo_commentary)."""
-    from scorecard.demo import with_demo_events
+    from scorecard.domain import with_events
     from scorecard.scoring import compute_scorecard
-    from scorecard.store import Store
+    from scorecard.store import Store, store_events
 
-    live = with_demo_events(fw, store_path)
+    live = with_events(fw, store_events(store_path))
     rows = compute_scorecard(live, Store(store_path), month)
     return write_demo_commentary(live, Reviews.beside(store_path), rows, month)

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -15,9 +16,10 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from scorecard import icons
+from scorecard import icons, ledger
 from scorecard.access import (
     Principal,
+    require_administrator,
     require_benefit_sign_off,
     require_commentary,
     require_reopen,
@@ -327,6 +329,18 @@ def reviews_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.stem + ".reviews.sqlite")
 
 
+def _create_private(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only (0600), if none is there.
+
+    SQLite gives its -wal and -shm files the same permissions as the database file.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -476,6 +490,7 @@ class Reviews:
     @contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(self.path)
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             con.row_factory = sqlite3.Row
@@ -483,6 +498,7 @@ class Reviews:
             con.execute("PRAGMA journal_mode = WAL")
             con.execute("PRAGMA foreign_keys = ON")
             self._ensure_schema(con)
+            self._ensure_chain(con)
             if write:
                 con.execute("BEGIN IMMEDIATE")
                 try:
@@ -525,8 +541,73 @@ class Reviews:
                 if "decision_required" not in columns:
                     raise
 
+    def _ensure_chain(self, con: sqlite3.Connection) -> None:
+        if not ledger.needs_install(con):
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if ledger.needs_install(con):
+                ledger.install(con)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
     def _readable(self) -> bool:
         return self.path.exists()
+
+    # ------------------------------------------------------------------ the chain
+
+    def verify(self) -> ledger.ChainState:
+        """Check the hash chain over every record; say what is broken and since when."""
+        if not self._readable():
+            return ledger.ChainState(0, ledger.GENESIS, (), 0)
+        with self._connect() as con:
+            return ledger.verify(con)
+
+    def acknowledge_breaks(self, principal: Principal, reason: str) -> ledger.ChainState:
+        """Record an administrator's acknowledgement of the breaks found (itself sealed).
+
+        Raises:
+            PermissionDenied: When the principal is not an administrator.
+            UserError: When nothing is broken or no reason is given.
+        """
+        require_administrator(principal, "acknowledge a broken record of people's words")
+        problems: list[Problem] = []
+        cleaned = clean_text(reason, "reason", MAX_NOTE_CHARS, problems)
+        if not cleaned:
+            problems.append(
+                _problem("reason", "", "not empty", "say what happened to the broken records")
+            )
+        if problems:
+            raise UserError(problems)
+        with self._connect(write=True) as con:
+            state = ledger.verify(con)
+            if state.intact:
+                raise UserError(
+                    _problem(
+                        "record", "", "broken", "nothing is broken; there is nothing to acknowledge"
+                    )
+                )
+            ledger.acknowledge(con, state, cleaned, principal.user_id, principal.name, self._clock)
+            return ledger.verify(con)
+
+    @staticmethod
+    def _require_intact(con: sqlite3.Connection) -> None:
+        state = ledger.verify(con)
+        if not state.intact:
+            raise UserError(
+                _problem(
+                    "record",
+                    "",
+                    "an intact record",
+                    f"{state.summary()} Nothing more can be signed off until an administrator "
+                    "acknowledges it",
+                )
+            )
+
+    def _seal(self, con: sqlite3.Connection, table: str, record_id: int | None) -> None:
+        ledger.seal(con, table, int(record_id or 0))
 
     # ------------------------------------------------------------------ commentary
 
@@ -685,6 +766,7 @@ class Reviews:
                     decision_text,
                 ),
             )
+            self._seal(con, "commentary", cursor.lastrowid)
             row = con.execute(
                 "SELECT * FROM commentary WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
@@ -781,6 +863,7 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
+            self._refuse_if_shown_in_signed_off(con, period, area_code, "annotated")
             cursor = con.execute(
                 "INSERT INTO annotations (kpi_code, area_code, period, kind, text, change_point,"
                 " author_id, author_name, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -796,6 +879,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "annotations", cursor.lastrowid)
             row = con.execute(
                 "SELECT *, 0 AS withdrawn FROM annotations WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
@@ -822,11 +906,32 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
-            con.execute(
+            note = con.execute(
+                "SELECT period, area_code FROM annotations WHERE id = ?", (annotation_id,)
+            ).fetchone()
+            earlier = con.execute(
+                "SELECT author_name, author_id, written_at FROM annotation_withdrawals"
+                " WHERE annotation_id = ? ORDER BY id LIMIT 1",
+                (annotation_id,),
+            ).fetchone()
+            if earlier is not None:
+                raise UserError(
+                    _problem(
+                        "annotation",
+                        str(annotation_id),
+                        "withdraw once",
+                        f"was already withdrawn by {earlier[0] or earlier[1]} at {earlier[2]}",
+                    )
+                )
+            self._refuse_if_shown_in_signed_off(
+                con, str(note["period"]), str(note["area_code"]), "withdrawn from"
+            )
+            cursor = con.execute(
                 "INSERT INTO annotation_withdrawals (annotation_id, reason, author_id,"
                 " author_name, written_at) VALUES (?, ?, ?, ?, ?)",
                 (annotation_id, cleaned, principal.user_id, principal.name, self._clock()),
             )
+            self._seal(con, "annotation_withdrawals", cursor.lastrowid)
 
     def annotations(
         self, kpi_code: str | None = None, area_code: str | None = None, *, withdrawn: bool = False
@@ -906,6 +1011,7 @@ class Reviews:
         scope = area_code or ALL_AREAS
         records = [row_record(r) for r in rows]
         with self._connect(write=True) as con:
+            self._require_intact(con)
             current = self._current_signoff(con, period, scope)
             if current is not None:
                 raise UserError(
@@ -935,6 +1041,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "signoffs", cursor.lastrowid)
             row = con.execute("SELECT * FROM signoffs WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _signoff(row)
 
@@ -975,6 +1082,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "signoffs", cursor.lastrowid)
             row = con.execute("SELECT * FROM signoffs WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _signoff(row)
 
@@ -987,6 +1095,40 @@ class Reviews:
         if row is None or row["action"] != SignOffAction.SIGNED_OFF:
             return None
         return _signoff(row)
+
+    def _refuse_if_shown_in_signed_off(
+        self, con: sqlite3.Connection, period: str, area_code: str, verb: str
+    ) -> None:
+        """Refuse a chart note at ``period`` that a signed-off month's charts already showed.
+
+        A month's charts run up to it, so a note (or a change point, which moves the limits
+        and icons) at ``period`` changes every month from ``period`` on: any of them signed off
+        for the area, or for every area, is frozen. A note for every area ("") is frozen by a
+        sign-off of any area.
+        """
+        rows = con.execute(
+            "SELECT s.* FROM signoffs AS s WHERE s.period >= ?"
+            " AND (? = '' OR s.scope = ? OR s.scope = ?)"
+            " AND s.id = (SELECT MAX(l.id) FROM signoffs AS l"
+            " WHERE l.period = s.period AND l.scope = s.scope)"
+            " AND s.action = ? ORDER BY s.period, s.id",
+            (period, area_code, area_code, ALL_AREAS, str(SignOffAction.SIGNED_OFF)),
+        ).fetchall()
+        if not rows:
+            return
+        first = _signoff(rows[0])
+        scope = "every area" if first.scope == ALL_AREAS else first.scope
+        more = f" (and {len(rows) - 1} other signed-off month(s) after it)" if len(rows) > 1 else ""
+        raise UserError(
+            _problem(
+                "period",
+                period,
+                "signed-off months are frozen",
+                f"the charts of {first.period} for {scope}, signed off by {first.author} at "
+                f"{first.written_at}{more}, show {period}; it cannot be {verb} unless an "
+                "administrator re-opens the month with a reason",
+            )
+        )
 
     def _signed_off(self, con: sqlite3.Connection, period: str, area_code: str) -> SignOff | None:
         """The sign-off that freezes an area's month (its own, or the all-areas one)."""
@@ -1087,6 +1229,7 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
+            self._require_intact(con)
             cursor = con.execute(
                 "INSERT INTO benefit_signoffs (line_code, period, amount_k, evidence_hash, note,"
                 " author_id, author_name, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1101,6 +1244,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "benefit_signoffs", cursor.lastrowid)
             row = con.execute(
                 "SELECT * FROM benefit_signoffs WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()

@@ -32,6 +32,7 @@ from scorecard.access import (
 from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Framework, Kpi, Tier
 from scorecard.errors import UserError
+from scorecard.ledger import ChainState
 from scorecard.reviews import (
     ANNOTATION_LABELS,
     MAX_ACTION_CHARS,
@@ -52,7 +53,7 @@ from scorecard.ui import data
 from scorecard.ui.views import md
 
 if TYPE_CHECKING:
-    from scorecard.ui.frame import Context
+    from scorecard.ui.context import Context
 
 ACTION_ROWS = 3  # action rows offered in the form (MAX_ACTIONS are accepted)
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
@@ -169,6 +170,58 @@ def identity_banner(current: Who) -> None:
         )
     if current.problem:
         st.error(f"Access settings could not be used: {md(current.problem)}")
+    record_banner()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _chain_state(path: str, signature: str) -> ChainState:
+    del signature  # cache key only: any write changes the files' sizes or times
+    return Reviews(Path(path)).verify()
+
+
+def chain_state() -> ChainState:
+    """The verified state of the record of people's words (cached until a file changes)."""
+    path = reviews().path
+    parts = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            info = file.stat()
+            parts.append(f"{info.st_mtime_ns}:{info.st_size}")
+    return _chain_state(str(path), "|".join(parts))
+
+
+def record_banner() -> None:
+    """Every page says so, naming the records, when the record of people's words is broken."""
+    state = chain_state()
+    if state.intact:
+        return
+    with st.container(key="ican-record-broken"):
+        st.error(
+            "**The record of people's words has been altered outside the scorecard.** "
+            "Nothing more can be signed off until an administrator acknowledges it on the "
+            "Monthly review page.",
+            icon=":material/gpp_bad:",
+        )
+        for found in state.breaks:
+            st.markdown(f"- {md(found.sentence)}.")
+
+
+def _acknowledge_section(current: Who) -> None:
+    state = chain_state()
+    if state.intact or not can_reopen(current.principal):
+        return
+    with st.form("ican-acknowledge"):
+        st.markdown("**Acknowledge the broken record (administrators)**")
+        reason = st.text_input(
+            "What happened, and what was done about it?", max_chars=MAX_NOTE_CHARS
+        )
+        if st.form_submit_button("Acknowledge"):
+            try:
+                reviews().acknowledge_breaks(current.principal, reason)
+            except UserError as err:
+                _show_problems(err)
+            else:
+                st.rerun()
 
 
 def reviews() -> Reviews:
@@ -575,6 +628,7 @@ def review_page(ctx: Context) -> None:
         return
     rows = month_rows(ctx)
     words = {c.kpi_code: c for c in reviews().month_commentary(ctx.month, ctx.area)}
+    _acknowledge_section(current)
     _signoff_section(ctx, current, rows)
     _overview(ctx, rows, words)
     _downloads(ctx, rows, words)

@@ -8,11 +8,11 @@ import pytest
 
 from scorecard import demo
 from scorecard.demo_commentary import AUTHOR_ID, LABEL
-from scorecard.domain import Framework
+from scorecard.domain import Framework, with_events
 from scorecard.exceptions import exceptions
 from scorecard.reviews import Reviews
 from scorecard.scoring import compute_scorecard
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 END = "2026-11"
 
@@ -29,7 +29,7 @@ def test_the_demo_writes_labelled_commentary_for_each_exception(built, framework
     assert words
     assert all(c.chart_says.startswith(LABEL) for c in words)
     assert all(c.author_id == AUTHOR_ID and "Synthetic demo" in c.author_name for c in words)
-    live = demo.with_demo_events(framework, built)
+    live = with_events(framework, store_events(built))
     rows = compute_scorecard(live, Store(built), END)
     items = exceptions(rows, END, commentary=words)
     assert {(c.kpi_code, c.area_code) for c in words} <= {(i.kpi_code, i.area_code) for i in items}
