@@ -528,7 +528,7 @@ class Reviews:
         if "benefit_signoffs" not in found:
             con.executescript(_BENEFIT_SCHEMA)
         columns = {str(r[1]) for r in con.execute("PRAGMA table_info(commentary)").fetchall()}
-        if "decision_required" not in columns:
+        if columns and "decision_required" not in columns:
             try:
                 con.executescript(_DECISION_SCHEMA)
             except sqlite3.OperationalError:

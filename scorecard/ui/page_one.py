@@ -234,7 +234,7 @@ def grid_lists(ctx: Context, rows: Sequence[ScorecardRow], grids: Sequence[Summa
         for cell in grid.cells:
             if not cell.count:
                 continue
-            parts.append(f"#### {cell_heading(cell, grid.tier)}")
+            parts.append(f"### {cell_heading(cell, grid.tier)}")
             parts.append(
                 "\n".join(
                     f"- [{md(names.get(key, key[0]))} ({md(key[0])})]({kpi_link(ctx, *key)})"

@@ -231,12 +231,12 @@ def test_each_grid_cell_links_to_the_list_of_its_kpis(open_page):
     assert anchors
     headings = {
         re.sub(r"[^a-z0-9]+", "-", h.lower()).strip("-"): h
-        for h in re.findall(r"^#### (.+)$", text, flags=re.MULTILINE)
+        for h in re.findall(r"^### (.+)$", text, flags=re.MULTILINE)
     }
     for anchor in anchors:
         assert anchor in headings, anchor
         count = int(re.search(r"\((\d+)\)$", headings[anchor]).group(1))
-        section = text.split(f"#### {headings[anchor]}\n\n", 1)[1].split("\n\n", 1)[0]
+        section = text.split(f"### {headings[anchor]}\n\n", 1)[1].split("\n\n", 1)[0]
         assert len(section.splitlines()) == count
         assert all("](kpi?month=" in line for line in section.splitlines())
 
@@ -259,7 +259,7 @@ def test_the_demo_puts_discharges_before_noon_and_a_decision_first(open_page):
     assert "Synthetic demo" in shown  # the demo's words say what they are
     headline = next(str(m.value) for m in at.markdown if "lead KPIs reported" in str(m.value))
     assert "activity KPIs reported" in headline
-    assert "decisions for the Board" in headline
+    assert re.search(r"\*\*[1-9]\d* decisions? for the Board\*\*", headline), headline
 
 
 def test_a_local_decision_request_reaches_the_exceptions_on_home(open_page, own_db):
