@@ -22,7 +22,7 @@ from scorecard.pack.drawings import (
     variation_words,
 )
 from scorecard.pack.inputs import PackData
-from scorecard.pack.theme import GLOSSARY, SYNTHETIC_LABEL, as_float, month_words, period_label
+from scorecard.pack.theme import GLOSSARY, as_float, month_words, period_label
 from scorecard.reviews import Commentary, row_record
 from scorecard.scoring import analyse_series, hidden_points
 
@@ -162,7 +162,6 @@ class Chart:
     caption: str
     facts: list[tuple[str, str]]
     icons: Icons
-    reading: str
     words: Words | None
     notes: list[str] = field(default_factory=list)
     changed: str = ""
@@ -186,7 +185,6 @@ def kpi_chart(
             caption=f"{kpi.name} is not reported for {d.area.name}.",
             facts=[],
             icons=icons,
-            reading="",
             words=words,
         )
     result = analyse_series(kpi, series)
@@ -242,7 +240,6 @@ def kpi_chart(
         caption=alt,
         facts=facts,
         icons=icons,
-        reading=f"{result.variation_text()} {result.assurance_text()}",
         words=words,
         notes=extra,
         changed=changed,
@@ -750,7 +747,6 @@ def pack_context(d: PackData) -> dict[str, object]:
         "subject": "Monthly outcomes-framework scorecard"
         + (" (synthetic demo data)" if d.synthetic else ""),
         "synthetic": d.synthetic,
-        "synthetic_label": SYNTHETIC_LABEL,
         "month": month_words(d.month),
         "area": d.area.name,
         "cover": cover(d),
