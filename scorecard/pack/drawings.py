@@ -199,7 +199,7 @@ _CHANGE_STYLE = f'stroke="{NHS_GREY}" stroke-width="1" stroke-dasharray="2 3"'
 _SUPPORT_STYLE = f'stroke="{icons.NHS_BLUE}" stroke-width="1.6" stroke-dasharray="1 2"'
 
 
-def spc_svg(chart: ChartInput, width: float = 600, height: float = 170) -> Markup:
+def spc_svg(chart: ChartInput, width: float = 600, height: float = 160) -> Markup:
     """A Making Data Count XmR chart as inline SVG, drawn by the pack (no browser, no network).
 
     Points are coloured and shaped by state (provisional points open), with the mean (or the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -84,6 +84,8 @@ class PackData:
     quality: tuple[Any, ...]
     prepared_at: str
     benefits: BenefitsPosition | None = None  # when the framework has a benefits register
+    # By KPI code (this area): the latest commentary written for the month or an earlier one.
+    latest_commentary: Mapping[str, Commentary] = field(default_factory=dict)
 
 
 def _data_as_of(loads: pd.DataFrame) -> str:
@@ -167,6 +169,7 @@ def read_pack_data(
         quality=quality,
         prepared_at=f"{now():%d %b %Y %H:%M} UTC",
         benefits=_benefits(live, store, reviews, month),
+        latest_commentary={c.kpi_code: c for c in reviews.latest_commentary(month, area.code)},
     )
 
 

@@ -22,7 +22,7 @@ from scorecard.pack.drawings import (
     variation_words,
 )
 from scorecard.pack.inputs import PackData
-from scorecard.pack.theme import GLOSSARY, SYNTHETIC_LABEL, as_float, month_words, period_label
+from scorecard.pack.theme import GLOSSARY, as_float, month_words, period_label
 from scorecard.reviews import Commentary, row_record
 from scorecard.scoring import analyse_series, hidden_points
 from scorecard.shifts import change_point_advice
@@ -120,13 +120,19 @@ class Words:
     actions: list[str]
     mitigations: str
     by: str
+    decision: str  # "The Board is asked to …" ("" when no decision is asked for)
 
 
-def commentary_words(words: Commentary | None, signed_off: bool) -> Words | None:
-    """A commentary's parts and who wrote it (None when none has been written)."""
+def commentary_words(words: Commentary | None, month: str, signed_off: bool) -> Words | None:
+    """A commentary's parts and who wrote it (None when none has been written).
+
+    Commentary written for an earlier month says so; only the month's own asks for a decision.
+    """
     if words is None:
         return None
-    frozen = " (as signed off)" if signed_off else ""
+    frozen = " (as signed off)" if signed_off and words.period == month else ""
+    earlier = f", written for {month_words(words.period)}" if words.period != month else ""
+    asked = words.decision_required and words.period == month
     return Words(
         chart_says=words.chart_says,
         issues=words.issues,
@@ -134,9 +140,15 @@ def commentary_words(words: Commentary | None, signed_off: bool) -> Words | None
         mitigations=words.mitigations,
         by=(
             f"Commentary by {words.author}, {words.written_at[:16].replace('T', ' ')} UTC, "
-            f"version {words.version}{frozen}"
+            f"version {words.version}{earlier}{frozen}"
         ),
+        decision=exceptions.decision_sentence(words.decision) if asked else "",
     )
+
+
+def latest_words(d: PackData, kpi_code: str) -> Commentary | None:
+    """A KPI's commentary as the pack shows it: the month's (as signed off), else the latest."""
+    return d.commentary.get(kpi_code) or d.latest_commentary.get(kpi_code)
 
 
 @dataclass(frozen=True)
@@ -151,7 +163,6 @@ class Chart:
     caption: str
     facts: list[tuple[str, str]]
     icons: Icons
-    reading: str
     words: Words | None
     notes: list[str] = field(default_factory=list)
     changed: str = ""
@@ -162,9 +173,9 @@ def kpi_chart(
 ) -> Chart:
     """A KPI's chart (drawn as now) with its icons, facts and latest commentary."""
     series = d.series.get((kpi.code, d.area.code))
-    icons = row_icons(row, 22)
+    icons = row_icons(row, 15)
     illustrative = kpi.provenance == Provenance.ILLUSTRATIVE
-    words = commentary_words(d.commentary.get(kpi.code), d.signoff is not None)
+    words = commentary_words(latest_words(d, kpi.code), d.month, d.signoff is not None)
     if series is None or row is None:
         return Chart(
             anchor=kpi_anchor(kpi.code),
@@ -175,7 +186,6 @@ def kpi_chart(
             caption=f"{kpi.name} is not reported for {d.area.name}.",
             facts=[],
             icons=icons,
-            reading="",
             words=words,
         )
     result = analyse_series(kpi, series)
@@ -231,7 +241,6 @@ def kpi_chart(
         caption=alt,
         facts=facts,
         icons=icons,
-        reading=f"{result.variation_text()} {result.assurance_text()}",
         words=words,
         notes=extra,
         changed=changed,
@@ -329,10 +338,15 @@ def exception_items(d: PackData) -> list[exceptions.ExceptionItem]:
         list(d.rows),
         d.month,
         previous_rows=list(d.previous_rows),
-        commentary=list(d.commentary.values()),
+        commentary=[
+            c for c in (latest_words(d, k) for k in {*d.latest_commentary, *d.commentary}) if c
+        ],
         lags=lags,
         owners={k.code: k.owner_role for k in d.fw.kpis},
     )
+
+
+PAGE_ONE_LINE = 110  # characters of the latest commentary on page 1
 
 
 def _reasons_text(item: exceptions.ExceptionItem) -> str:
@@ -349,6 +363,16 @@ def _needs_a_row(item: exceptions.ExceptionItem) -> bool:
         or bool(item.commentary or item.next_action)
         or item.reason_kinds != ("failing",)
     )
+
+
+def _action_text(item: exceptions.ExceptionItem) -> str:
+    """The next action; its owner is named only when not the KPI's owner (shown beside it)."""
+    action = item.next_action
+    if action is None:
+        return ""
+    if action.owner and action.owner != item.owner:
+        return action.sentence
+    return f"{action.text} (by {action.due})" if action.due else action.text
 
 
 def page_one(d: PackData) -> dict[str, object]:
@@ -371,8 +395,8 @@ def page_one(d: PackData) -> dict[str, object]:
             "reasons": _reasons_text(i),
             "owner": i.owner,
             "decision": i.decision,
-            "commentary": i.commentary,
-            "action": i.next_action.sentence if i.next_action else "",
+            "commentary": exceptions.one_line(i.commentary, PAGE_ONE_LINE),
+            "action": _action_text(i),
         }
 
     groups: list[tuple[str, list[dict[str, object]]]] = []
@@ -474,21 +498,37 @@ def summary(d: PackData) -> dict[str, object]:
 
 
 def outcomes(d: PackData) -> list[dict[str, object]]:
-    """The outcomes, each with its lead KPIs' charts and commentary."""
+    """The outcomes, each with its lead KPIs' charts and commentary (a shared KPI charted once)."""
     pillars = {p.code: p for p in d.fw.pillars}
     now = {r.kpi_code: row_record(r) for r in d.rows}
     shown = {str(r.get("kpi_code")): r for r in d.shown}
+    first_outcome: dict[str, int] = {}
     out: list[dict[str, object]] = []
     for outcome in d.fw.outcomes:
         pillar = pillars.get(outcome.pillar_code)
         codes = lead_codes(d.fw, outcome.number)
+        charts = []
+        seen = []
+        for code in codes:
+            if code in first_outcome:
+                seen.append(
+                    {
+                        "anchor": kpi_anchor(code),
+                        "name": d.fw.kpi(code).name,
+                        "code": code,
+                        "outcome": first_outcome[code],
+                    }
+                )
+                continue
+            first_outcome[code] = outcome.number
+            charts.append(kpi_chart(d, d.fw.kpi(code), now.get(code), shown.get(code)))
         out.append(
             {
                 "heading": f"Outcome {outcome.number}: {outcome.wording}",
                 "owner": f"owned by {pillar.name if pillar else outcome.pillar_code}",
-                "charts": [
-                    kpi_chart(d, d.fw.kpi(code), now.get(code), shown.get(code)) for code in codes
-                ],
+                "charts": charts,
+                "charted_before": seen,
+                "linked": bool(codes),
             }
         )
     return out
@@ -571,9 +611,10 @@ def sustainability(d: PackData) -> dict[str, object] | None:
             items.append(
                 {
                     "status": status,
-                    "heading": f"{heading}: {row.kpi_name} ({row.kpi_code})",
-                    "sentence": f"{heading}: {row.kpi_name} ({row.kpi_code}). "
-                    f"{row.sustainability_text}",
+                    "verdict": heading,
+                    "name": row.kpi_name,
+                    "code": row.kpi_code,
+                    "text": row.sustainability_text,
                     "chart": kpi_chart(d, kpi, row_record(row), shown.get(row.kpi_code)),
                 }
             )
@@ -638,7 +679,8 @@ def quality(d: PackData) -> dict[str, object]:
         ]
         flagged.append(
             {
-                "kpi": f"{item.kpi_name} ({item.kpi_code})",
+                "kpi": item.kpi_name,
+                "code": item.kpi_code,
                 "period": period_label(item.reference_period),
                 "overall": item.kite_mark.overall,
                 "why": " ".join(f"{m.label}: {m.sentence}" for m in worst),
@@ -739,10 +781,10 @@ def methods(d: PackData) -> dict[str, object]:
         )
     return {
         "variations": [
-            (variation_icon(code, 18), variation_words(code)) for code in spc.VARIATIONS
+            (variation_icon(code, 14), variation_words(code)) for code in spc.VARIATIONS
         ],
         "assurances": [
-            (assurance_icon(code, 18), assurance_words(code)) for code in spc.ASSURANCES
+            (assurance_icon(code, 14), assurance_words(code)) for code in spc.ASSURANCES
         ],
         "definitions": definitions,
         "glossary": list(GLOSSARY),
@@ -768,7 +810,6 @@ def pack_context(d: PackData) -> dict[str, object]:
         "subject": "Monthly outcomes-framework scorecard"
         + (" (synthetic demo data)" if d.synthetic else ""),
         "synthetic": d.synthetic,
-        "synthetic_label": SYNTHETIC_LABEL,
         "month": month_words(d.month),
         "area": d.area.name,
         "cover": cover(d),

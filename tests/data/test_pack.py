@@ -115,6 +115,8 @@ def framework_with_words(demo, framework):
         issues="Escalations rose in the winter.",
         actions=[Action("Review the frailty hub rota", "Hub manager", "2030-01-31")],
         mitigations="Extra rapid response capacity.",
+        decision_required=True,
+        decision="approve the winter escalation plan",
     )
     return framework
 
@@ -198,9 +200,29 @@ def test_page_one_is_the_exceptions_and_decisions_and_names_the_lost_improvement
     assert "hash" not in first.lower()
 
 
+def test_a_decision_request_written_before_the_build_leads_page_one_and_sits_by_its_chart(
+    cli_pack,
+):
+    pages = [flat(p) for p in pdf_text(cli_pack)]
+    first = pages[0]
+    assert "Decisions for the Board" in first
+    asked = "Decision required: The Board is asked to approve the winter escalation plan."
+    assert asked in first
+    assert first.index("Decisions for the Board") < first.index(asked)
+    assert first.index(asked) < first.index("Continuing")
+    assert "LEAD-ESC" in first[: first.index("Continuing")]
+    # The demo's own decision requests are there too, and the chart's side repeats the request.
+    assert first.count("Decision required:") >= 2
+    charts = " ".join(pages[2:])
+    assert asked in charts
+
+
 def test_page_two_is_the_summary_grid_and_the_lead_kpi_table(cli_pack, demo):
     db, month = demo
-    second = flat(pdf_text(cli_pack)[1])
+    pages = [flat(p) for p in pdf_text(cli_pack)]
+    # Straight after the exceptions: one page, or two when every item carries commentary.
+    assert "Why it is here" not in pages[2]
+    second = pages[2] if "Why it is here" in pages[1] else pages[1]
     assert "Summary: how the lead and activity KPIs are doing" in second
     assert "Lead KPIs of the iCAN outcomes" in second
     done = cli("scorecard", "--month", month, "--area", "QPM", "--json", "--db", str(db))
@@ -247,6 +269,7 @@ def test_commentary_in_the_pack_is_text_not_markup(cli_pack):
     text = flat("\n".join(pdf_text(cli_pack)))
     assert HOSTILE in text
     assert "Review the frailty hub rota (Hub manager, due 2030-01-31)" in text
+    assert "Review the frailty hub rota (Hub manager, by 2030-01-31)" in text  # page 1
     assert "Commentary by Example owner" in text
 
 
