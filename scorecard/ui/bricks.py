@@ -40,6 +40,11 @@ FILTERS = ("pillar", "owner", "state", "brick")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 24
 OPEN_AT_MOST = 3  # a filter leaving this few bricks opens their cards
+DIRECTION = {
+    "increase": "higher is better",
+    "decrease": "lower is better",
+    "neutral": "neither higher nor lower is better",
+}
 SHORT_STATES = {
     "concern": "concern",
     "failing": "failing target",
@@ -388,7 +393,8 @@ def activity_beside_lead(ctx: Context, kpi: Kpi, *, key: str = "ican-stack") -> 
             charts.ChartPanel(
                 series.periods,
                 result,
-                f"{role} {item.code}: {views.short(item.name, 70)}",
+                f"{role} {item.code}: {views.short(item.name, 70)} "
+                f"({DIRECTION[str(item.direction)]})",
                 str(item.unit),
                 _trajectory(series.targets),
             )
