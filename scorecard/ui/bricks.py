@@ -205,7 +205,9 @@ def _value_cell(item: CardKpi, ctx: Context) -> str:
 
 def _target_cell(item: CardKpi) -> str:
     row = item.row
-    if row is None or row.target is None:
+    if row is None:
+        return "–"
+    if row.target is None:
         return "None set"
     return md(format_value(row.target, row.unit))
 
@@ -247,7 +249,7 @@ def card_table(
         }
         if links:
             heatmap = _kpi_link(ctx, item.kpi.code, view="areas")
-            record["Every area"] = f"[All areas]({heatmap})"
+            record["Every area (new tab)"] = f"[All areas]({heatmap})"
         records.append(record)
     return markdown_table(pd.DataFrame.from_records(records))
 
