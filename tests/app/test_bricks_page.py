@@ -207,6 +207,7 @@ def test_a_lead_kpi_has_no_beside_lead_view(open_page):
     at = open_page(KPI, kpi="LEAD-ED", view="lead")
     assert_clean(at)
     assert "on one time axis" not in texts(at)
+    assert "view" not in at.query_params
     assert at.get("plotly_chart"), "the SPC chart is shown instead"
 
 

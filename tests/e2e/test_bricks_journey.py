@@ -36,6 +36,13 @@ def test_the_bricks_page_is_under_three_screens_before_a_card_is_opened(page: Pa
     height = page_height(page)
     assert height < SCREENS * VIEWPORT["height"], f"{height} px"
     shot(page, "k0_bricks_all_closed")
+    page.get_by_text("Rapid Response", exact=True).first.click()  # open one card on demand
+    wait_rendered(page)
+    card = page.locator("table").first
+    expect(
+        card.get_by_text("Projected additional packages per day to Rapid Response")
+    ).to_be_visible()
+    expect(card.get_by_role("columnheader", name="Latest")).to_be_visible()
 
 
 def test_brick_owner_filters_to_their_bricks_and_reads_values_and_trends(page: Page, app_url):
