@@ -17,18 +17,20 @@ DEFAULT_DB = Path("data/scorecard.duckdb")
 DEFAULT_FRAMEWORK = Path("data/framework")
 
 # command name -> "module:function"; each handler takes the parsed arguments and returns a
-# CommandResult. Handlers live beside the code they drive, so this file stays a thin front door.
+# CommandResult. Handlers live in scorecard/commands/, so this file stays a thin front door.
 HANDLERS: dict[str, str] = {
-    "framework": "scorecard.framework:run_framework",
-    "init": "scorecard.pipeline:run_init",
-    "demo": "scorecard.demo:run_demo",
-    "load": "scorecard.pipeline:run_load",
-    "import-nhse": "scorecard.connectors.nhse_discharge_delays:run_import",
-    "export": "scorecard.pipeline:run_export",
-    "scorecard": "scorecard.scoring:run_scorecard",
-    "pack": "scorecard.pack:run_pack",
-    "history": "scorecard.pipeline:run_history",
-    "benefits": "scorecard.benefits:run_benefits",
+    "framework": "scorecard.commands.framework:run_framework",
+    "init": "scorecard.commands.store:run_init",
+    "demo": "scorecard.commands.demo:run_demo",
+    "load": "scorecard.commands.store:run_load",
+    "import-nhse": "scorecard.commands.import_nhse:run_import",
+    "export": "scorecard.commands.store:run_export",
+    "scorecard": "scorecard.commands.scorecard:run_scorecard",
+    "pack": "scorecard.commands.pack:run_pack",
+    "history": "scorecard.commands.store:run_history",
+    "benefits": "scorecard.commands.benefits:run_benefits",
+    "summary": "scorecard.commands.summary:run_summary",
+    "verify": "scorecard.commands.verify:run_verify",
 }
 
 
@@ -107,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         "benefits", parents=[common], help="benefits realised against the business case"
     )
     benefits.add_argument("--month", type=_month, required=True)
+
+    sub.add_parser("summary", parents=[common], help="what the store holds, in one sentence")
+    sub.add_parser(
+        "verify", parents=[common], help="check that no record of people's words was altered"
+    )
     return parser
 
 

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from scorecard.domain import Framework
+from scorecard.domain import Framework, SpcEvent, SpcEventKind
 from scorecard.errors import Problem, UserError
 
 SCHEMA_VERSION: Final = "1"
@@ -26,6 +26,21 @@ LOCK_TIMEOUT_S: Final = 600.0
 WRITER_MEMORY: Final = "1GB"  # the loads' bench keeps a 5M-row load under 2 GB of RSS
 MAX_CONFLICTS: Final = 1_000
 
+
+# SPC events the store holds beside the framework's spc_events.csv: the synthetic demo's planted
+# improvements and ends of support, each marked synthetic and with its reason. They stay in the
+# store through later loads.
+_EVENTS_DDL: Final = """
+    CREATE TABLE IF NOT EXISTS events (
+        position INTEGER NOT NULL,
+        kpi_code VARCHAR NOT NULL,
+        area_code VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        synthetic BOOLEAN NOT NULL
+    )
+"""
 
 _DDL: Final = (
     """
@@ -63,6 +78,7 @@ _DDL: Final = (
         superseded_by INTEGER
     )
     """,
+    _EVENTS_DDL,
 )
 
 # A stored current row and an incoming batch row (aliases o and b) say the same thing. The
@@ -285,6 +301,20 @@ class Store:
             ).fetchall()
         return [str(r[0]) for r in rows]
 
+    def events(self) -> tuple[SpcEvent, ...]:
+        """The SPC events the store holds, in the order written (none in an older store)."""
+        with self._connect() as con:
+            kept = _one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events'")
+            if not kept[0]:
+                return ()
+            rows = con.execute(
+                "SELECT kpi_code, period, kind, reason, area_code FROM events ORDER BY position"
+            ).fetchall()
+        return tuple(
+            SpcEvent(str(kpi), str(period), SpcEventKind(str(kind)), str(reason), str(area))
+            for kpi, period, kind, reason, area in rows
+        )
+
     def counts(self) -> tuple[int, int]:
         """(observations stored, loads logged), superseded versions included."""
         with self._connect() as con:
@@ -294,7 +324,13 @@ class Store:
         return int(row[0]), int(row[1])
 
 
-# The write side: used by scorecard.pipeline only.
+def store_events(path: Path) -> tuple[SpcEvent, ...]:
+    """The SPC events held by the store at ``path`` (none when there is no store)."""
+    store = Store(Path(path))
+    return store.events() if store.exists() else ()
+
+
+# The write side: used by scorecard.pipeline and the demo only.
 
 
 def tmp_path(path: Path) -> Path:
@@ -354,21 +390,42 @@ def _swap_in(path: Path, copy_from: Path | None) -> Iterator[duckdb.DuckDBPyConn
     tmp = tmp_path(path)
     for leftover in (tmp, Path(f"{tmp}.wal")):  # a killed load's copy; its WAL would replay
         leftover.unlink(missing_ok=True)
-    if copy_from is not None:
-        shutil.copyfile(copy_from, tmp)
-    con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+    con: duckdb.DuckDBPyConnection | None = None
     try:
+        if copy_from is not None:
+            shutil.copyfile(copy_from, tmp)
+            tmp.chmod(0o600)
+        con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+        tmp.chmod(0o600)  # the store holds figures for the Board: its owner only
         yield con
         con.execute("CHECKPOINT")
         con.close()
         _fsync(tmp)
         tmp.replace(path)  # os.replace: atomic on POSIX
         _fsync(path.parent)
-    except BaseException:
-        con.close()
+    except BaseException as err:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if isinstance(err, OSError | duckdb.IOException) and not isinstance(err, UserError):
+            message = (
+                f"the store could not be written ({_reason(err)}); nothing was changed and no "
+                "temporary file was left"
+            )
+            raise _problem(path, message, "disk") from err
         raise
+
+
+def _reason(err: BaseException) -> str:
+    """An operating-system error in words (no paths or file contents echoed)."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return os.strerror(err.errno).lower()
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if "No space left" in text or "disk" in text.lower():
+        return "no space left on device"
+    return "an input/output error"
 
 
 def _refuse_stray_wal(path: Path) -> None:
@@ -412,6 +469,31 @@ def init_store(path: Path, fw: Framework) -> None:
                     ("schema_version", SCHEMA_VERSION),
                     ("framework", fw.name),
                     ("created_at", created),
+                ],
+            )
+
+
+def add_events(path: Path, events: Sequence[SpcEvent], *, synthetic: bool) -> None:
+    """Keep SPC events in the store at ``path`` after those it holds (atomically, locked).
+
+    Raises:
+        UserError: when there is no store at ``path`` or it cannot be used.
+    """
+    path = Path(path)
+    if not events:
+        return
+    with writer_lock(path):
+        with Store(path)._connect() as con:
+            _check_schema(con, path)
+        _refuse_stray_wal(path)
+        with _swap_in(path, path) as con:
+            con.execute(_EVENTS_DDL)
+            start = int(_one(con, "SELECT coalesce(max(position), 0) FROM events")[0])
+            con.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [start + n, e.kpi_code, e.area_code, e.period, str(e.kind), e.reason, synthetic]
+                    for n, e in enumerate(events, start=1)
                 ],
             )
 
