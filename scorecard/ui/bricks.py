@@ -40,6 +40,11 @@ FILTERS = ("pillar", "owner", "state", "brick")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 24
 OPEN_AT_MOST = 3  # a filter leaving this few bricks opens their cards
+DIRECTION = {
+    "increase": "higher is better",
+    "decrease": "lower is better",
+    "neutral": "neither higher nor lower is better",
+}
 SHORT_STATES = {
     "concern": "concern",
     "failing": "failing target",
@@ -200,7 +205,9 @@ def _value_cell(item: CardKpi, ctx: Context) -> str:
 
 def _target_cell(item: CardKpi) -> str:
     row = item.row
-    if row is None or row.target is None:
+    if row is None:
+        return "–"
+    if row.target is None:
         return "None set"
     return md(format_value(row.target, row.unit))
 
@@ -242,7 +249,7 @@ def card_table(
         }
         if links:
             heatmap = _kpi_link(ctx, item.kpi.code, view="areas")
-            record["Every area"] = f"[All areas]({heatmap})"
+            record["Every area (new tab)"] = f"[All areas]({heatmap})"
         records.append(record)
     return markdown_table(pd.DataFrame.from_records(records))
 
@@ -388,7 +395,8 @@ def activity_beside_lead(ctx: Context, kpi: Kpi, *, key: str = "ican-stack") -> 
             charts.ChartPanel(
                 series.periods,
                 result,
-                f"{role} {item.code}: {views.short(item.name, 70)}",
+                f"{role} {item.code}: {views.short(item.name, 70)} "
+                f"({DIRECTION[str(item.direction)]})",
                 str(item.unit),
                 _trajectory(series.targets),
             )

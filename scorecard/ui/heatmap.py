@@ -41,6 +41,8 @@ def view_picker(ctx: Context, kpi: Kpi) -> str:
         "areas": "Every area and month",
     }
     current = ctx.selection.view if ctx.selection.view in options else ""
+    if not current and "view" in st.query_params:
+        del st.query_params["view"]  # a view this KPI does not have: the URL says what is shown
     st.session_state[VIEW_KEY] = current
     st.segmented_control(
         "Show",

@@ -207,4 +207,23 @@ def test_a_lead_kpi_has_no_beside_lead_view(open_page):
     at = open_page(KPI, kpi="LEAD-ED", view="lead")
     assert_clean(at)
     assert "on one time axis" not in texts(at)
+    assert "view" not in at.query_params
     assert at.get("plotly_chart"), "the SPC chart is shown instead"
+
+
+def test_state_and_view_round_trip_in_the_url_and_unknown_ones_fall_back():
+    from scorecard.bricks import VIEWS
+    from scorecard.ui.selection import Choices, Selection
+
+    choices = Choices(
+        months=("2026-11",),
+        areas=("QPM",),
+        states=tuple(STATES),
+        views=VIEWS,
+        default_month="2026-11",
+        default_area="QPM",
+    )
+    params = {"month": "2026-11", "area": "QPM", "state": "concern", "view": "areas"}
+    assert Selection.from_query_params(params, choices).to_query_params() == params
+    odd = Selection.from_query_params({"state": "great", "view": "<b>"}, choices)
+    assert (odd.state, odd.view) == ("", "")

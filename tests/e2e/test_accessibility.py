@@ -14,6 +14,10 @@ PAGES = {
     "golden_thread_node": "/golden_thread?node=outcome:O7",
     "kpi": "/kpi?kpi=LEAD-ESC",
     "bricks": "/bricks?pillar=CR",
+    "bricks_one_owner": "/bricks?owner=Brick+lead%3A+Rapid+Response",
+    "bricks_one_brick": "/bricks?brick=SW-FFD",
+    "kpi_beside_lead": "/kpi?kpi=ACT-FFD&view=lead",
+    "kpi_every_area": "/kpi?kpi=ACT-FFD&view=areas",
     "i_statements": "/i_statements",
     "assurance": "/assurance",
 }
