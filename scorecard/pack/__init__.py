@@ -12,6 +12,7 @@ from pathlib import Path
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import Framework
 from scorecard.errors import Problem, UserError
+from scorecard.output import check_out, write_out
 from scorecard.pack.inputs import (
     SCORECARD_TABLE_COLUMNS,
     PackData,
@@ -68,12 +69,11 @@ def run_pack(args: argparse.Namespace) -> CommandResult:
         raise UserError(
             Problem("--out", None, "", str(out), "an existing folder", "the folder does not exist")
         )
+    check_out(out)
     area = args.area or "QPM"
     data = read_pack_data(fw, store, Reviews.beside(Path(args.db)), args.month, area)
     pdf = render_pack(data)
-    partial = out.with_name(out.name + ".partial")
-    partial.write_bytes(pdf)
-    partial.replace(out)
+    write_out(out, pdf)
     pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ")
     summary = {
         "file": str(out),
