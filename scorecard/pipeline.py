@@ -48,6 +48,7 @@ from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 from scorecard.output import write_out
+from scorecard.steward import export_view, history_view
 
 MAX_CELL_CHARS: Final = 10_000  # a "gigantic cell": no extract cell needs more (notes: 500)
 MAX_PROBLEMS_PER_RULE: Final = 100  # per rule and column; the rest are counted in one line
@@ -1123,6 +1124,8 @@ def run_export(args: argparse.Namespace) -> CommandResult:
     import sys
 
     current = store.Store(Path(args.db)).current()
+    current, notice = export_view(Path(args.db), Path(args.framework), current)
+    sys.stderr.write(notice + "\n")
     content = export_json(current) if args.format == "json" else export_csv(current)
     synthetic = int(current["synthetic"].sum()) if len(current) else 0
     if args.out is None:
@@ -1161,8 +1164,9 @@ def run_history(args: argparse.Namespace) -> CommandResult:
     if args.kpi or args.area:
         touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
         loads = loads[loads["load_id"].isin(touched)]
-    data = {"loads": _records(loads), "revisions": _records(versions)}
-    lines = [f"Load log ({_plural(len(loads), 'load')}):"]
+    versions, notice = history_view(Path(args.db), Path(args.framework), reader.current(), versions)
+    data = {"values": notice, "loads": _records(loads), "revisions": _records(versions)}
+    lines = [notice, f"Load log ({_plural(len(loads), 'load')}):"]
     for load in _records(loads):
         lines.append(
             f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"
