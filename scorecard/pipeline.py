@@ -27,10 +27,14 @@ import pyarrow.csv as pacsv
 from schemas.extract import (
     DEFAULT_STATUS,
     KEY_COLUMNS,
+    MAGNITUDE_LIMITS,
+    MAX_COUNT,
+    MIN_YEAR,
     NOTE_MAX_CHARS,
     NUMBER_COLUMNS,
     REQUIRED_COLUMNS,
     RULES,
+    SIGNED_UNITS,
     TEXT_COLUMNS,
     FrameworkFacts,
     extract_schema,
@@ -38,7 +42,7 @@ from schemas.extract import (
     row_units,
     tolerance,
 )
-from scorecard import store
+from scorecard import intake, store
 from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 
@@ -141,6 +145,16 @@ def column_names(raw: Sequence[object], file: str) -> tuple[list[str], list[Prob
     allowed = ", ".join(EXTRACT_COLUMNS)
     names: list[str] = []
     problems: list[Problem] = []
+    cells = ["" if c is None else str(c).replace("\ufeff", "").strip().lower() for c in raw]
+    tokens = {t.strip() for c in cells for t in re.split(r"[;\t|]", c)}
+    if not tokens & set(EXTRACT_COLUMNS):
+        # not an extract at all (another file, a system file behind a link): its contents are
+        # not repeated back
+        message = (
+            "the first row is not the header of a KPI extract: none of its "
+            f"{_plural(len(cells), 'cell')} is a column name; the allowed columns are: {allowed}"
+        )
+        return [], [_problem(file, message, "columns_missing", 1)]
     for i, cell in enumerate(raw):
         name = "" if cell is None else str(cell).replace("\ufeff", "").strip().lower()
         if not name:
@@ -244,6 +258,7 @@ def read_extract(path: Path) -> pd.DataFrame:
     path = Path(path)
     if path.is_dir():
         raise UserError(_problem(str(path), "this is a folder, not a file", "file"))
+    intake.require_regular_file(path)
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -253,6 +268,7 @@ def read_extract(path: Path) -> pd.DataFrame:
             _problem(str(path), f"the file cannot be read ({err.strerror})", "file")
         ) from None
     if _sniff(path, head, size) == "xlsx":
+        intake.check_workbook(path)
         return _read_xlsx(path)
     return _read_csv(path, head, size)
 
@@ -260,10 +276,20 @@ def read_extract(path: Path) -> pd.DataFrame:
 def _read_csv(path: Path, head: bytes, size: int) -> pd.DataFrame:
     file = str(path)
     text = codecs.getincrementaldecoder("utf-8")().decode(head).lstrip("\ufeff")
+    if "\r" in text.rstrip("\r") and "\n" not in text:
+        message = (
+            "the file's lines end with a carriage return only (old Mac line endings); save it "
+            "as 'CSV UTF-8 (Comma delimited)'"
+        )
+        raise UserError(_problem(file, message, "line_endings"))
     if "\n" not in text and size > len(head):
         message = f"the header row is longer than {HEAD_BYTES:,} bytes"
         raise UserError(_problem(file, message, "cell_size", 1))
-    header = next(csv.reader(io.StringIO(text)), [])
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        message = "the header row cannot be read as CSV; save the file as 'CSV UTF-8'"
+        raise UserError(_problem(file, message, "csv", 1)) from None
     names, problems = column_names(header, file)
     if problems:
         raise UserError(problems)
@@ -605,6 +631,7 @@ _FRAME_RULE_COLUMN: Final = {
     "value_required": "value",
     "percent_range": "value",
     "non_negative": "value",
+    "magnitude": "value",
     "numerator_le_denominator": "numerator",
     "denominator_positive": "denominator",
     "value_agrees": "value",
@@ -758,6 +785,25 @@ class _Explainer:
     def _note_length(self, cell: _Cell) -> tuple[str, str]:
         size = len(str(cell.row["note"]))
         return cell.value, f"the note has {size:,} characters; at most {NOTE_MAX_CHARS} are allowed"
+
+    def _plausible_year(self, cell: _Cell) -> tuple[str, str]:
+        return cell.value, f"year {cell.value[:4]} is before {MIN_YEAR}; check the period"
+
+    def _magnitude(self, cell: _Cell) -> tuple[str, str]:
+        unit = self.fw.kpi(str(cell.row["kpi_code"])).unit
+        limit = MAGNITUDE_LIMITS[unit]
+        message = (
+            f"is larger than any value in {unit} can be (at most {limit:,.0f}"
+            f"{' either way' if unit in SIGNED_UNITS else ''}); "
+            "check the number and its unit"
+        )
+        return cell.value, message
+
+    def _count_size(self, cell: _Cell) -> tuple[str, str]:
+        return cell.value, f"is larger than any count can be (at most {MAX_COUNT:,.0f})"
+
+    def _no_nul(self, cell: _Cell) -> tuple[str, str]:
+        return "", "the note holds a NUL byte (character 0); remove it"
 
     def _finite(self, cell: _Cell) -> tuple[str, str]:
         return cell.value, f"is not a finite number; give {RULES['number']}"
