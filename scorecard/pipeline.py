@@ -1002,6 +1002,83 @@ def _load_prepared(
     return report
 
 
+@dataclass(frozen=True)
+class FrameToLoad:
+    """One extract-shaped frame for ``load_frames``, with the facts its load log keeps."""
+
+    frame: pd.DataFrame
+    file_name: str
+    sha256: str | None = None
+    source: store.Source | None = None
+    comparisons: arrow.Table | None = None
+
+
+def load_frames(
+    store_path: Path,
+    fw: Framework,
+    frames: Sequence[FrameToLoad],
+    kind: str,
+    user: str,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> list[FileReport]:
+    """Validate several frames and load them as successive loads in one swap: all or nothing.
+
+    Every frame is validated as ``load_frame`` does; if any is rejected nothing is written.
+    Then each becomes its own load (its own load id, source and comparisons) in one atomic
+    write of the store. A frame with no rows records only its source and comparisons.
+
+    Returns:
+        One FileReport per frame, in order.
+
+    Raises:
+        UserError: when the store does not exist or cannot be used.
+    """
+    reports: list[FileReport] = []
+    batches: list[tuple[arrow.Table, store.LoadRecord]] = []
+    for item in frames:
+        record = store.LoadRecord(
+            item.file_name,
+            item.sha256,
+            kind,
+            user,
+            False,
+            len(item.frame),
+            item.source,
+            item.comparisons,
+        )
+        report = FileReport(item.file_name, item.sha256, REJECTED, len(item.frame), dry_run=dry_run)
+        reports.append(report)
+        if item.frame.empty:
+            batches.append((store.empty_batch(), record))
+            continue
+        prepared = _prepare(item.frame, item.file_name)
+        if prepared.structural:
+            report.errors = prepared.problems
+            continue
+        validated, problems = _validated(prepared, fw, item.file_name, today)
+        if problems:
+            report.errors = problems
+            continue
+        batches.append((_batch(validated, fw), record))
+    if any(r.errors for r in reports):
+        return reports
+    if dry_run:
+        outcomes = [store.apply_load(store_path, b, r, dry_run=True) for b, r in batches]
+    else:
+        outcomes = store.apply_loads(Path(store_path), batches)
+    conflicted = any(not o.conflicts.empty for o in outcomes)
+    for report, outcome in zip(reports, outcomes, strict=False):
+        report.new, report.revisions = outcome.new, outcome.revisions
+        report.unchanged = outcome.unchanged
+        report.load_id = None if conflicted else outcome.load_id
+        if not outcome.conflicts.empty:
+            report.errors = _conflict_problems(outcome.conflicts, report.file)
+        elif not conflicted:
+            report.status = LOADED if outcome.changes else UNCHANGED
+    return reports
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes (hex)."""
     digest = hashlib.sha256()
