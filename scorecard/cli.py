@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scorecard.command import EXIT_REJECTED, EXIT_USAGE, CommandResult
 from scorecard.errors import UserError
+from scorecard.intake import printable
 
 DEFAULT_DB = Path("data/scorecard.duckdb")
 DEFAULT_FRAMEWORK = Path("data/framework")
@@ -143,9 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         result = CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
     for problem in result.problems:
-        sys.stderr.write(problem.sentence() + "\n")
+        sys.stderr.write(printable(problem.sentence()) + "\n")
     if args.json and result.data is not None:
         sys.stdout.write(json.dumps(result.data, indent=2, default=str) + "\n")
     elif result.text:
-        sys.stdout.write(result.text.rstrip("\n") + "\n")
+        sys.stdout.write(printable(result.text.rstrip("\n")) + "\n")
     return result.exit_code

@@ -27,10 +27,14 @@ import pyarrow.csv as pacsv
 from schemas.extract import (
     DEFAULT_STATUS,
     KEY_COLUMNS,
+    MAGNITUDE_LIMITS,
+    MAX_COUNT,
+    MIN_YEAR,
     NOTE_MAX_CHARS,
     NUMBER_COLUMNS,
     REQUIRED_COLUMNS,
     RULES,
+    SIGNED_UNITS,
     TEXT_COLUMNS,
     FrameworkFacts,
     extract_schema,
@@ -38,7 +42,7 @@ from schemas.extract import (
     row_units,
     tolerance,
 )
-from scorecard import store
+from scorecard import intake, store
 from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 
@@ -141,6 +145,16 @@ def column_names(raw: Sequence[object], file: str) -> tuple[list[str], list[Prob
     allowed = ", ".join(EXTRACT_COLUMNS)
     names: list[str] = []
     problems: list[Problem] = []
+    cells = ["" if c is None else str(c).replace("\ufeff", "").strip().lower() for c in raw]
+    tokens = {t.strip() for c in cells for t in re.split(r"[;\t|]", c)}
+    if not tokens & set(EXTRACT_COLUMNS):
+        # not an extract at all (another file, a system file behind a link): its contents are
+        # not repeated back
+        message = (
+            "the first row is not the header of a KPI extract: none of its "
+            f"{_plural(len(cells), 'cell')} is a column name; the allowed columns are: {allowed}"
+        )
+        return [], [_problem(file, message, "columns_missing", 1)]
     for i, cell in enumerate(raw):
         name = "" if cell is None else str(cell).replace("\ufeff", "").strip().lower()
         if not name:
@@ -244,6 +258,7 @@ def read_extract(path: Path) -> pd.DataFrame:
     path = Path(path)
     if path.is_dir():
         raise UserError(_problem(str(path), "this is a folder, not a file", "file"))
+    intake.require_regular_file(path)
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -253,6 +268,7 @@ def read_extract(path: Path) -> pd.DataFrame:
             _problem(str(path), f"the file cannot be read ({err.strerror})", "file")
         ) from None
     if _sniff(path, head, size) == "xlsx":
+        intake.check_workbook(path)
         return _read_xlsx(path)
     return _read_csv(path, head, size)
 
@@ -260,10 +276,20 @@ def read_extract(path: Path) -> pd.DataFrame:
 def _read_csv(path: Path, head: bytes, size: int) -> pd.DataFrame:
     file = str(path)
     text = codecs.getincrementaldecoder("utf-8")().decode(head).lstrip("\ufeff")
+    if "\r" in text.rstrip("\r") and "\n" not in text:
+        message = (
+            "the file's lines end with a carriage return only (old Mac line endings); save it "
+            "as 'CSV UTF-8 (Comma delimited)'"
+        )
+        raise UserError(_problem(file, message, "line_endings"))
     if "\n" not in text and size > len(head):
         message = f"the header row is longer than {HEAD_BYTES:,} bytes"
         raise UserError(_problem(file, message, "cell_size", 1))
-    header = next(csv.reader(io.StringIO(text)), [])
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        message = "the header row cannot be read as CSV; save the file as 'CSV UTF-8'"
+        raise UserError(_problem(file, message, "csv", 1)) from None
     names, problems = column_names(header, file)
     if problems:
         raise UserError(problems)
@@ -605,6 +631,7 @@ _FRAME_RULE_COLUMN: Final = {
     "value_required": "value",
     "percent_range": "value",
     "non_negative": "value",
+    "magnitude": "value",
     "numerator_le_denominator": "numerator",
     "denominator_positive": "denominator",
     "value_agrees": "value",
@@ -758,6 +785,25 @@ class _Explainer:
     def _note_length(self, cell: _Cell) -> tuple[str, str]:
         size = len(str(cell.row["note"]))
         return cell.value, f"the note has {size:,} characters; at most {NOTE_MAX_CHARS} are allowed"
+
+    def _plausible_year(self, cell: _Cell) -> tuple[str, str]:
+        return cell.value, f"year {cell.value[:4]} is before {MIN_YEAR}; check the period"
+
+    def _magnitude(self, cell: _Cell) -> tuple[str, str]:
+        unit = self.fw.kpi(str(cell.row["kpi_code"])).unit
+        limit = MAGNITUDE_LIMITS[unit]
+        message = (
+            f"is larger than any value in {unit} can be (at most {limit:,.0f}"
+            f"{' either way' if unit in SIGNED_UNITS else ''}); "
+            "check the number and its unit"
+        )
+        return cell.value, message
+
+    def _count_size(self, cell: _Cell) -> tuple[str, str]:
+        return cell.value, f"is larger than any count can be (at most {MAX_COUNT:,.0f})"
+
+    def _no_nul(self, cell: _Cell) -> tuple[str, str]:
+        return "", "the note holds a NUL byte (character 0); remove it"
 
     def _finite(self, cell: _Cell) -> tuple[str, str]:
         return cell.value, f"is not a finite number; give {RULES['number']}"
@@ -954,6 +1000,83 @@ def _load_prepared(
         return report
     report.status = LOADED if outcome.changes else UNCHANGED
     return report
+
+
+@dataclass(frozen=True)
+class FrameToLoad:
+    """One extract-shaped frame for ``load_frames``, with the facts its load log keeps."""
+
+    frame: pd.DataFrame
+    file_name: str
+    sha256: str | None = None
+    source: store.Source | None = None
+    comparisons: arrow.Table | None = None
+
+
+def load_frames(
+    store_path: Path,
+    fw: Framework,
+    frames: Sequence[FrameToLoad],
+    kind: str,
+    user: str,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> list[FileReport]:
+    """Validate several frames and load them as successive loads in one swap: all or nothing.
+
+    Every frame is validated as ``load_frame`` does; if any is rejected nothing is written.
+    Then each becomes its own load (its own load id, source and comparisons) in one atomic
+    write of the store. A frame with no rows records only its source and comparisons.
+
+    Returns:
+        One FileReport per frame, in order.
+
+    Raises:
+        UserError: when the store does not exist or cannot be used.
+    """
+    reports: list[FileReport] = []
+    batches: list[tuple[arrow.Table, store.LoadRecord]] = []
+    for item in frames:
+        record = store.LoadRecord(
+            item.file_name,
+            item.sha256,
+            kind,
+            user,
+            False,
+            len(item.frame),
+            item.source,
+            item.comparisons,
+        )
+        report = FileReport(item.file_name, item.sha256, REJECTED, len(item.frame), dry_run=dry_run)
+        reports.append(report)
+        if item.frame.empty:
+            batches.append((store.empty_batch(), record))
+            continue
+        prepared = _prepare(item.frame, item.file_name)
+        if prepared.structural:
+            report.errors = prepared.problems
+            continue
+        validated, problems = _validated(prepared, fw, item.file_name, today)
+        if problems:
+            report.errors = problems
+            continue
+        batches.append((_batch(validated, fw), record))
+    if any(r.errors for r in reports):
+        return reports
+    if dry_run:
+        outcomes = [store.apply_load(store_path, b, r, dry_run=True) for b, r in batches]
+    else:
+        outcomes = store.apply_loads(Path(store_path), batches)
+    conflicted = any(not o.conflicts.empty for o in outcomes)
+    for report, outcome in zip(reports, outcomes, strict=False):
+        report.new, report.revisions = outcome.new, outcome.revisions
+        report.unchanged = outcome.unchanged
+        report.load_id = None if conflicted else outcome.load_id
+        if not outcome.conflicts.empty:
+            report.errors = _conflict_problems(outcome.conflicts, report.file)
+        elif not conflicted:
+            report.status = LOADED if outcome.changes else UNCHANGED
+    return reports
 
 
 def file_sha256(path: Path) -> str:

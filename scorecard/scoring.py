@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from scorecard import spc, sustain
+from scorecard.disclosure import hidden_cells
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
     OBSERVATION_COLUMNS,
@@ -650,6 +651,7 @@ def score_series(
     series: KpiSeries,
     outcome_numbers: tuple[int, ...] = (),
     is_suppressed: SuppressionRule | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> ScorecardRow:
     """The scorecard row of one KPI × area from its series (SPC with the KPI's settings).
 
@@ -660,9 +662,12 @@ def score_series(
         series: its series up to the month shown.
         outcome_numbers: the outcomes the KPI serves.
         is_suppressed: the disclosure rule (``scorecard.disclosure.is_suppressed`` by default).
+        hidden: periods disclosure control hides beyond the rule (secondary suppression).
 
     Returns:
-        The row; with no data, period and value are None and both icons ``none``.
+        The row; with no data, period and value are None and both icons ``none``. Where the
+        series has a hidden point, its mean and process limits are withheld (None): with them
+        and the published values the hidden one could be worked out.
     """
     rule = is_suppressed or disclosure_rule
     base = {
@@ -696,7 +701,12 @@ def score_series(
     value = _float_or_none(series.values[-1])  # noqa: PD011 (a numpy array, not pandas)
     numerator = _float_or_none(series.numerators[-1])
     denominator = _float_or_none(series.denominators[-1])
-    suppressed = bool(rule(kpi, area, value, numerator, denominator))
+    suppressed = bool(rule(kpi, area, value, numerator, denominator)) or (
+        series.periods[-1] in hidden
+    )
+    withheld = kpi.suppress_small_numbers and (
+        suppressed or bool(hidden) or bool(hidden_points(kpi, area, series, rule).any())
+    )
     verdict = sustain.verdict_for(kpi, series) if series.improvement_index is not None else None
     return ScorecardRow(
         **base,  # type: ignore[arg-type]
@@ -705,9 +715,9 @@ def score_series(
         status=series.statuses[-1],
         target=target,
         n_points=int(result.n_points),
-        mean=_float_or_none(result.mean),
-        upl=_float_or_none(result.upl),
-        lpl=_float_or_none(result.lpl),
+        mean=None if withheld else _float_or_none(result.mean),
+        upl=None if withheld else _float_or_none(result.upl),
+        lpl=None if withheld else _float_or_none(result.lpl),
         variation=str(result.variation),
         assurance=str(result.assurance),
         suppressed=suppressed,
@@ -755,10 +765,15 @@ def compute_scorecard(
     Returns:
         Rows; a KPI × area without data up to ``month`` has period and value None.
     """
-    series = compute_series(fw, store_or_frame, month, area)
+    source = store_or_frame
+    if not isinstance(source, pd.DataFrame) and any(k.suppress_small_numbers for k in fw.kpis):
+        # one read of every area: a total and its parts are suppressed alike on every page
+        source = _month_frame(source, month, None)
+    series = compute_series(fw, source, month, area)
     thread = _Thread.of(fw)
     rule: SuppressionRule = disclosure_rule
     areas = {a.code: a for a in fw.areas}
+    hidden = _hidden_periods(fw, source, month)
     rows: list[ScorecardRow] = []
     for (kpi_code, area_code), one in series.items():
         kpi = fw.kpi(kpi_code)
@@ -770,6 +785,7 @@ def compute_scorecard(
                 one,
                 outcome_numbers=thread.outcomes_of.get(kpi_code, ()),
                 is_suppressed=rule,
+                hidden=hidden.get((kpi_code, area_code), frozenset()),
             )
         )
     return _with_reconciliations(fw, store_or_frame, month, rows)
@@ -807,6 +823,34 @@ def _with_reconciliations(
         else row
         for row in rows
     ]
+
+
+def _hidden_periods(
+    fw: Framework, store_or_frame: CurrentReader | pd.DataFrame, month: str
+) -> dict[tuple[str, str], frozenset[str]]:
+    """Periods hidden by disclosure control (small numbers and secondary), per KPI × area.
+
+    Read for every area of the KPIs that suppress small numbers, whatever area is shown, so
+    that a total and its parts are suppressed alike on every page.
+    """
+    codes = [k.code for k in fw.kpis if k.suppress_small_numbers]
+    if not codes:
+        return {}
+    if isinstance(store_or_frame, pd.DataFrame):
+        frame = _month_frame(store_or_frame, month, None)
+        frame = frame.loc[frame["kpi_code"].isin(codes)] if len(frame) else frame
+    else:
+        frame = store_or_frame.current(kpi_codes=codes, area_codes=None, up_to=month)
+    if frame.empty:
+        return {}
+    cells = hidden_cells(fw, frame)
+    mask = cells["primary"] | cells["secondary"]
+    found: dict[tuple[str, str], set[str]] = {}
+    for kpi_code, area_code, period in frame.loc[
+        mask, ["kpi_code", "area_code", "period"]
+    ].itertuples(index=False):
+        found.setdefault((str(kpi_code), str(area_code)), set()).add(str(period))
+    return {key: frozenset(periods) for key, periods in found.items()}
 
 
 def _counts(codes: Iterable[str], rows_by_kpi: Mapping[str, list[ScorecardRow]]) -> StateCounts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import shutil
@@ -728,6 +729,51 @@ def apply_load(path: Path, batch: pa.Table, record: LoadRecord, dry_run: bool) -
     )
 
 
+class _NothingWrittenError(Exception):
+    """Raised inside a swap to leave the store as it was (every batch unchanged, or a conflict)."""
+
+
+def apply_loads(path: Path, batches: list[tuple[pa.Table, LoadRecord]]) -> list[LoadOutcome]:
+    """Write several validated batches as successive loads in one swap: all of them or none.
+
+    Each batch is classified against the store as the earlier ones left it and gets its own
+    load id (so its own source and comparisons); a batch whose rows are all unchanged writes
+    nothing. If any batch has a conflict (a provisional row over a different final value),
+    nothing at all is written and the outcomes say which.
+
+    Raises:
+        UserError: when there is no store at ``path`` or it cannot be used.
+    """
+    path = Path(path)
+    outcomes: list[LoadOutcome] = []
+    with writer_lock(path):
+        with Store(path)._connect(memory_limit=WRITER_MEMORY) as con:
+            _check_schema(con, path)
+        _refuse_stray_wal(path)
+        try:
+            with _swap_in(path, path) as con:
+                written = 0
+                for batch, record in batches:
+                    outcome = _classify(con, batch)
+                    compared = _new_comparisons(con, record.comparisons)
+                    if not outcome.conflicts.empty:
+                        outcomes.append(outcome)
+                        raise _NothingWrittenError
+                    load_id = None
+                    if outcome.changes + compared:
+                        con.register("batch", batch)
+                        con.execute("BEGIN TRANSACTION")
+                        load_id = _write(con, record, outcome)
+                        con.execute("COMMIT")
+                        written += 1
+                    outcomes.append(dataclasses.replace(outcome, load_id=load_id))
+                if not written:
+                    raise _NothingWrittenError
+        except _NothingWrittenError:
+            pass
+    return outcomes
+
+
 _EMPTY_BATCH: Final = pa.schema(
     [
         ("source_row", pa.int64()),
@@ -743,13 +789,9 @@ _EMPTY_BATCH: Final = pa.schema(
 )
 
 
-def record_publication(path: Path, record: LoadRecord, dry_run: bool) -> LoadOutcome:
-    """Keep a publication's comparisons and source when it carries no KPI value for the framework.
-
-    A load-log row (no observations) records the file; nothing is written when every
-    comparison row is already stored with the same figures, or on a dry run.
-    """
-    return apply_load(path, _EMPTY_BATCH.empty_table(), record, dry_run)
+def empty_batch() -> pa.Table:
+    """A batch with no KPI rows (for a publication that only brings comparisons)."""
+    return _EMPTY_BATCH.empty_table()
 
 
 def _write(con: duckdb.DuckDBPyConnection, record: LoadRecord, outcome: LoadOutcome) -> int:

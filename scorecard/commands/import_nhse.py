@@ -12,7 +12,7 @@ from scorecard.connectors.loading import PublicationLoad
 from scorecard.connectors.nhse_discharge_delays import discharge_delay_loads
 from scorecard.connectors.nhse_virtual_wards import virtual_ward_loads
 from scorecard.domain import Framework
-from scorecard.errors import Problem, UserError
+from scorecard.errors import UserError
 
 
 def _discharge_delays(fw: Framework, paths: list[Path]) -> tuple[list[PublicationLoad], list[str]]:
@@ -52,9 +52,10 @@ def load_publications(
 ) -> CommandResult:
     """Load each file's rows as one load, with its source and comparisons; all or nothing.
 
-    Every file is validated (a dry run) before any is written, so a rejected one leaves the
-    store as it was for all of them. A file whose framework areas have no value this month
-    (e.g. not submitted) still records its source and comparisons.
+    Every file is validated before anything is written, and the loads are written together in
+    one swap of the store, so a rejected file leaves the store as it was for all of them. A file
+    whose framework areas have no value (e.g. not submitted) still records its source and
+    comparisons.
 
     Args:
         args: the parsed command line (``db``, ``user``, ``dry_run``).
@@ -66,45 +67,33 @@ def load_publications(
         The command's result; ``data`` lists the loaded (or loadable) rows as
         ``{"kpi_code", "source_key", "area_code", "period", "value"}``.
     """
-    from scorecard import store
-    from scorecard.pipeline import REJECTED, load_frame
+    from scorecard.pipeline import FrameToLoad, load_frames
 
-    digests = [hashlib.sha256(item.path.read_bytes()).hexdigest() for item in loads]
-    text = ""
-    for dry_run in (True,) if args.dry_run else (True, False):
-        lines: list[str] = []
-        problems: list[Problem] = []
-        for item, digest in zip(loads, digests, strict=True):
-            if item.rows.empty:
-                record = store.LoadRecord(
-                    item.path.name, digest, kind, args.user, False, 0, item.source, item.comparisons
-                )
-                store.record_publication(Path(args.db), record, dry_run)
-                lines.append(
-                    f"{item.path.name}: no KPI value for the framework's areas; "
-                    f"{item.comparisons.num_rows} comparison figures kept"
-                    + (" [dry run: nothing written]" if dry_run else "")
-                )
-                continue
-            report = load_frame(
-                args.db,
-                fw,
-                item.rows,
-                item.path.name,
-                kind=kind,
-                user=args.user,
-                synthetic=False,
-                dry_run=dry_run,
-                sha256=digest,
-                source=item.source,
-                comparisons=item.comparisons,
+    frames = [
+        FrameToLoad(
+            item.rows,
+            item.path.name,
+            hashlib.sha256(item.path.read_bytes()).hexdigest(),
+            item.source,
+            item.comparisons,
+        )
+        for item in loads
+    ]
+    reports = load_frames(args.db, fw, frames, kind=kind, user=args.user, dry_run=args.dry_run)
+    lines = []
+    for item, report in zip(loads, reports, strict=True):
+        if item.rows.empty:
+            lines.append(
+                f"{item.path.name}: no KPI value for the framework's areas; "
+                f"{item.comparisons.num_rows} comparison figures kept"
+                + (" [dry run: nothing written]" if args.dry_run else "")
             )
+        else:
             lines.append(report.summary())
-            if report.status == REJECTED:
-                problems.extend(report.errors)
-        text = "\n".join(lines)
-        if problems:
-            return CommandResult(exit_code=EXIT_REJECTED, text=text, problems=problems)
+    text = "\n".join(lines)
+    problems = [p for report in reports for p in report.errors]
+    if problems:
+        return CommandResult(exit_code=EXIT_REJECTED, text=text, problems=problems)
     data: list[dict[str, object]] = []
     for item in loads:
         for row, key in zip(item.rows.to_dict("records"), item.keys, strict=True):

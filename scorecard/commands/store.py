@@ -12,8 +12,8 @@ from schemas.extract import KEY_COLUMNS
 from scorecard import store
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import Framework
-from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
+from scorecard.output import write_out
 from scorecard.pipeline import (
     REJECTED,
     _plural,
@@ -22,6 +22,7 @@ from scorecard.pipeline import (
     export_json,
     load_files,
 )
+from scorecard.steward import export_view, history_view
 
 
 def _framework(args: argparse.Namespace) -> Framework:
@@ -60,7 +61,8 @@ def run_export(args: argparse.Namespace) -> CommandResult:
     from scorecard.provenance import labels
 
     reader = store.Store(Path(args.db))
-    current = reader.current()
+    current, notice = export_view(Path(args.db), Path(args.framework), reader.current())
+    sys.stderr.write(notice + "\n")
     if args.format == "json":
         content = export_json(current, labels(reader) if len(current) else {})
     else:
@@ -72,16 +74,7 @@ def run_export(args: argparse.Namespace) -> CommandResult:
         sys.stdout.buffer.flush()
         return CommandResult(EXIT_OK)
     out = Path(args.out)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_bytes(content)
-        partial.replace(out)
-    except OSError as err:
-        partial.unlink(missing_ok=True)
-        problem = Problem(
-            str(out), None, "--out", str(out), "file", f"cannot write the export ({err.strerror})"
-        )
-        raise UserError(problem) from None
+    write_out(out, content)
     data = {
         "out": str(out),
         "format": args.format,
@@ -111,8 +104,9 @@ def run_history(args: argparse.Namespace) -> CommandResult:
     if args.kpi or args.area:
         touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
         loads = loads[loads["load_id"].isin(touched)]
-    data = {"loads": _records(loads), "revisions": _records(versions)}
-    lines = [f"Load log ({_plural(len(loads), 'load')}):"]
+    versions, notice = history_view(Path(args.db), Path(args.framework), reader.current(), versions)
+    data = {"values": notice, "loads": _records(loads), "revisions": _records(versions)}
+    lines = [notice, f"Load log ({_plural(len(loads), 'load')}):"]
     for load in _records(loads):
         lines.append(
             f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"

@@ -142,10 +142,11 @@ def _edition(title: dict[str, tuple[int, int, object]]) -> str:
     return ", ".join(parts)
 
 
-def _find_table(workbook: object, file: str) -> tuple[str, list[Row], int, dict[str, int]]:
+def _find_table(
+    sheets: dict[str, list[Row]], file: str
+) -> tuple[str, list[Row], int, dict[str, int]]:
     """The sheet holding the data table (found by its headings, whatever the sheet is called)."""
-    for sheet in workbook.worksheets:  # type: ignore[attr-defined]
-        rows = _sheet_rows(file, sheet, PUBLICATION, RULE)
+    for title, rows in sheets.items():
         for index, row in enumerate(rows):
             texts = [_norm(v) for v in row]
             if "icb code" not in texts:
@@ -169,12 +170,12 @@ def _find_table(workbook: object, file: str) -> tuple[str, list[Row], int, dict[
                 shown = ", ".join(missing)
                 raise _reject(
                     file,
-                    f"sheet '{sheet.title}' row {index + 1} has the heading 'ICB code' but not "
+                    f"sheet '{title}' row {index + 1} has the heading 'ICB code' but not "
                     f"the {PUBLICATION} table's other headings ({shown} missing), so it cannot "
                     "be read.",
                     RULE,
                 )
-            return sheet.title, rows, index, columns
+            return title, rows, index, columns
     raise _reject(
         file,
         f"no sheet has the table of the {PUBLICATION} publication (headings 'ICB code', "
@@ -184,11 +185,11 @@ def _find_table(workbook: object, file: str) -> tuple[str, list[Row], int, dict[
     )
 
 
-def _not_submitted(workbook: object, file: str) -> set[str]:
+def _not_submitted(sheets: dict[str, list[Row]]) -> set[str]:
     """Names the notes say did not complete a successful submission (their row shows zeros)."""
     names: set[str] = set()
-    for sheet in workbook.worksheets:  # type: ignore[attr-defined]
-        for row in _sheet_rows(file, sheet, PUBLICATION, RULE):
+    for rows in sheets.values():
+        for row in rows:
             for value in row:
                 if isinstance(value, str) and "did not complete a successful submission" in value:
                     for match in _NOT_SUBMITTED.finditer(value):
@@ -264,8 +265,11 @@ def read_virtual_wards(path: Path) -> VirtualWardEdition:
     file = path.name
     with _open_workbook(path, PUBLICATION, RULE) as workbook:
         try:
-            sheet, rows, header_index, columns = _find_table(workbook, file)
-            failed = _not_submitted(workbook, file)
+            sheets = {
+                ws.title: _sheet_rows(file, ws, PUBLICATION, RULE) for ws in workbook.worksheets
+            }
+            sheet, rows, header_index, columns = _find_table(sheets, file)
+            failed = _not_submitted(sheets)
         except UserError:
             raise
         except Exception:  # a damaged sheet inside an otherwise valid zip

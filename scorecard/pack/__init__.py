@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scorecard.domain import Framework
 from scorecard.errors import Problem, UserError
+from scorecard.output import check_out, write_out
 from scorecard.pack.inputs import (
     SCORECARD_TABLE_COLUMNS,
     PackData,
@@ -93,11 +94,10 @@ def write_pack(
         raise UserError(
             Problem("--out", None, "", str(out), "an existing folder", "the folder does not exist")
         )
+    check_out(out)
     data = read_pack_data(fw, store, reviews, month, area)
     laid_out = pack_pdf(data)
-    partial = out.with_name(out.name + ".partial")
-    partial.write_bytes(laid_out.pdf)
-    partial.replace(out)
+    write_out(out, laid_out.pdf)
     return WrittenPack(
         file=out,
         month=month,

@@ -14,7 +14,12 @@ import streamlit as st
 
 from scorecard import charts
 from scorecard.citations import readable
-from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
+from scorecard.disclosure import (
+    SECONDARY_NOTE,
+    SUPPRESSION_NOTE,
+    apply_suppression,
+    hidden_periods,
+)
 from scorecard.domain import Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
@@ -145,6 +150,17 @@ class KpiView:
         return bool(self.series.synthetic.any())
 
 
+def secondary_periods(ctx: Context, kpi: Kpi, area: str) -> set[str]:
+    """Periods of a KPI × area hidden so that a total and its parts are suppressed alike."""
+    if not kpi.suppress_small_numbers or ctx.store is None:
+        return set()
+    everything = data.current(ctx.store.path, ctx.store.identity)
+    if everything.empty:
+        return set()
+    mine = everything.loc[everything["kpi_code"] == kpi.code]
+    return hidden_periods(ctx.fw, mine, kpi.code, area)
+
+
 def kpi_view(ctx: Context, kpi: Kpi, area: str) -> KpiView:
     """The KPI's series and SPC reading for an area up to the selected month.
 
@@ -164,6 +180,9 @@ def kpi_view(ctx: Context, kpi: Kpi, area: str) -> KpiView:
         if area_obj is not None
         else np.zeros(len(series), dtype=bool)
     )
+    extra = secondary_periods(ctx, kpi, area)
+    if extra:
+        hidden = hidden | np.array([p in extra for p in series.periods], dtype=bool)
     verdict = verdict_for(kpi, series) if series.improvement_index is not None else None
     return KpiView(kpi, area, series, result, hidden, verdict)
 
@@ -179,6 +198,9 @@ def drawn_result(view: KpiView) -> SpcResult:
     pts = view.result.points
     values = np.where(view.hidden, np.nan, pts.values)
     values.setflags(write=False)
+    # the centre line and limits are withheld: with them the hidden values could be worked out
+    gone = np.full(len(pts.values), np.nan)
+    gone.setflags(write=False)
     states = tuple(
         "missing" if hide else state
         for hide, state in zip(view.hidden, pts.point_state, strict=True)
@@ -187,8 +209,21 @@ def drawn_result(view: KpiView) -> SpcResult:
     latest = int(shown[-1]) if shown.size else None
     return dataclasses.replace(
         view.result,
-        points=dataclasses.replace(pts, values=values, point_state=states),
+        points=dataclasses.replace(
+            pts,
+            values=values,
+            point_state=states,
+            mean=gone,
+            median=gone,
+            upl=gone,
+            lpl=gone,
+            upper_2s=gone,
+            lower_2s=gone,
+        ),
         latest_index=latest,
+        mean=None,
+        upl=None,
+        lpl=None,
     )
 
 
@@ -240,7 +275,8 @@ def spc_section(ctx: Context, view: KpiView) -> None:
     if view.suppressed_any:
         st.caption(
             f"{int(view.hidden.sum())} point(s) not drawn: {md(SUPPRESSION_NOTE)} "
-            "They show as * in the numbers below; the icons and limits use the full data."
+            "They show as * in the numbers below; the icons use the full data. "
+            f"{md(SECONDARY_NOTE)}"
         )
 
 
@@ -296,9 +332,9 @@ def chart_frame(view: KpiView) -> pd.DataFrame:
                 "period": period,
                 "value": "*" if hidden else _num(values[i]),
                 "status": s.statuses[i],
-                "mean": _num(pts.mean[i]),
-                "upper_process_limit": _num(pts.upl[i]),
-                "lower_process_limit": _num(pts.lpl[i]),
+                "mean": None if view.suppressed_any else _num(pts.mean[i]),
+                "upper_process_limit": None if view.suppressed_any else _num(pts.upl[i]),
+                "lower_process_limit": None if view.suppressed_any else _num(pts.lpl[i]),
                 "target": _num(s.targets[i]),
                 "point_state": pts.point_state[i],
                 "excluded": bool(pts.excluded[i]),
@@ -392,6 +428,13 @@ def values_frame(ctx: Context, kpi: Kpi, area: str) -> pd.DataFrame:
     if history.empty:
         return pd.DataFrame()
     frame = apply_suppression(ctx.fw, history)
+    extra = secondary_periods(ctx, kpi, area)
+    if extra:
+        also = frame["period"].astype(str).isin(extra)
+        frame["suppressed"] = frame["suppressed"] | also
+        numbers = [c for c in ("value", "numerator", "denominator") if c in frame.columns]
+        frame[numbers] = frame[numbers].astype("float64")
+        frame.loc[also, numbers] = np.nan
     if ctx.month:
         frame = frame.loc[frame["period"].astype(str) <= ctx.month]
     superseded = frame["superseded_by"] if "superseded_by" in frame.columns else None

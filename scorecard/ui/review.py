@@ -28,6 +28,7 @@ from scorecard.access import (
     local_principal,
     principal_for,
     roles_file,
+    subject_of,
 )
 from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Framework, Kpi, Tier
@@ -117,12 +118,24 @@ def who() -> Who:
     except UserError as err:
         return Who(ANONYMOUS, Mode.READ_ONLY, "; ".join(p.sentence() for p in err.problems))
     if _auth_configured():
+        refused = ""
+        if local_mode(os.environ):
+            try:
+                local_principal(os.environ, mapping, sign_in_configured=True)
+            except UserError as err:
+                refused = "; ".join(p.sentence() for p in err.problems)
         if importlib.util.find_spec("authlib") is None:
             return Who(ANONYMOUS, Mode.LOGIN_UNAVAILABLE, "Authlib is not installed")
         if not st.user.is_logged_in:
-            return Who(ANONYMOUS, Mode.LOGIN)
-        identity = _claim("email") or _claim("preferred_username") or _claim("sub")
-        return Who(principal_for(identity, _claim("name"), mapping, Source.LOGIN), Mode.LOGIN)
+            return Who(ANONYMOUS, Mode.LOGIN, refused)
+        claims = {name: _claim(name) for name in ("sub", "oid", "tid")}
+        identity = subject_of(claims)
+        email = _claim("email") or _claim("preferred_username")
+        if not identity:
+            why = "the sign-in gave no subject (sub) claim, so no role can be granted"
+            return Who(ANONYMOUS, Mode.LOGIN, why)
+        principal = principal_for(identity, _claim("name"), mapping, Source.LOGIN, email)
+        return Who(principal, Mode.LOGIN, refused)
     if local_mode(os.environ):
         try:
             return Who(local_principal(os.environ, mapping), Mode.LOCAL)
@@ -153,7 +166,8 @@ def identity_banner(current: Who) -> None:
     elif current.mode == Mode.LOGIN:
         if p.source == Source.LOGIN:
             cols = st.columns([5, 1])
-            cols[0].caption(f"Signed in as {md(p.label)}: {md(_roles_text(p))}.")
+            email = f" ({md(p.email)})" if p.email and p.email != p.label else ""
+            cols[0].caption(f"Signed in as {md(p.label)}{email}: {md(_roles_text(p))}.")
             if cols[1].button("Sign out", key="ican-logout"):
                 st.logout()
         else:

@@ -511,41 +511,40 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> _FakePipeline:
 
     import scorecard.framework
     from scorecard.errors import Problem
+    from scorecard.pipeline import FrameToLoad
 
     fake_state = _FakePipeline()
 
-    def load_frame(
-        store_path,
-        fw,
-        frame,
-        file_name,
-        kind,
-        user,
-        synthetic=False,
-        dry_run=False,
-        sha256=None,
-        source=None,
-        comparisons=None,
-    ):
-        fake_state.calls.append(
-            {
-                "store_path": store_path,
-                "frame": frame.copy(),
-                "file_name": file_name,
-                "kind": kind,
-                "user": user,
-                "synthetic": synthetic,
-                "dry_run": dry_run,
-                "sha256": sha256,
-            }
-        )
-        if file_name in fake_state.reject:
-            problem = Problem(file_name, 2, "period", "2099-01", "period", "is in the future")
-            return _FakeReport(file_name, "rejected", [problem])
-        return _FakeReport(file_name, "loaded", [])
+    def load_frames(store_path, fw, frames, kind, user, dry_run=False):
+        # all or nothing, as the real one: written only when no frame is rejected
+        written = not dry_run and not any(f.file_name in fake_state.reject for f in frames)
+        reports = []
+        for item in frames:
+            fake_state.calls.append(
+                {
+                    "store_path": store_path,
+                    "frame": item.frame.copy(),
+                    "file_name": item.file_name,
+                    "kind": kind,
+                    "user": user,
+                    "synthetic": False,
+                    "dry_run": dry_run,
+                    "sha256": item.sha256,
+                    "written": written,
+                }
+            )
+            if item.file_name in fake_state.reject:
+                problem = Problem(
+                    item.file_name, 2, "period", "2099-01", "period", "is in the future"
+                )
+                reports.append(_FakeReport(item.file_name, "rejected", [problem]))
+            else:
+                reports.append(_FakeReport(item.file_name, "loaded", []))
+        return reports
 
     fake = types.ModuleType("scorecard.pipeline")
-    fake.load_frame = load_frame
+    fake.load_frames = load_frames
+    fake.FrameToLoad = FrameToLoad
     fake.REJECTED = "rejected"
     monkeypatch.setitem(sys.modules, "scorecard.pipeline", fake)
     monkeypatch.setattr(scorecard.framework, "load_framework", lambda folder: _framework())
@@ -600,10 +599,10 @@ def test_handler_builds_extract_rows_for_framework_areas(
             "value": pytest.approx(80.0),
         },
     ]
-    # every workbook is validated (dry run) before any is written
-    assert [call["dry_run"] for call in fake_pipeline.calls] == (
-        [True] if dry_run else [True, False]
-    )
+    # one call with every workbook: validated together, written together or not at all
+    assert [(call["dry_run"], call["written"]) for call in fake_pipeline.calls] == [
+        (dry_run, not dry_run)
+    ]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     for call in fake_pipeline.calls:
         assert call["store_path"] == tmp_path / "store.duckdb"
@@ -664,8 +663,8 @@ def test_handler_writes_nothing_when_the_pipeline_rejects_any_workbook(
     assert result.exit_code == 1
     assert [p.file for p in result.problems] == ["jan2024-copy.xlsx"]
     assert result.data is None
-    # both were only validated; neither was written
-    assert [(c["file_name"], c["dry_run"]) for c in fake_pipeline.calls] == [
-        ("jan2024.xlsx", True),
-        ("jan2024-copy.xlsx", True),
+    # both were validated together; neither was written
+    assert [(c["file_name"], c["written"]) for c in fake_pipeline.calls] == [
+        ("jan2024.xlsx", False),
+        ("jan2024-copy.xlsx", False),
     ]
