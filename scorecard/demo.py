@@ -1069,10 +1069,13 @@ def add_up_parts(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
 
     out = frame.copy()
     for rec in fw.reconciliations:
+        pairs = wholes_and_parts(fw, rec.kpi_code)
+        if not pairs:
+            continue  # e.g. a framework trimmed of the KPI
         kpi = fw.kpi(rec.kpi_code)
         decimals = 1 if is_snapshot(kpi) else 0
         of_kpi = out["kpi_code"] == kpi.code
-        for whole, parts in wholes_and_parts(fw, kpi.code):
+        for whole, parts in pairs:
             codes = [p.code for p in parts]
             table = out[of_kpi & out["area_code"].isin([whole.code, *codes])].pivot_table(
                 index="period", columns="area_code", values="value", aggfunc="first"

@@ -92,7 +92,7 @@ class Reconciled:
 def wholes_and_parts(fw: Framework, kpi_code: str) -> list[tuple[Area, tuple[Area, ...]]]:
     """For a declared KPI: each area reported for it with its parts (children of the type)."""
     declared = fw.reconciliation_of(kpi_code)
-    if declared is None:
+    if declared is None or all(k.code != kpi_code for k in fw.kpis):
         return []
     reported = {a.code for a in fw.kpi_areas(kpi_code)}
     out: list[tuple[Area, tuple[Area, ...]]] = []
