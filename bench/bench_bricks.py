@@ -1,6 +1,7 @@
 """How fast brick owners' views answer: the Bricks page (AppTest) and a KPI heatmap (browser).
 
-Run: ``.venv/bin/python bench/bench_bricks.py [--repeat N] [--skip-scale] [--skip-browser]``.
+Run: ``.venv/bin/python bench/bench_bricks.py [--repeat N] [--skip-scale] [--skip-browser]
+[--port P] [--keep DIR]`` (``--keep`` builds the stores in DIR once and reuses them).
 
 Measures, each as a median over N runs, beside a baseline measured in the same run and
 interleaved with it (the machine is shared and noisy, so the ratio is the figure to compare):
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -45,11 +47,12 @@ HEATMAP_KPI = "ACT-RRPKG"
 
 
 @contextmanager
-def served(db: Path, framework: Path) -> Iterator[str]:
-    """The app served on a free local port for a store and framework; stopped afterwards."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+def served(db: Path, framework: Path, port: int = 0) -> Iterator[str]:
+    """The app served on a local port (0: a free one) for a store and framework; then stopped."""
+    if not port:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
     streamlit = Path(sys.executable).parent / "streamlit"
     server = subprocess.Popen(
         [
@@ -149,7 +152,7 @@ def apptest_figures(demo: Path, scale: tuple[Path, Path] | None, repeat: int) ->
     )
 
 
-def browser_figures(db: Path, folder: Path, repeat: int) -> None:
+def browser_figures(db: Path, folder: Path, repeat: int, port: int = 0) -> None:
     sys.path.insert(0, str(REPO / "tests" / "e2e"))
     from browser_support import CHROMIUM, CHROMIUM_ARGS, RENDERED
 
@@ -175,7 +178,7 @@ def browser_figures(db: Path, folder: Path, repeat: int) -> None:
             return once
 
         try:
-            with served(db, folder) as url:
+            with served(db, folder, port) as url:
                 chart = load(spc, ".js-plotly-plot .scatterlayer")
                 cells = load(heat, ".js-plotly-plot .heatmaplayer")
                 started = time.perf_counter()
@@ -199,25 +202,38 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--port", type=int, default=0, help="serve the app here (0: a free port)")
+    parser.add_argument("--keep", type=Path, help="keep the stores in this folder, reuse them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-bricks-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         say(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         demo = work / "demo.duckdb"
-        scorecard("demo", "--db", str(demo))
+        if not demo.is_file():
+            scorecard("demo", "--db", str(demo))
         scale = None
         if not args.skip_scale:
-            folder = scale_framework(work / "framework_scale")
+            folder = work / "framework_scale"
             db = work / "scale.duckdb"
-            started = time.perf_counter()
-            scorecard(
-                "demo", "--db", str(db), "--framework", str(folder), "--months", str(SCALE_MONTHS)
-            )
-            say(f"scale store built in {time.perf_counter() - started:.1f} s")
+            if not db.is_file():
+                shutil.rmtree(folder, ignore_errors=True)  # a half-built earlier run
+                scale_framework(folder)
+                started = time.perf_counter()
+                scorecard(
+                    "demo",
+                    "--db",
+                    str(db),
+                    "--framework",
+                    str(folder),
+                    "--months",
+                    str(SCALE_MONTHS),
+                )
+                say(f"scale store built in {time.perf_counter() - started:.1f} s")
             scale = (db, folder)
         apptest_figures(demo, scale, args.repeat)
         if scale is not None and not args.skip_browser:
-            browser_figures(*scale, args.repeat)
+            browser_figures(*scale, args.repeat, args.port)
         say(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -108,6 +108,8 @@ def _filter_boxes(ctx: Context, fw: Framework) -> tuple[str, str, str, str]:
             {o: o.removeprefix("Brick lead: ") for o in brick_owners(fw)},
             allow_none="All owners",
         )
+        if ctx.selection.owner and not owner and "owner" in st.query_params:
+            del st.query_params["owner"]  # owns no brick's activity KPI: all bricks are shown
     with state_col:
         state = url_selectbox(
             "Worst state",
@@ -149,7 +151,8 @@ def unknown_filters(ctx: Context, asked: Mapping[str, str]) -> None:
     }
     for name, (noun, options) in lists.items():
         value = asked.get(name)
-        if value is None or ctx.choices.allows(name, value):
+        known = value in options if name == "owner" else ctx.choices.allows(name, value or "")
+        if value is None or known:
             continue
         shown = views.short(value, 60)
         st.warning(

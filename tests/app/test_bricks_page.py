@@ -138,6 +138,7 @@ def test_filters_by_owner_state_and_pillar_are_in_the_url(open_page, framework):
     [
         ("brick", "CR-NOPE", "There is no brick “CR-NOPE” in the framework", "CR-RR (Rapid"),
         ("owner", "Nobody", "There is no owner “Nobody” in the framework", "Brick lead: Rapid"),
+        ("owner", "ICB Director of Finance", "There is no owner “ICB Director", "Brick lead: R"),
         ("state", "grand", "There is no state “grand” in the framework", "concern (Special"),
     ],
 )
