@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scorecard.domain import Area, AreaType, Framework, Kpi, Unit
 from scorecard.numbers import SUPPRESSED_MARK
+from scorecard.spc import SpcResult
 
 # Counts of 1-7 people are not published below ICB level (NHS statistical disclosure practice
 # for health data about small groups; zero is safe to publish, it identifies no one).
@@ -227,3 +231,42 @@ def hidden_periods(fw: Framework, frame: pd.DataFrame, kpi_code: str, area_code:
     cells = hidden_cells(fw, mine)
     mask = (cells["primary"] | cells["secondary"]) & (mine["area_code"] == area_code)
     return {str(p) for p in mine.loc[mask, "period"]}
+
+
+def published_result(result: SpcResult, hidden: npt.NDArray[np.bool_]) -> SpcResult:
+    """An SPC result as it may be drawn or published when some of its points are hidden.
+
+    The hidden points become gaps (neither drawn nor hovered), and the centre line, the process
+    limits and the 2-sigma lines are withheld: with them and the published values the hidden
+    ones could be worked out (the mean times the number of points, less the others). The
+    variation and assurance icons are kept. Unchanged when nothing is hidden.
+    """
+    if not bool(np.asarray(hidden).any()):
+        return result
+    pts = result.points
+    values = np.where(hidden, np.nan, pts.values)
+    values.setflags(write=False)
+    gone = np.full(len(pts.values), np.nan)
+    gone.setflags(write=False)
+    states = tuple(
+        "missing" if hide else state for hide, state in zip(hidden, pts.point_state, strict=True)
+    )
+    shown_at = np.flatnonzero(~np.asarray(hidden) & np.isfinite(pts.values))
+    return dataclasses.replace(
+        result,
+        points=dataclasses.replace(
+            pts,
+            values=values,
+            point_state=states,
+            mean=gone,
+            median=gone,
+            upl=gone,
+            lpl=gone,
+            upper_2s=gone,
+            lower_2s=gone,
+        ),
+        latest_index=int(shown_at[-1]) if shown_at.size else None,
+        mean=None,
+        upl=None,
+        lpl=None,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import importlib.util
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from scorecard.disclosure import (
     SUPPRESSION_NOTE,
     apply_suppression,
     hidden_periods,
+    published_result,
 )
 from scorecard.domain import Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
@@ -188,43 +188,8 @@ def kpi_view(ctx: Context, kpi: Kpi, area: str) -> KpiView:
 
 
 def drawn_result(view: KpiView) -> SpcResult:
-    """The SPC result as the chart draws it: suppressed points left out (as in the pack).
-
-    Limits, centre lines and icons are unchanged (worked out from every value); only the
-    hidden points' values become gaps, so they are neither drawn nor hovered.
-    """
-    if not view.suppressed_any:
-        return view.result
-    pts = view.result.points
-    values = np.where(view.hidden, np.nan, pts.values)
-    values.setflags(write=False)
-    # the centre line and limits are withheld: with them the hidden values could be worked out
-    gone = np.full(len(pts.values), np.nan)
-    gone.setflags(write=False)
-    states = tuple(
-        "missing" if hide else state
-        for hide, state in zip(view.hidden, pts.point_state, strict=True)
-    )
-    shown = np.flatnonzero(~view.hidden & np.isfinite(pts.values))
-    latest = int(shown[-1]) if shown.size else None
-    return dataclasses.replace(
-        view.result,
-        points=dataclasses.replace(
-            pts,
-            values=values,
-            point_state=states,
-            mean=gone,
-            median=gone,
-            upl=gone,
-            lpl=gone,
-            upper_2s=gone,
-            lower_2s=gone,
-        ),
-        latest_index=latest,
-        mean=None,
-        upl=None,
-        lpl=None,
-    )
+    """The SPC result as the chart draws it (``disclosure.published_result``)."""
+    return published_result(view.result, view.hidden)
 
 
 def _num(value: object) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,6 +13,7 @@ from scorecard.disclosure import (
     apply_suppression,
     hidden_cells,
     is_suppressed,
+    published_result,
     shown,
 )
 from scorecard.domain import (
@@ -26,6 +28,7 @@ from scorecard.domain import (
     Unit,
 )
 from scorecard.numbers import SUPPRESSED_MARK
+from scorecard.spc import analyse
 
 ICB = Area("QPM", "NHS Northamptonshire ICB", AreaType.SYSTEM)
 PLACE = Area("E06000061", "North Northamptonshire", AreaType.PLACE, "QPM")
@@ -177,3 +180,21 @@ def test_secondary_suppression_hides_the_smallest_other_part_or_the_total(framew
     assert cells({"QPM": 5, "E06000061": 3, "E06000062": 2})["QPM"] == "secondary"
     # nothing small: nothing hidden
     assert set(cells({"QPM": 305, "E06000061": 50, "E06000062": 255}).values()) == {""}
+
+
+def test_a_published_result_withholds_the_lines_that_would_give_a_hidden_point_away():
+    values = [40.0, 42, 39, 41, 44, 40, 38, 43, 41, 40, 42, 39, 41, 40, 43, 5]
+    result = analyse(values, "decrease")
+    hidden = np.array([False] * 15 + [True])
+    shown = published_result(result, hidden)
+    recovered = result.mean * len(values) - sum(values[:-1])
+    assert recovered == pytest.approx(5)  # what the exact mean gave away
+    assert shown.mean is None
+    assert shown.upl is None
+    assert shown.lpl is None
+    for line in (shown.points.mean, shown.points.upl, shown.points.lpl, shown.points.upper_2s):
+        assert np.isnan(line).all()
+    assert math.isnan(shown.points.values[-1])
+    assert shown.points.values[0] == 40
+    assert shown.variation == result.variation  # the icon is kept
+    assert published_result(result, np.zeros(16, dtype=bool)) is result
