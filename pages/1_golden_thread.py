@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scorecard.citations import readable
 from scorecard.framework import threads
 from scorecard.ui import thread as ui
 from scorecard.ui.frame import frame
@@ -18,8 +19,9 @@ if node:
 else:
     st.header("The documents' example scorecard rows")
     st.caption(
-        "The three rows of the documents' example scorecard (004_76ce9cc29bd9e152.txt:1098-1107), "
-        "reproduced from the framework's link tables."
+        "The three rows of the documents' example scorecard ("
+        + readable("004_76ce9cc29bd9e152.txt:1098-1107")
+        + "), reproduced from the framework's link tables."
     )
     ui.document_threads(ctx, threads(ctx.fw))
     st.header("Start from an outcome")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scorecard.ui import bricks, heatmap
 from scorecard.ui import kpi as ui
 from scorecard.ui import provenance as sources
 from scorecard.ui.frame import frame
@@ -15,7 +16,12 @@ if not code:
 kpi = ctx.fw.kpi(code)
 view = ui.kpi_view(ctx, kpi, ctx.area)
 st.header(f"{kpi.name} ({kpi.code}) — {ctx.area_name}", anchor=False)
-if ctx.has_data:
+shown = heatmap.view_picker(ctx, kpi)
+if ctx.has_data and shown == "areas":
+    heatmap.heatmap_section(ctx, kpi)
+elif ctx.has_data and shown == "lead":
+    bricks.activity_beside_lead(ctx, kpi)
+elif ctx.has_data:
     ui.spc_section(ctx, view)
 
 left, right = st.columns([3, 2], gap="large")

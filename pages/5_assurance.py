@@ -14,6 +14,8 @@ st.markdown(
 )
 st.header("Data quality per KPI", anchor=False)
 ui.assurance_quality(ctx)
+st.header("Do the areas add up?", anchor=False)
+ui.reconciliation_section(ctx)
 st.header("Synthetic and real data", anchor=False)
 ui.synthetic_share(ctx)
 if ctx.store is not None and ctx.month:

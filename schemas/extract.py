@@ -30,6 +30,21 @@ NOTE_MAX_CHARS: Final = 500
 AGREEMENT_ABS: Final = 0.01
 AGREEMENT_REL: Final = 0.0005
 
+# The earliest year a period may have: the scorecard's data start in the 2010s, so a year
+# before 2000 is a typing error (0000, 1900), not history.
+MIN_YEAR: Final = 2000
+
+# The largest magnitude a value may have in each unit: far above anything Northamptonshire can
+# report for a month (about 800,000 residents; an ICB budget under £2bn), far below the sizes
+# that make sums and SPC limits meaningless (1e300).
+MAGNITUDE_LIMITS: Final[dict[Unit, float]] = {
+    Unit.COUNT: 10_000_000.0,  # people or events in a month
+    Unit.RATE: 1_000_000.0,  # per 1,000 or per 100,000 residents
+    Unit.DAYS: 3_660.0,  # ten years
+    Unit.GBP: 10_000_000_000.0,  # £10bn, either sign
+}
+MAX_COUNT: Final = 100_000_000.0  # a numerator or denominator
+
 # Units whose values can be negative (a £ figure can be a saving or a deficit).
 SIGNED_UNITS: Final = frozenset({Unit.GBP})
 
@@ -53,6 +68,10 @@ RULES: Final[dict[str, str]] = {
     "value_agrees": "value = numerator / denominator (x 100 for a %)",
     "status": "final or provisional (blank means final)",
     "note_length": f"at most {NOTE_MAX_CHARS} characters",
+    "plausible_year": f"a year from {MIN_YEAR}",
+    "magnitude": "a value within the largest its KPI's unit allows",
+    "count_size": f"a count of at most {MAX_COUNT:,.0f}",
+    "no_nul": "text without NUL bytes",
 }
 
 # A check's answer: True when every row passes (cheap for Pandera on millions of rows),
@@ -121,6 +140,12 @@ def _real_month(values: list[str]) -> npt.NDArray[np.bool_]:
     return answer
 
 
+def _plausible_year(values: list[str]) -> npt.NDArray[np.bool_]:
+    year = pd.to_numeric(pd.Series(values, dtype="str").str.slice(0, 4), errors="coerce")
+    answer: npt.NDArray[np.bool_] = ~_shaped(values) | np.asarray(year >= MIN_YEAR, dtype=bool)
+    return answer
+
+
 class Extract(pa.DataFrameModel):
     """One row per KPI, area and month, as a data owner sends it (after the header is read).
 
@@ -152,6 +177,22 @@ class Extract(pa.DataFrameModel):
     @classmethod
     def _real_month(cls, series: Series[Category]) -> Verdict:
         return per_value(series, _real_month)
+
+    @pa.check("period", name="plausible_year")
+    @classmethod
+    def _plausible_year(cls, series: Series[Category]) -> Verdict:
+        return per_value(series, _plausible_year)
+
+    @pa.check("numerator", "denominator", name="count_size")
+    @classmethod
+    def _count_size(cls, series: Series[float]) -> Verdict:
+        return verdict(~(series.to_numpy(dtype=np.float64) > MAX_COUNT), series.index)
+
+    @pa.check("note", name="no_nul")
+    @classmethod
+    def _no_nul(cls, series: Series[str]) -> Verdict:
+        found = series.str.contains("\x00", regex=False).fillna(value=False)
+        return verdict(~np.asarray(found, dtype=bool), series.index)
 
     @pa.check("value", "numerator", "denominator", name="finite")
     @classmethod
@@ -282,6 +323,14 @@ def _frame_checks(facts: FrameworkFacts, cap: int) -> list[pa.Check]:
         negative = ~units.signed & ~units.percent & (numbers(frame, "value") < 0)
         return verdict(~negative, frame.index)
 
+    def magnitude(frame: pd.DataFrame) -> Verdict:
+        codes, kpis = _categories(frame["kpi_code"])
+        units = [facts.units.get(k) for k in kpis]  # a % has its own rule, percent_range
+        limits = [math.inf if u is None else MAGNITUDE_LIMITS.get(u, math.inf) for u in units]
+        limit = np.array([*limits, math.inf])[codes]
+        value = np.abs(numbers(frame, "value"))
+        return verdict(~(np.isfinite(value) & (value > limit)), frame.index)
+
     def numerator_le_denominator(frame: pd.DataFrame) -> Verdict:
         above = numbers(frame, "numerator") > numbers(frame, "denominator")
         return verdict(~(units_of(frame).percent & above), frame.index)
@@ -309,6 +358,7 @@ def _frame_checks(facts: FrameworkFacts, cap: int) -> list[pa.Check]:
         (value_required, "value_required"),
         (percent_range, "percent_range"),
         (value_non_negative, "non_negative"),
+        (magnitude, "magnitude"),
         (numerator_le_denominator, "numerator_le_denominator"),
         (denominator_positive, "denominator_positive"),
         (value_agrees, "value_agrees"),

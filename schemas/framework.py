@@ -327,3 +327,66 @@ class Trajectories(_Base):
     @classmethod
     def _target(cls, series: Series[str]) -> Series[bool]:
         return _matches(series, NUMBER, blank_ok=False)
+
+
+class AreaTargets(_Provenanced):
+    """area_targets.csv: a KPI's single target for one area of its own (a place or a trust)."""
+
+    kpi_code: Series[str]
+    area_code: Series[str]
+    target: Series[str]
+
+    @pa.check("kpi_code", "area_code", **_rule("required", "must not be blank"))
+    @classmethod
+    def _required(cls, series: Series[str]) -> Series[bool]:
+        return _filled(series)
+
+    @pa.check("target", **_rule("number", "must be a number"))
+    @classmethod
+    def _target(cls, series: Series[str]) -> Series[bool]:
+        return _matches(series, NUMBER, blank_ok=False)
+
+
+class Reconciliations(_Provenanced):
+    """reconciliations.csv: KPIs whose values add up across areas (parts sum to their parent)."""
+
+    kpi_code: Series[str]
+    parts: Series[str] = pa.Field(isin=[t for t in _values(AreaType) if t != AreaType.SYSTEM])
+
+    @pa.check("kpi_code", **_rule("required", "must not be blank"))
+    @classmethod
+    def _required(cls, series: Series[str]) -> Series[bool]:
+        return _filled(series)
+
+
+PEER_LEVELS = ("icb", "trust", "council")
+EVERY_ORGANISATION = "*"
+
+
+class PeerGroups(_Provenanced):
+    """peer_groups.csv: one row per peer group and member organisation (``*``: all of the level)."""
+
+    group_code: Series[str]
+    group_name: Series[str]
+    level: Series[str] = pa.Field(isin=list(PEER_LEVELS))
+    org_code: Series[str]
+
+    @pa.check("group_code", "group_name", "org_code", **_rule("required", "must not be blank"))
+    @classmethod
+    def _required(cls, series: Series[str]) -> Series[bool]:
+        return _filled(series)
+
+    @pa.check("group_code", **_rule("code", "must be a code (letters, digits, _ . -)"))
+    @classmethod
+    def _group(cls, series: Series[str]) -> Series[bool]:
+        return _matches(series, CODE, blank_ok=False)
+
+    @pa.check(
+        "org_code",
+        **_rule("organisation code", "must be an organisation code, or * for all of the level"),
+    )
+    @classmethod
+    def _org(cls, series: Series[str]) -> Series[bool]:
+        return cast(
+            "Series[bool]", _matches(series, CODE, blank_ok=False) | (series == EVERY_ORGANISATION)
+        )

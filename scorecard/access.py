@@ -60,11 +60,12 @@ class Principal:
     owner_roles: frozenset[str] = frozenset()  # KPI owner_role values of the framework they hold
     kpi_codes: frozenset[str] = frozenset()  # extra KPI codes they own
     source: Source = Source.ANONYMOUS
+    email: str = ""  # shown to people; never used to decide what someone may do
 
     @property
     def label(self) -> str:
         """The principal as shown beside what they wrote."""
-        return self.name or self.user_id
+        return self.name or self.email or self.user_id
 
     @property
     def can_write(self) -> bool:
@@ -98,11 +99,12 @@ class PermissionDenied(UserError):  # noqa: N818 - the name users and callers ex
 class Person:
     """One entry of the roles mapping."""
 
-    user_id: str  # an e-mail address or an identity provider subject/object id
+    user_id: str  # the identity provider's immutable subject (see subject_of)
     name: str
     roles: frozenset[Role]
     owner_roles: frozenset[str] = frozenset()
     kpi_codes: frozenset[str] = frozenset()
+    email: str = ""  # shown to people only
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def parse_role_map(data: Mapping[str, object], path: Path = DEFAULT_ROLES_FILE) 
                     path, f"{where}.owner_roles", entry.get("owner_roles", []), problems
                 ),
                 kpi_codes=_strings(path, f"{where}.kpis", entry.get("kpis", []), problems),
+                email=str(entry.get("email", "")).strip(),
             )
         )
     if problems:
@@ -224,13 +227,38 @@ def local_mode(env: Mapping[str, str]) -> bool:
     return env.get(LOCAL_MODE_ENV, "").strip() == "1"
 
 
+def subject_of(claims: Mapping[str, object]) -> str:
+    """The immutable identity in a sign-in's claims: Entra ID's ``tid/oid``, else ``sub``.
+
+    The e-mail claim is never used: Microsoft advises against it for authorisation (it can be
+    changed, and is not verified in every tenant). Entra ID's object id (``oid``) is the same
+    for a person across applications in their tenant (``tid``); ``sub`` is the OpenID Connect
+    subject, unique and never reassigned within one provider. Returns "" when neither is there.
+    """
+
+    def claim(name: str) -> str:
+        value = claims.get(name)
+        return str(value).strip() if value else ""
+
+    oid, tid = claim("oid"), claim("tid")
+    if oid and tid:
+        return f"{tid.lower()}/{oid.lower()}"
+    return claim("sub")
+
+
 def principal_for(
-    user_id: str, name: str, role_map: RoleMap, source: Source = Source.LOGIN
+    user_id: str, name: str, role_map: RoleMap, source: Source = Source.LOGIN, email: str = ""
 ) -> Principal:
     """The principal for a signed-in identity, with the roles the mapping grants it."""
     person = role_map.person(user_id) if user_id else None
     if person is None:
-        return Principal(user_id=user_id, name=name, roles=role_map.default_roles, source=source)
+        return Principal(
+            user_id=user_id,
+            name=name,
+            roles=role_map.default_roles,
+            source=source,
+            email=email,
+        )
     return Principal(
         user_id=person.user_id,
         name=name or person.name,
@@ -238,18 +266,36 @@ def principal_for(
         owner_roles=person.owner_roles,
         kpi_codes=person.kpi_codes,
         source=source,
+        email=email or person.email,
     )
 
 
-def local_principal(env: Mapping[str, str], role_map: RoleMap) -> Principal:
+def local_principal(
+    env: Mapping[str, str], role_map: RoleMap, sign_in_configured: bool = False
+) -> Principal:
     """The single local user of local mode (SCORECARD_LOCAL_USER, SCORECARD_LOCAL_ROLE).
 
     The user's entry in the roles mapping (if any) supplies their KPIs; SCORECARD_LOCAL_ROLE
-    (comma-separated role names), when set, replaces the mapping's roles.
+    (comma-separated role names), when set, replaces the mapping's roles. Local mode is a
+    convenience for one person on their own computer: whoever sets the variables grants
+    themselves the roles, so it is refused when a sign-in is configured.
 
     Raises:
-        UserError: When local mode is on without a user, or names an unknown role.
+        UserError: When a sign-in is configured, or local mode is on without a user, or names
+            an unknown role.
     """
+    if sign_in_configured:
+        raise UserError(
+            Problem(
+                "",
+                None,
+                LOCAL_MODE_ENV,
+                "",
+                "local mode",
+                "local mode (and SCORECARD_LOCAL_ROLE) is refused while a sign-in is configured; "
+                "roles come from the sign-in and data/roles.toml",
+            )
+        )
     user_id = env.get(LOCAL_USER_ENV, "").strip()
     if not user_id:
         raise UserError(
@@ -349,3 +395,9 @@ def require_reopen(principal: Principal) -> None:
     """Raise PermissionDenied unless the principal may re-open a signed-off month."""
     if not can_reopen(principal):
         raise PermissionDenied(principal, "re-open a signed-off month", _why_not(principal))
+
+
+def require_administrator(principal: Principal, action: str) -> None:
+    """Raise PermissionDenied unless the principal is an administrator."""
+    if not can_reopen(principal):
+        raise PermissionDenied(principal, action, _why_not(principal))

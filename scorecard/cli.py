@@ -12,25 +12,28 @@ from pathlib import Path
 
 from scorecard.command import EXIT_REJECTED, EXIT_USAGE, CommandResult
 from scorecard.errors import UserError
+from scorecard.intake import printable
 
 DEFAULT_DB = Path("data/scorecard.duckdb")
 DEFAULT_FRAMEWORK = Path("data/framework")
 DEFAULT_PUBLISHED_DB = Path("data/published.duckdb")
 
 # command name -> "module:function"; each handler takes the parsed arguments and returns a
-# CommandResult. Handlers live beside the code they drive, so this file stays a thin front door.
+# CommandResult. Handlers live in scorecard/commands/, so this file stays a thin front door.
 HANDLERS: dict[str, str] = {
-    "framework": "scorecard.framework:run_framework",
-    "init": "scorecard.pipeline:run_init",
-    "demo": "scorecard.demo:run_demo",
-    "load": "scorecard.pipeline:run_load",
-    "import-nhse": "scorecard.connectors.imports:run_import",
-    "export": "scorecard.pipeline:run_export",
-    "scorecard": "scorecard.scoring:run_scorecard",
-    "pack": "scorecard.pack:run_pack",
-    "history": "scorecard.pipeline:run_history",
-    "benefits": "scorecard.benefits:run_benefits",
-    "published": "scorecard.published:run_published",
+    "framework": "scorecard.commands.framework:run_framework",
+    "init": "scorecard.commands.store:run_init",
+    "demo": "scorecard.commands.demo:run_demo",
+    "load": "scorecard.commands.store:run_load",
+    "import-nhse": "scorecard.commands.import_nhse:run_import",
+    "export": "scorecard.commands.store:run_export",
+    "scorecard": "scorecard.commands.scorecard:run_scorecard",
+    "pack": "scorecard.commands.pack:run_pack",
+    "history": "scorecard.commands.store:run_history",
+    "benefits": "scorecard.commands.benefits:run_benefits",
+    "summary": "scorecard.commands.summary:run_summary",
+    "verify": "scorecard.commands.verify:run_verify",
+    "published": "scorecard.commands.published:run_published",
 }
 
 
@@ -110,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     benefits.add_argument("--month", type=_month, required=True)
 
+    sub.add_parser("summary", parents=[common], help="what the store holds, in one sentence")
+    sub.add_parser(
+        "verify", parents=[common], help="check that no record of people's words was altered"
+    )
     published = sub.add_parser(
         "published", parents=[common], help="build a store of published figures only"
     )
@@ -137,9 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         result = CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
     for problem in result.problems:
-        sys.stderr.write(problem.sentence() + "\n")
+        sys.stderr.write(printable(problem.sentence()) + "\n")
     if args.json and result.data is not None:
         sys.stdout.write(json.dumps(result.data, indent=2, default=str) + "\n")
     elif result.text:
-        sys.stdout.write(result.text.rstrip("\n") + "\n")
+        sys.stdout.write(printable(result.text.rstrip("\n")) + "\n")
     return result.exit_code

@@ -130,3 +130,100 @@ def shown(value: float | None, suppressed: bool, digits: int = 1) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.{digits}f}"
+
+
+# Secondary (complementary) suppression. A total published beside its parts gives a suppressed
+# part away by subtraction (ICB 305 - West 300 = North 5). Where one part of a total is
+# suppressed and the total is published, the smallest other published part is suppressed too;
+# where no other part can be, or the suppressed parts together are themselves a small number,
+# the total is suppressed instead (the ONS and NHS England practice of complementary
+# suppression).
+SECONDARY_NOTE = (
+    "A second figure is suppressed where a total and its other parts would let a suppressed "
+    "one be worked out by subtraction; the mean and process limits of a series with a "
+    "suppressed point are withheld below ICB level, because the mean times the number of "
+    "points, less the published values, would give the suppressed value back."
+)
+
+
+def _parts(fw: Framework, kpi: Kpi) -> dict[str, list[str]]:
+    """Each reported area of a KPI that is a total of others: its reported child areas."""
+    reported = {a.code for a in fw.kpi_areas(kpi.code)}
+    parts: dict[str, list[str]] = {}
+    for area in fw.kpi_areas(kpi.code):
+        if area.parent_code and area.parent_code in reported:
+            parts.setdefault(area.parent_code, []).append(area.code)
+    return parts
+
+
+def hidden_cells(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
+    """Which observations disclosure control hides, and why, across every area of a frame.
+
+    Args:
+        fw: The framework (each KPI's setting, each area's type and parent).
+        frame: Observations (kpi_code, area_code, period, value; numerator and denominator
+            when present) with every area of the KPIs concerned, so that totals and their
+            parts are seen together.
+
+    Returns:
+        The frame's index with ``primary`` (a small number) and ``secondary`` (hidden so that
+        a primary one cannot be worked out) boolean columns.
+    """
+    primary = apply_suppression(fw, frame.drop(columns=["suppressed"], errors="ignore"))[
+        "suppressed"
+    ].astype(bool)
+    secondary = pd.Series(False, index=frame.index, dtype=bool)
+    if not bool(primary.any()):
+        return pd.DataFrame({"primary": primary, "secondary": secondary})
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    kpis = {k.code: k for k in fw.kpis}
+    flagged = frame.loc[primary, ["kpi_code", "period"]].drop_duplicates()
+    for kpi_code, period in flagged.itertuples(index=False):
+        kpi = kpis.get(str(kpi_code))
+        if kpi is None:
+            continue
+        same = frame.index[(frame["kpi_code"] == kpi_code) & (frame["period"] == period)]
+        where = {str(frame.loc[i, "area_code"]): i for i in same}
+        for total, children in _parts(fw, kpi).items():
+            if total not in where:
+                continue
+            rows = [where[c] for c in children if c in where]
+            hidden = [i for i in rows if primary[i]]
+            if not hidden or primary[where[total]]:
+                continue
+            shown_rows = [i for i in rows if not primary[i] and not math.isnan(values[i])]
+            if len(hidden) == 1 and shown_rows:
+                secondary[min(shown_rows, key=lambda i: values[i])] = True
+            elif len(hidden) == 1 or _is_small(float(values[hidden].sum())):
+                secondary[where[total]] = True
+    return pd.DataFrame({"primary": primary, "secondary": secondary & ~primary})
+
+
+def suppress_all(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a frame with both small numbers and the figures that would give them away hidden.
+
+    Like ``apply_suppression`` (``suppressed`` column, values set missing), but the frame must
+    hold every area of its KPIs so that totals and parts are seen together.
+    """
+    cells = hidden_cells(fw, frame)
+    out = apply_suppression(fw, frame)
+    mask = cells["primary"] | cells["secondary"]
+    out["suppressed"] = mask
+    hidden = [c for c in ("value", "numerator", "denominator") if c in out.columns]
+    if hidden and bool(mask.any()):
+        out[hidden] = out[hidden].astype("float64")
+        out.loc[mask, hidden] = math.nan
+    return out
+
+
+def hidden_periods(fw: Framework, frame: pd.DataFrame, kpi_code: str, area_code: str) -> set[str]:
+    """The periods of one KPI × area that disclosure control hides (small or secondary).
+
+    ``frame`` holds the KPI's observations for every area (so that totals are seen).
+    """
+    if frame.empty:
+        return set()
+    mine = frame[(frame["kpi_code"] == kpi_code)]
+    cells = hidden_cells(fw, mine)
+    mask = (cells["primary"] | cells["secondary"]) & (mine["area_code"] == area_code)
+    return {str(p) for p in mine.loc[mask, "period"]}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import csv
 import dataclasses
@@ -28,10 +27,14 @@ import pyarrow.csv as pacsv
 from schemas.extract import (
     DEFAULT_STATUS,
     KEY_COLUMNS,
+    MAGNITUDE_LIMITS,
+    MAX_COUNT,
+    MIN_YEAR,
     NOTE_MAX_CHARS,
     NUMBER_COLUMNS,
     REQUIRED_COLUMNS,
     RULES,
+    SIGNED_UNITS,
     TEXT_COLUMNS,
     FrameworkFacts,
     extract_schema,
@@ -39,8 +42,7 @@ from schemas.extract import (
     row_units,
     tolerance,
 )
-from scorecard import store
-from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
+from scorecard import intake, store
 from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 
@@ -143,6 +145,16 @@ def column_names(raw: Sequence[object], file: str) -> tuple[list[str], list[Prob
     allowed = ", ".join(EXTRACT_COLUMNS)
     names: list[str] = []
     problems: list[Problem] = []
+    cells = ["" if c is None else str(c).replace("\ufeff", "").strip().lower() for c in raw]
+    tokens = {t.strip() for c in cells for t in re.split(r"[;\t|]", c)}
+    if not tokens & set(EXTRACT_COLUMNS):
+        # not an extract at all (another file, a system file behind a link): its contents are
+        # not repeated back
+        message = (
+            "the first row is not the header of a KPI extract: none of its "
+            f"{_plural(len(cells), 'cell')} is a column name; the allowed columns are: {allowed}"
+        )
+        return [], [_problem(file, message, "columns_missing", 1)]
     for i, cell in enumerate(raw):
         name = "" if cell is None else str(cell).replace("\ufeff", "").strip().lower()
         if not name:
@@ -246,6 +258,7 @@ def read_extract(path: Path) -> pd.DataFrame:
     path = Path(path)
     if path.is_dir():
         raise UserError(_problem(str(path), "this is a folder, not a file", "file"))
+    intake.require_regular_file(path)
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -255,6 +268,7 @@ def read_extract(path: Path) -> pd.DataFrame:
             _problem(str(path), f"the file cannot be read ({err.strerror})", "file")
         ) from None
     if _sniff(path, head, size) == "xlsx":
+        intake.check_workbook(path)
         return _read_xlsx(path)
     return _read_csv(path, head, size)
 
@@ -262,10 +276,20 @@ def read_extract(path: Path) -> pd.DataFrame:
 def _read_csv(path: Path, head: bytes, size: int) -> pd.DataFrame:
     file = str(path)
     text = codecs.getincrementaldecoder("utf-8")().decode(head).lstrip("\ufeff")
+    if "\r" in text.rstrip("\r") and "\n" not in text:
+        message = (
+            "the file's lines end with a carriage return only (old Mac line endings); save it "
+            "as 'CSV UTF-8 (Comma delimited)'"
+        )
+        raise UserError(_problem(file, message, "line_endings"))
     if "\n" not in text and size > len(head):
         message = f"the header row is longer than {HEAD_BYTES:,} bytes"
         raise UserError(_problem(file, message, "cell_size", 1))
-    header = next(csv.reader(io.StringIO(text)), [])
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        message = "the header row cannot be read as CSV; save the file as 'CSV UTF-8'"
+        raise UserError(_problem(file, message, "csv", 1)) from None
     names, problems = column_names(header, file)
     if problems:
         raise UserError(problems)
@@ -607,6 +631,7 @@ _FRAME_RULE_COLUMN: Final = {
     "value_required": "value",
     "percent_range": "value",
     "non_negative": "value",
+    "magnitude": "value",
     "numerator_le_denominator": "numerator",
     "denominator_positive": "denominator",
     "value_agrees": "value",
@@ -760,6 +785,25 @@ class _Explainer:
     def _note_length(self, cell: _Cell) -> tuple[str, str]:
         size = len(str(cell.row["note"]))
         return cell.value, f"the note has {size:,} characters; at most {NOTE_MAX_CHARS} are allowed"
+
+    def _plausible_year(self, cell: _Cell) -> tuple[str, str]:
+        return cell.value, f"year {cell.value[:4]} is before {MIN_YEAR}; check the period"
+
+    def _magnitude(self, cell: _Cell) -> tuple[str, str]:
+        unit = self.fw.kpi(str(cell.row["kpi_code"])).unit
+        limit = MAGNITUDE_LIMITS[unit]
+        message = (
+            f"is larger than any value in {unit} can be (at most {limit:,.0f}"
+            f"{' either way' if unit in SIGNED_UNITS else ''}); "
+            "check the number and its unit"
+        )
+        return cell.value, message
+
+    def _count_size(self, cell: _Cell) -> tuple[str, str]:
+        return cell.value, f"is larger than any count can be (at most {MAX_COUNT:,.0f})"
+
+    def _no_nul(self, cell: _Cell) -> tuple[str, str]:
+        return "", "the note holds a NUL byte (character 0); remove it"
 
     def _finite(self, cell: _Cell) -> tuple[str, str]:
         return cell.value, f"is not a finite number; give {RULES['number']}"
@@ -1087,42 +1131,6 @@ def load_files(
     return reports
 
 
-# Command handlers
-
-
-def _framework(args: argparse.Namespace) -> Framework:
-    from scorecard.framework import load_framework
-
-    return load_framework(Path(args.framework))
-
-
-def run_init(args: argparse.Namespace) -> CommandResult:
-    """``scorecard init``: create an empty store for the framework (nothing on a broken one)."""
-    fw = _framework(args)
-    store.init_store(Path(args.db), fw)
-    data = {"db": str(args.db), "framework": fw.name, "kpis": len(fw.kpis), "areas": len(fw.areas)}
-    text = (
-        f"Created an empty store at {args.db} for the {fw.name} framework "
-        f"({len(fw.kpis)} KPIs, {len(fw.areas)} areas)."
-    )
-    return CommandResult(EXIT_OK, data, text)
-
-
-def run_load(args: argparse.Namespace) -> CommandResult:
-    """``scorecard load FILE… [--dry-run]``: validate and load KPI extracts, each all-or-nothing."""
-    fw = _framework(args)
-    reports = load_files(
-        list(args.files), Path(args.db), fw, str(args.user), dry_run=bool(args.dry_run)
-    )
-    rejected = any(r.status == REJECTED for r in reports)
-    return CommandResult(
-        EXIT_REJECTED if rejected else EXIT_OK,
-        {"files": [r.as_dict() for r in reports]},
-        "\n".join(r.summary() for r in reports),
-        [p for r in reports for p in r.errors],
-    )
-
-
 def export_frame(current: pd.DataFrame) -> pd.DataFrame:
     """Current observations in the extract format (notes as stored, not yet neutralised)."""
     return current.loc[:, list(EXTRACT_COLUMNS)].reset_index(drop=True)
@@ -1153,85 +1161,3 @@ def export_json(current: pd.DataFrame, sources: dict[int, str] | None = None) ->
         frame["source"] = [sources.get(int(x)) for x in current["load_id"]]
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def run_export(args: argparse.Namespace) -> CommandResult:
-    """``scorecard export [--format csv|json] [--out FILE]``: every current observation."""
-    import sys
-
-    from scorecard.provenance import labels
-
-    reader = store.Store(Path(args.db))
-    current = reader.current()
-    if args.format == "json":
-        content = export_json(current, labels(reader) if len(current) else {})
-    else:
-        content = export_csv(current)
-    synthetic = int(current["synthetic"].sum()) if len(current) else 0
-    if args.out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
-        return CommandResult(EXIT_OK)
-    out = Path(args.out)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_bytes(content)
-        partial.replace(out)
-    except OSError as err:
-        partial.unlink(missing_ok=True)
-        problem = Problem(
-            str(out), None, "--out", str(out), "file", f"cannot write the export ({err.strerror})"
-        )
-        raise UserError(problem) from None
-    data = {
-        "out": str(out),
-        "format": args.format,
-        "rows": len(current),
-        "synthetic_rows": synthetic,
-    }
-    text = f"Exported {len(current)} current observations to {out}"
-    if synthetic:
-        text += f" ({synthetic} of them SYNTHETIC demo values)"
-    return CommandResult(EXIT_OK, data, text + ".")
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return [{str(k): v for k, v in record.items()} for record in records]
-
-
-def run_history(args: argparse.Namespace) -> CommandResult:
-    """``scorecard history [--kpi K] [--area A]``: the load log and every revised value."""
-    reader = store.Store(Path(args.db))
-    versions = reader.history(kpi_code=args.kpi, area_code=args.area, revised_only=True)
-    loads = reader.loads()
-    if args.kpi or args.area:
-        touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
-        loads = loads[loads["load_id"].isin(touched)]
-    data = {"loads": _records(loads), "revisions": _records(versions)}
-    lines = [f"Load log ({_plural(len(loads), 'load')}):"]
-    for load in _records(loads):
-        lines.append(
-            f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"
-            f"{', SYNTHETIC' if load['synthetic'] else ''}) by {load['loaded_by']} at "
-            f"{load['loaded_at']}: {_plural(int(str(load['rows'])), 'row')}, "
-            f"{load['new_rows']} new, {_plural(int(str(load['revisions'])), 'revision')}, "
-            f"{load['unchanged']} unchanged"
-        )
-    keys = versions.groupby(list(KEY_COLUMNS), sort=False).ngroups if len(versions) else 0
-    lines.append(f"Revised values ({_plural(keys, 'key')}, every version, oldest first):")
-    for version in _records(versions):
-        state = (
-            "current" if version["current"] else f"superseded by load {version['superseded_by']}"
-        )
-        lines.append(
-            f"  {version['kpi_code']} {version['area_code']} {version['period']}: "
-            f"{_show(version['value'])} ({version['status']}) from load {version['load_id']} "
-            f"{version['file_name']}, {state}"
-        )
-    return CommandResult(EXIT_OK, data, "\n".join(lines))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -14,18 +13,18 @@ import numpy.typing as npt
 import pandas as pd
 
 from scorecard import spc, sustain
-from scorecard.command import EXIT_OK, CommandResult
+from scorecard.disclosure import hidden_cells
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
     OBSERVATION_COLUMNS,
     Area,
+    AreaType,
     Framework,
     Kpi,
     LinkKind,
     SpcEventKind,
     Tier,
 )
-from scorecard.errors import Problem, UserError
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 from scorecard.spc import ASSURANCES, VARIATIONS, SpcResult
@@ -50,13 +49,16 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "assurance",
     "suppressed",
 )
-# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons.
+# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons and
+# ``suggested_change_point`` (CONTRACT §3.1) and ``reconciliation`` at the end.
 JSON_FIELDS: tuple[str, ...] = (
     *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
     "sustainability",
     *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
+    "suggested_change_point",
     "synthetic",
     "source",
+    "reconciliation",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -101,10 +103,15 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives the contract's keys plus ``sustainability``, ``synthetic`` and
-    ``source`` (``JSON_FIELDS``; ``scorecard.provenance.add_sources`` fills the last two per value);
-    the extras (unit, area name, provenance, synthetic, provisional, run chart, the
-    sustainability verdict's sentence) serve the app and the pack.
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability``,
+    ``suggested_change_point`` (the first month of a sustained shift that reaches the latest
+    point against limits no recorded change point has reset, else None), ``synthetic`` and
+    ``source`` (``scorecard.provenance.add_sources`` fills these two per value), and
+    ``reconciliation``, set on the row of a whole area (e.g. the ICB) of a KPI the framework
+    declares additive: its parts' sum for the row's period against its value
+    (``scorecard.reconciliation.Reconciled.as_dict``); None elsewhere. The extras (unit, area
+    name, provenance, synthetic, provisional, run chart, the sustainability verdict's sentence)
+    serve the app and the pack.
     """
 
     kpi_code: str
@@ -132,7 +139,9 @@ class ScorecardRow:
     is_run_chart: bool = True
     sustainability: str = "none"
     sustainability_text: str = ""
+    suggested_change_point: str | None = None
     source: str | None = None
+    reconciliation: Mapping[str, object] | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -155,8 +164,10 @@ class ScorecardRow:
             "assurance": self.assurance,
             "sustainability": self.sustainability,
             "suppressed": self.suppressed,
+            "suggested_change_point": self.suggested_change_point,
             "synthetic": self.synthetic,
             "source": self.source,
+            "reconciliation": None if self.reconciliation is None else dict(self.reconciliation),
         }
 
 
@@ -165,8 +176,10 @@ class KpiSeries:
     """One KPI × area's monthly series up to the month shown, ready for SPC and charts.
 
     ``targets`` holds the target for each point (a trajectory's monthly value where one is set,
-    else the KPI's single target, else NaN). ``change_points`` are indices where a recorded
-    change point starts a new partition; ``excluded`` marks points drawn but left out.
+    else the area's single target, else NaN): the KPI's ``target_value`` is the system area's,
+    and any other area has a target only through its own row of ``area_targets.csv``.
+    ``change_points`` are indices where a recorded change point starts a new partition;
+    ``excluded`` marks points drawn but left out.
     ``improvement_index`` is where a declared improvement started (also a change point) and
     ``support_index`` where its support ended, each with its reason (None: not declared).
     """
@@ -323,6 +336,8 @@ class _Events:
         default_factory=dict
     )
     supports: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # each KPI × area's single target: the KPI's at the system area, an area's own elsewhere
+    targets: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fw: Framework) -> _Events:
@@ -345,12 +360,21 @@ class _Events:
         paths: dict[tuple[str, str], dict[str, float]] = {}
         for tr in fw.trajectories:
             paths.setdefault((tr.kpi_code, tr.area_code), {})[tr.period] = tr.target
+        targets = {
+            (kpi.code, area.code): kpi.target_value
+            for kpi in fw.kpis
+            if kpi.target_value is not None
+            for area in fw.areas
+            if area.type == AreaType.SYSTEM
+        }
+        targets.update({(t.kpi_code, t.area_code): t.target for t in fw.area_targets})
         return cls(
             change_points={k: tuple(sorted(v)) for k, v in change.items()},
             exclusions=exclude,
             trajectories=paths,
             improvements={k: tuple(sorted(v)) for k, v in improved.items()},
             supports={k: tuple(sorted(v)) for k, v in supported.items()},
+            targets=targets,
         )
 
     def improvement_for(
@@ -454,7 +478,7 @@ def _series_from_columns(kpi: Kpi, area_code: str, columns: _Columns, events: _E
     start, end = columns.slices.get((kpi.code, area_code), (0, 0))
     periods = tuple(str(p) for p in columns.periods[start:end])
     trajectory = events.trajectory_for(kpi.code, area_code)
-    default_target = math.nan if kpi.target_value is None else float(kpi.target_value)
+    default_target = float(events.targets.get((kpi.code, area_code), math.nan))
     targets = np.array([trajectory.get(p, default_target) for p in periods], dtype=np.float64)
 
     change_points: list[int] = []
@@ -627,21 +651,24 @@ def score_series(
     series: KpiSeries,
     outcome_numbers: tuple[int, ...] = (),
     is_suppressed: SuppressionRule | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> ScorecardRow:
     """The scorecard row of one KPI × area from its series (SPC with the KPI's settings).
 
     Args:
-        fw: the framework (unused beyond the KPI and area; kept for symmetry with callers).
+        fw: the framework (for the area's own target when the series has no data).
         kpi: the KPI.
         area: the area.
         series: its series up to the month shown.
         outcome_numbers: the outcomes the KPI serves.
         is_suppressed: the disclosure rule (``scorecard.disclosure.is_suppressed`` by default).
+        hidden: periods disclosure control hides beyond the rule (secondary suppression).
 
     Returns:
-        The row; with no data, period and value are None and both icons ``none``.
+        The row; with no data, period and value are None and both icons ``none``. Where the
+        series has a hidden point, its mean and process limits are withheld (None): with them
+        and the published values the hidden one could be worked out.
     """
-    del fw
     rule = is_suppressed or disclosure_rule
     base = {
         "kpi_code": kpi.code,
@@ -660,7 +687,7 @@ def score_series(
             period=None,
             value=None,
             status=None,
-            target=kpi.target_value,
+            target=fw.target_of(kpi.code, area.code),
             n_points=0,
             mean=None,
             upl=None,
@@ -674,7 +701,12 @@ def score_series(
     value = _float_or_none(series.values[-1])  # noqa: PD011 (a numpy array, not pandas)
     numerator = _float_or_none(series.numerators[-1])
     denominator = _float_or_none(series.denominators[-1])
-    suppressed = bool(rule(kpi, area, value, numerator, denominator))
+    suppressed = bool(rule(kpi, area, value, numerator, denominator)) or (
+        series.periods[-1] in hidden
+    )
+    withheld = kpi.suppress_small_numbers and (
+        suppressed or bool(hidden) or bool(hidden_points(kpi, area, series, rule).any())
+    )
     verdict = sustain.verdict_for(kpi, series) if series.improvement_index is not None else None
     return ScorecardRow(
         **base,  # type: ignore[arg-type]
@@ -683,9 +715,9 @@ def score_series(
         status=series.statuses[-1],
         target=target,
         n_points=int(result.n_points),
-        mean=_float_or_none(result.mean),
-        upl=_float_or_none(result.upl),
-        lpl=_float_or_none(result.lpl),
+        mean=None if withheld else _float_or_none(result.mean),
+        upl=None if withheld else _float_or_none(result.upl),
+        lpl=None if withheld else _float_or_none(result.lpl),
         variation=str(result.variation),
         assurance=str(result.assurance),
         suppressed=suppressed,
@@ -694,6 +726,9 @@ def score_series(
         is_run_chart=bool(result.is_run_chart),
         sustainability=verdict.status if verdict else "none",
         sustainability_text=verdict.sentence if verdict else "",
+        suggested_change_point=(
+            None if result.shift_index is None else series.periods[result.shift_index]
+        ),
     )
 
 
@@ -730,10 +765,15 @@ def compute_scorecard(
     Returns:
         Rows; a KPI × area without data up to ``month`` has period and value None.
     """
-    series = compute_series(fw, store_or_frame, month, area)
+    source = store_or_frame
+    if not isinstance(source, pd.DataFrame) and any(k.suppress_small_numbers for k in fw.kpis):
+        # one read of every area: a total and its parts are suppressed alike on every page
+        source = _month_frame(source, month, None)
+    series = compute_series(fw, source, month, area)
     thread = _Thread.of(fw)
     rule: SuppressionRule = disclosure_rule
     areas = {a.code: a for a in fw.areas}
+    hidden = _hidden_periods(fw, source, month)
     rows: list[ScorecardRow] = []
     for (kpi_code, area_code), one in series.items():
         kpi = fw.kpi(kpi_code)
@@ -745,9 +785,72 @@ def compute_scorecard(
                 one,
                 outcome_numbers=thread.outcomes_of.get(kpi_code, ()),
                 is_suppressed=rule,
+                hidden=hidden.get((kpi_code, area_code), frozenset()),
             )
         )
-    return rows
+    return _with_reconciliations(fw, store_or_frame, month, rows)
+
+
+def _with_reconciliations(
+    fw: Framework,
+    store_or_frame: CurrentReader | pd.DataFrame,
+    month: str,
+    rows: list[ScorecardRow],
+) -> list[ScorecardRow]:
+    """The rows with each declared KPI's whole area carrying its parts' sum for its period."""
+    from scorecard.reconciliation import reconcile, wholes_and_parts
+
+    wholes = {
+        (rec.kpi_code, whole.code)
+        for rec in fw.reconciliations
+        for whole, _ in wholes_and_parts(fw, rec.kpi_code)
+    }
+    if not any((r.kpi_code, r.area_code) in wholes and r.period for r in rows):
+        return rows
+    codes = sorted({kpi for kpi, _ in wholes})
+    if isinstance(store_or_frame, pd.DataFrame):
+        frame = store_or_frame[store_or_frame["kpi_code"].isin(codes)]
+    else:
+        frame = store_or_frame.current(kpi_codes=codes, area_codes=None, up_to=month)
+    periods = {r.period for r in rows if r.period}
+    found = {
+        (r.kpi_code, r.whole_code, r.period): r.as_dict()
+        for r in reconcile(fw, frame, month, sorted(periods))
+    }
+    return [
+        dataclasses.replace(row, reconciliation=found[key])
+        if (key := (row.kpi_code, row.area_code, row.period or "")) in found
+        else row
+        for row in rows
+    ]
+
+
+def _hidden_periods(
+    fw: Framework, store_or_frame: CurrentReader | pd.DataFrame, month: str
+) -> dict[tuple[str, str], frozenset[str]]:
+    """Periods hidden by disclosure control (small numbers and secondary), per KPI × area.
+
+    Read for every area of the KPIs that suppress small numbers, whatever area is shown, so
+    that a total and its parts are suppressed alike on every page.
+    """
+    codes = [k.code for k in fw.kpis if k.suppress_small_numbers]
+    if not codes:
+        return {}
+    if isinstance(store_or_frame, pd.DataFrame):
+        frame = _month_frame(store_or_frame, month, None)
+        frame = frame.loc[frame["kpi_code"].isin(codes)] if len(frame) else frame
+    else:
+        frame = store_or_frame.current(kpi_codes=codes, area_codes=None, up_to=month)
+    if frame.empty:
+        return {}
+    cells = hidden_cells(fw, frame)
+    mask = cells["primary"] | cells["secondary"]
+    found: dict[tuple[str, str], set[str]] = {}
+    for kpi_code, area_code, period in frame.loc[
+        mask, ["kpi_code", "area_code", "period"]
+    ].itertuples(index=False):
+        found.setdefault((str(kpi_code), str(area_code)), set()).add(str(period))
+    return {key: frozenset(periods) for key, periods in found.items()}
 
 
 def _counts(codes: Iterable[str], rows_by_kpi: Mapping[str, list[ScorecardRow]]) -> StateCounts:
@@ -1106,48 +1209,6 @@ def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -
     return "\n".join([title, "", *lines, "", *notes])
 
 
-def run_scorecard(args: argparse.Namespace) -> CommandResult:
-    """``python -m scorecard scorecard --month YYYY-MM [--area CODE] [--json]``."""
-    from scorecard.demo import with_demo_events
-    from scorecard.framework import load_framework
-    from scorecard.store import Store
-
-    fw = load_framework(args.framework)
-    area: str | None = args.area
-    if area is not None and area not in {a.code for a in fw.areas}:
-        known = ", ".join(a.code for a in fw.areas)
-        raise UserError(
-            Problem(
-                file="--area",
-                row=None,
-                column="",
-                value=area,
-                rule="a known area code",
-                message=f"there is no area with this code in the framework; known areas: {known}",
-            )
-        )
-    store = Store(args.db)
-    if not store.exists():
-        raise UserError(
-            Problem(
-                file="--db",
-                row=None,
-                column="",
-                value="",
-                rule="the store must exist",
-                message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
-            )
-        )
-    from scorecard.provenance import add_sources
-
-    rows = compute_scorecard(with_demo_events(fw, Path(args.db)), store, args.month, area)
-    return CommandResult(
-        exit_code=EXIT_OK,
-        data=add_sources([row.as_contract_dict() for row in rows], store, args.month),
-        text=scorecard_text(rows, args.month, area),
-    )
-
-
 __all__ = [
     "ASSURANCES",
     "CHANGE_KINDS",
@@ -1167,7 +1228,6 @@ __all__ = [
     "kpi_series",
     "previous_month",
     "rollup",
-    "run_scorecard",
     "score_series",
     "summary_sentence",
 ]

@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from scorecard.domain import Framework
+from scorecard.domain import Framework, SpcEvent, SpcEventKind
 from scorecard.errors import Problem, UserError
 
 SCHEMA_VERSION: Final = "1"
@@ -27,6 +27,21 @@ LOCK_TIMEOUT_S: Final = 600.0
 WRITER_MEMORY: Final = "1GB"  # the loads' bench keeps a 5M-row load under 2 GB of RSS
 MAX_CONFLICTS: Final = 1_000
 
+
+# SPC events the store holds beside the framework's spc_events.csv: the synthetic demo's planted
+# improvements and ends of support, each marked synthetic and with its reason. They stay in the
+# store through later loads.
+_EVENTS_DDL: Final = """
+    CREATE TABLE IF NOT EXISTS events (
+        position INTEGER NOT NULL,
+        kpi_code VARCHAR NOT NULL,
+        area_code VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        synthetic BOOLEAN NOT NULL
+    )
+"""
 
 # Where published values came from, and every organisation a publication compares. Created by
 # ``init`` and, for stores made before they existed, by the first load that writes them.
@@ -96,6 +111,7 @@ _DDL: Final = (
         superseded_by INTEGER
     )
     """,
+    _EVENTS_DDL,
     *(ddl.replace("IF NOT EXISTS ", "") for ddl in _PROVENANCE_DDL),
 )
 
@@ -402,6 +418,20 @@ class Store:
             ).fetchall()
         return [str(r[0]) for r in rows]
 
+    def events(self) -> tuple[SpcEvent, ...]:
+        """The SPC events the store holds, in the order written (none in an older store)."""
+        with self._connect() as con:
+            kept = _one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events'")
+            if not kept[0]:
+                return ()
+            rows = con.execute(
+                "SELECT kpi_code, period, kind, reason, area_code FROM events ORDER BY position"
+            ).fetchall()
+        return tuple(
+            SpcEvent(str(kpi), str(period), SpcEventKind(str(kind)), str(reason), str(area))
+            for kpi, period, kind, reason, area in rows
+        )
+
     def counts(self) -> tuple[int, int]:
         """(observations stored, loads logged), superseded versions included."""
         with self._connect() as con:
@@ -411,7 +441,13 @@ class Store:
         return int(row[0]), int(row[1])
 
 
-# The write side: used by scorecard.pipeline only.
+def store_events(path: Path) -> tuple[SpcEvent, ...]:
+    """The SPC events held by the store at ``path`` (none when there is no store)."""
+    store = Store(Path(path))
+    return store.events() if store.exists() else ()
+
+
+# The write side: used by scorecard.pipeline and the demo only.
 
 
 def tmp_path(path: Path) -> Path:
@@ -471,21 +507,42 @@ def _swap_in(path: Path, copy_from: Path | None) -> Iterator[duckdb.DuckDBPyConn
     tmp = tmp_path(path)
     for leftover in (tmp, Path(f"{tmp}.wal")):  # a killed load's copy; its WAL would replay
         leftover.unlink(missing_ok=True)
-    if copy_from is not None:
-        shutil.copyfile(copy_from, tmp)
-    con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+    con: duckdb.DuckDBPyConnection | None = None
     try:
+        if copy_from is not None:
+            shutil.copyfile(copy_from, tmp)
+            tmp.chmod(0o600)
+        con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+        tmp.chmod(0o600)  # the store holds figures for the Board: its owner only
         yield con
         con.execute("CHECKPOINT")
         con.close()
         _fsync(tmp)
         tmp.replace(path)  # os.replace: atomic on POSIX
         _fsync(path.parent)
-    except BaseException:
-        con.close()
+    except BaseException as err:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if isinstance(err, OSError | duckdb.IOException) and not isinstance(err, UserError):
+            message = (
+                f"the store could not be written ({_reason(err)}); nothing was changed and no "
+                "temporary file was left"
+            )
+            raise _problem(path, message, "disk") from err
         raise
+
+
+def _reason(err: BaseException) -> str:
+    """An operating-system error in words (no paths or file contents echoed)."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return os.strerror(err.errno).lower()
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if "No space left" in text or "disk" in text.lower():
+        return "no space left on device"
+    return "an input/output error"
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -515,8 +572,13 @@ def _refuse_stray_wal(path: Path) -> None:
         raise _problem(path, message, "store_wal")
 
 
-def init_store(path: Path, fw: Framework) -> None:
+def init_store(
+    path: Path, fw: Framework, events: Sequence[SpcEvent] = (), *, events_synthetic: bool = False
+) -> None:
     """Create an empty store for ``fw`` at ``path`` (atomically, under the writer lock).
+
+    ``events`` are SPC events the store holds beside the framework's (the synthetic demo's
+    planted ones, with ``events_synthetic``); they stay in it through every later load.
 
     Raises:
         UserError: if a store holding loads or observations (or any other file) is there.
@@ -548,6 +610,22 @@ def init_store(path: Path, fw: Framework) -> None:
                     ("created_at", created),
                 ],
             )
+            if events:
+                con.executemany(
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        [
+                            n,
+                            e.kpi_code,
+                            e.area_code,
+                            e.period,
+                            str(e.kind),
+                            e.reason,
+                            events_synthetic,
+                        ]
+                        for n, e in enumerate(events, start=1)
+                    ],
+                )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 from collections.abc import Iterator
@@ -14,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from scorecard.command import EXIT_REJECTED, CommandResult
-from scorecard.connectors.loading import PublicationLoad, load_publications
+from scorecard.connectors.loading import PublicationLoad
 from scorecard.errors import Problem, UserError
 
 if TYPE_CHECKING:
@@ -496,7 +494,7 @@ def read_discharge_delays_edition(path: Path) -> tuple[pd.DataFrame, str]:
     return typed, _cover_edition(cover)
 
 
-def _kpi_rows(fw: Framework, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
+def kpi_rows(fw: Framework, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
     """The KPI-extract rows for the framework's areas found in one workbook, and their keys."""
     measures = {
         SOURCE_KEY_NCTR: "nctr_remaining_mean",
@@ -617,7 +615,7 @@ def discharge_delay_loads(fw: Framework, paths: list[Path]) -> list[PublicationL
         raise UserError(Problem("kpis.csv", None, "source_key", "", RULE, message))
     loads: list[PublicationLoad] = []
     for path, frame, edition in read:
-        rows, keys = _kpi_rows(fw, frame, path.name)
+        rows, keys = kpi_rows(fw, frame, path.name)
         if rows.empty:
             message = (
                 "none of the framework's areas for the discharge-delay KPIs appears in this "
@@ -636,28 +634,3 @@ def discharge_delay_loads(fw: Framework, paths: list[Path]) -> list[PublicationL
     if problems:
         raise UserError(problems)
     return loads
-
-
-def run_import(args: argparse.Namespace) -> CommandResult:
-    """``import-nhse discharge-delays FILE… [--dry-run]``: load NCTR, P0 and P1 KPIs.
-
-    Every workbook is read first; if any is not this publication nothing is written and the
-    command exits 1 with the problems. Then each workbook's rows are loaded as one file, for the
-    framework's areas (of each KPI's area types) whose code appears in it, with every
-    organisation's figures kept for comparisons.
-
-    Args:
-        args: the parsed command line (``files``, ``dry_run``, ``user``, ``db``, ``framework``).
-
-    Returns:
-        The command's result; ``data`` lists the loaded (or, with --dry-run, loadable) rows as
-        ``{"kpi_code", "source_key", "area_code", "period", "value"}``.
-    """
-    from scorecard.framework import load_framework
-
-    fw = load_framework(args.framework)
-    try:
-        loads = discharge_delay_loads(fw, [Path(given) for given in args.files])
-    except UserError as err:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
-    return load_publications(args, fw, loads)

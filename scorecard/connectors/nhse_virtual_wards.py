@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 from collections.abc import Callable
@@ -13,8 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
-from scorecard.command import EXIT_REJECTED, CommandResult
-from scorecard.connectors.loading import PublicationLoad, load_publications
+from scorecard.connectors.loading import PublicationLoad
 from scorecard.connectors.nhse_discharge_delays import (
     Row,
     _cell_problem,
@@ -537,17 +535,3 @@ def virtual_ward_loads(fw: Framework, paths: list[Path]) -> tuple[list[Publicati
     if problems:
         raise UserError(problems)
     return loads, skipped
-
-
-def run_import(args: argparse.Namespace) -> CommandResult:
-    """``import-nhse virtual-wards FILE… [--dry-run]``: load ACT-VWOCC; keep every ICB's figures."""
-    from scorecard.framework import load_framework
-
-    fw = load_framework(args.framework)
-    try:
-        loads, skipped = virtual_ward_loads(fw, [Path(p) for p in args.files])
-    except UserError as err:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
-    result = load_publications(args, fw, loads)
-    result.text = "\n".join([result.text, *skipped]).strip()
-    return result

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from scorecard import exports
-from scorecard.demo import with_demo_loads
 from scorecard.disclosure import SUPPRESSION_NOTE
-from scorecard.domain import Area, Framework
+from scorecard.domain import Area, Framework, SpcEvent, with_events
 from scorecard.errors import Problem, UserError
 from scorecard.numbers import SUPPRESSED_MARK
 from scorecard.pack.drawings import assurance_words, variation_words
@@ -56,6 +54,10 @@ class StoreReader(Protocol):
         """The load log."""
         ...
 
+    def events(self) -> tuple[SpcEvent, ...]:
+        """The SPC events the store holds (the demo's planted ones)."""
+        ...
+
     def history(self, kpi_code: str | None = None, area_code: str | None = None) -> pd.DataFrame:
         """Every version of the values."""
         ...
@@ -82,6 +84,8 @@ class PackData:
     quality: tuple[Any, ...]
     prepared_at: str
     benefits: BenefitsPosition | None = None  # when the framework has a benefits register
+    # By KPI code (this area): the latest commentary written for the month or an earlier one.
+    latest_commentary: Mapping[str, Commentary] = field(default_factory=dict)
 
 
 def _data_as_of(loads: pd.DataFrame) -> str:
@@ -113,7 +117,7 @@ def read_pack_data(
         raise UserError(
             Problem("--area", None, "", area_code, "a known area code", f"known areas: {known}")
         ) from None
-    live = with_declared_change_points(with_demo_loads(fw, store.loads()), reviews)
+    live = with_declared_change_points(with_events(fw, store.events()), reviews)
     frame = store.current(area_codes=[area.code], up_to=month)
     if frame.empty:
         raise UserError(
@@ -126,7 +130,8 @@ def read_pack_data(
                 f"the store holds no data for {area.name} at or before {month}",
             )
         )
-    rows = tuple(compute_scorecard(live, frame, month, area.code))
+    # from the store, not the area's frame: a whole's row reads its parts to check they add up
+    rows = tuple(compute_scorecard(live, store, month, area.code))
     previous = tuple(compute_scorecard(live, frame, previous_month(month), area.code))
     series = compute_series(live, frame, month, area.code)
     signoff = reviews.signoff(month, area.code)
@@ -164,6 +169,7 @@ def read_pack_data(
         quality=quality,
         prepared_at=f"{now():%d %b %Y %H:%M} UTC",
         benefits=_benefits(live, store, reviews, month),
+        latest_commentary={c.kpi_code: c for c in reviews.latest_commentary(month, area.code)},
     )
 
 
@@ -282,11 +288,15 @@ def scorecard_frame(
 
 def scorecard_csv(frame: pd.DataFrame) -> bytes:
     """The scorecard table as CSV (formula-like text neutralised)."""
+    from scorecard import exports
+
     return exports.to_csv_bytes(frame)
 
 
 def scorecard_xlsx(frame: pd.DataFrame, month: str, area: str) -> bytes:
     """The scorecard table as XLSX (formula-like text neutralised)."""
+    from scorecard import exports  # openpyxl: only when a workbook is asked for
+
     return exports.to_xlsx_bytes(
         frame, sheet_name=f"Scorecard {month}", title=f"iCAN scorecard {month} {area}"
     )

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from scorecard.bricks import STATES as BRICK_STATES
+from scorecard.bricks import VIEWS as KPI_VIEWS
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.ui import data, provenance, review, views
-from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
+from scorecard.ui.context import Context as Context
+from scorecard.ui.selection import (
+    MAX_PARAM_LENGTH,
+    MONTH_PATTERN,
+    PARAM_NAMES,
+    Choices,
+    Selection,
+    Substitution,
+)
 from scorecard.ui.views import md
 
 SESSION_KEY = "ican_selection"  # the last selection, for a page opened without parameters
@@ -31,6 +41,10 @@ html, body, .stApp,
 .block-container { padding-top: 0.9rem; padding-bottom: 2rem; max-width: 1500px; }
 [data-testid="stHeader"] { background: transparent; height: 2.4rem; }
 [data-testid="stToolbar"] { top: 0.1rem; }
+/* The header and its toolbar are as wide as the window and cover the masthead: clicks go
+   through them to the navigation, except on their own buttons (the menu). */
+[data-testid="stHeader"], [data-testid="stToolbar"] { pointer-events: none; }
+[data-testid="stHeader"] button { pointer-events: auto; }
 h1, h2, h3 { color: #003087 !important; font-weight: 700 !important; }
 h1 { font-size: 1.9rem !important; padding: 0.1rem 0 0 0 !important; }
 h2 { font-size: 1.45rem !important; }
@@ -82,6 +96,22 @@ a:focus-visible, button:focus-visible { outline: 3px solid #FFEB3B !important; }
 .st-key-ican-ipr td, .st-key-ican-ipr th { vertical-align: middle; font-size: 0.92rem; }
 .st-key-ican-ipr img { height: 2rem; vertical-align: middle; }
 .st-key-ican-ipr td:nth-child(8) img { height: 1.8rem; width: 6.5rem; }
+[class*="st-key-ican-outcome-"] { padding: 0.35rem 0.6rem; gap: 0.1rem; }
+[class*="st-key-ican-outcome-"] p { line-height: 1.4; font-size: 0.92rem; }
+[class*="st-key-ican-outcome-"] img { height: 1.35rem; }
+[class*="st-key-ican-pillar-"] { gap: 0.45rem; }
+.st-key-ican-exceptions li { margin-bottom: 0.3rem; }
+.st-key-ican-exceptions p, .st-key-ican-exceptions li { font-size: 0.95rem; line-height: 1.45; }
+.st-key-ican-grid table { font-size: 0.88rem; }
+.st-key-ican-grid td, .st-key-ican-grid th { padding: 0.15rem 0.45rem; }
+[class*="st-key-ican-brickcard-"] td, [class*="st-key-ican-brickcard-"] th {
+  vertical-align: middle; font-size: 0.92rem; padding: 0.3rem 0.5rem;
+}
+[class*="st-key-ican-brickcard-"] img { height: 1.7rem; vertical-align: middle; }
+[class*="st-key-ican-brick-"] summary {
+  min-height: 0 !important; padding-top: 0.2rem !important; padding-bottom: 0.2rem !important;
+}
+[class*="st-key-ican-brickcard-"] td:nth-child(6) img { height: 1.8rem; width: 6.5rem; }
 </style>
 """
 
@@ -104,51 +134,8 @@ PAGES: tuple[PageRef, ...] = (
     PageRef("pages/6_framework_table.py", "Framework table"),
     PageRef("pages/7_review.py", "Review"),
     PageRef("pages/8_benefits.py", "Benefits"),
+    PageRef("pages/9_guide.py", "Guide"),
 )
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a page needs after the frame: framework, store, selection and the data for it."""
-
-    fw: Framework
-    selection: Selection
-    choices: Choices
-    store: data.StoreRef | None
-    months: tuple[str, ...]
-    synthetic: bool
-    slot: DeltaGenerator | None = None  # room beside the month and area filters for a page's own
-
-    @property
-    def has_data(self) -> bool:
-        """Whether the store exists and holds at least one value."""
-        return self.store is not None and bool(self.months)
-
-    @property
-    def month(self) -> str:
-        """The selected month (YYYY-MM), "" when there is no data."""
-        return self.selection.month
-
-    @property
-    def area(self) -> str:
-        """The selected area code."""
-        return self.selection.area
-
-    @property
-    def area_name(self) -> str:
-        """The selected area's name."""
-        return views.area_name(self.fw, self.selection.area)
-
-    @property
-    def month_label(self) -> str:
-        """The selected month as words, e.g. 'March 2024'."""
-        return views.month_label(self.selection.month)
-
-    def current(self) -> pd.DataFrame:
-        """Every current observation (cached on the store's identity); empty without a store."""
-        if self.store is None:
-            return pd.DataFrame()
-        return data.current(self.store.path, self.store.identity)
 
 
 def _repo_file(path: str) -> Path:
@@ -169,6 +156,8 @@ def _choices(fw: Framework, months: Sequence[str], counts: Mapping[str, int]) ->
         pillars=tuple(p.code for p in fw.pillars),
         bricks=tuple(b.code for b in fw.bricks),
         owners=tuple(views.owners(fw)),
+        states=tuple(BRICK_STATES),
+        views=KPI_VIEWS,
         default_month=views.latest_complete_month(counts, dt.datetime.now(dt.UTC).date()),
         default_area=views.default_area(fw),
     )
@@ -178,14 +167,69 @@ def _query_params() -> dict[str, str]:
     return {name: st.query_params[name] for name in PARAM_NAMES if name in st.query_params}
 
 
-def _resolve(choices: Choices) -> Selection:
-    """The selection from the URL; a page opened with no parameters keeps the last selection."""
+def _resolve(choices: Choices) -> tuple[Selection, tuple[Substitution, ...]]:
+    """The selection from the URL, and what the URL asked for that does not exist.
+
+    A page opened with no parameters keeps the last selection.
+    """
     params = _query_params()
     if not params and SESSION_KEY in st.session_state:
         last = st.session_state[SESSION_KEY]
         if isinstance(last, Selection):
             params = last.to_query_params()
-    return Selection.from_query_params(params, choices)
+    return Selection.from_link(params, choices)
+
+
+_LINK_NOUNS = {
+    "month": "month",
+    "area": "area",
+    "node": "golden-thread item",
+    "kpi": "KPI",
+    "pillar": "pillar",
+    "brick": "brick",
+    "owner": "owner",
+}
+
+
+# What a link's value must look like to be repeated on the page (a code, a month or a name);
+# anything else is described, never echoed.
+_SHOWABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.:,'()\-]{0,59}")
+
+
+def _asked_words(fw: Framework, sub: Substitution) -> str:
+    noun = _LINK_NOUNS[sub.name]
+    if len(sub.asked) > MAX_PARAM_LENGTH:
+        return f"{_a(noun)} too long to show"
+    if not _SHOWABLE.fullmatch(sub.asked):
+        return f"{_a(noun)} that is not a valid code"
+    if sub.name == "month" and MONTH_PATTERN.fullmatch(sub.asked):
+        return md(views.month_label(sub.asked))
+    return f"{noun} “{md(sub.asked)}”"
+
+
+def _shown_words(fw: Framework, sub: Substitution) -> str:
+    noun = _LINK_NOUNS[sub.name]
+    return f"no {noun} chosen" if not sub.shown else f"{noun} {md(sub.shown)}"
+
+
+def link_sentence(fw: Framework, selection: Selection, subs: Sequence[Substitution]) -> str:
+    """One sentence: what a shared link asked for that does not exist, and what is shown."""
+    asked = [_asked_words(fw, s) for s in subs]
+    view = md(views.month_label(selection.month)) if selection.month else "no month"
+    view += f" for {md(views.area_name(fw, selection.area))}"
+    shown = [view, *(_shown_words(fw, s) for s in subs if s.name not in ("month", "area"))]
+    return (
+        f"This link asked for {_and(asked)}, which the scorecard does not have; "
+        f"it shows {_and(shown)} instead."
+    )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _write_url(selection: Selection) -> None:
@@ -338,24 +382,26 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
     months: tuple[str, ...] = ()
     counts: dict[str, int] = {}
     synthetic = False
+    summary = data.PeriodSummary((), (), False)
     if ref is not None:
         summary = data.period_summary(ref.path, ref.identity)
         months = tuple(summary.periods)
         counts = dict(summary.counts)
         synthetic = summary.synthetic
     choices = _choices(fw, months, counts)
-    selection = _resolve(choices)
+    selection, substitutions = _resolve(choices)
     _write_url(selection)
     _masthead(selection, page)
     ctx = Context(fw, selection, choices, ref, months, synthetic)
     st.title(title)
-    if synthetic:
+    # without data every month is unknown: that is said by the empty-store message instead
+    substitutions = tuple(s for s in substitutions if months or s.name != "month")
+    if substitutions:
+        with st.container(key="ican-link-note"):
+            st.warning(link_sentence(fw, selection, substitutions), icon=":material/link_off:")
+    if synthetic and ref is not None:
         with st.container(key="ican-synthetic"):
-            st.warning(
-                "**Synthetic demo data.** The values on this page are made up to show how the "
-                "scorecard works; they are not real NHS or council figures.",
-                icon=":material/science:",
-            )
+            st.warning(synthetic_banner(ref, summary), icon=":material/science:")
     elif ref is not None and months:
         provenance.published_banner(ref.path, ref.identity)
     review.identity_banner(review.who())
@@ -366,6 +412,24 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
     if filters:
         ctx = replace(ctx, slot=_filters(ctx))
     return ctx
+
+
+def synthetic_banner(ref: data.StoreRef, summary: data.PeriodSummary) -> str:
+    """How much of what the pages show is synthetic: all of it, or some (with the count).
+
+    Said only where some is: a store of real values alone gets no banner. The demo's recorded
+    events are data of its store, so they stay when real values join it.
+    """
+    n, total = summary.synthetic_values, summary.total_values
+    if n >= total:
+        return (
+            "**Synthetic demo data.** Every value on this page is made up to show how the "
+            "scorecard works; none is a real NHS or council figure."
+        )
+    return (
+        f"**Partly synthetic data.** {n:,} of the store's {total:,} current values are made-up "
+        f"demo data and {total - n:,} are real; every value says which it is where it is shown."
+    )
 
 
 def empty_state(message: str, *, hint: str = "") -> None:

@@ -13,13 +13,21 @@ import pandas as pd
 import streamlit as st
 
 from scorecard import charts
-from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
+from scorecard.citations import readable
+from scorecard.disclosure import (
+    SECONDARY_NOTE,
+    SUPPRESSION_NOTE,
+    apply_suppression,
+    hidden_periods,
+)
 from scorecard.domain import Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
+from scorecard.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
 from scorecard.spc import SpcResult
 from scorecard.sustain import Verdict, verdict_for
-from scorecard.ui import data, views
+from scorecard.targets import target_sentence
+from scorecard.ui import data, page_one, views
 from scorecard.ui.display import (
     RESULT_TYPE_LABELS,
     STORE_COLUMN_LABELS,
@@ -35,6 +43,8 @@ from scorecard.ui.display import (
 from scorecard.ui.frame import Context, empty_state, page_link, url_selectbox
 from scorecard.ui.provenance import source_labels
 from scorecard.ui.views import md
+
+EMPTY_CELL = "–"  # what a table shows for a missing value (never the word None)
 
 
 def kpi_picker(ctx: Context) -> str:
@@ -68,8 +78,11 @@ def kpi_index(ctx: Context) -> None:
 
 def _provenance_text(item: Kpi) -> str:
     if item.provenance == Provenance.SEED:
-        return f"From the iCAN documents ({item.source})"
-    return f"Illustrative: proposed by the team where the documents are silent ({item.source})"
+        return f"From the iCAN documents ({readable(item.source)})"
+    return (
+        "Illustrative: proposed by the team where the documents are silent "
+        f"({readable(item.source)})"
+    )
 
 
 def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
@@ -83,20 +96,9 @@ def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
         f"{format_value(kpi.baseline_value, str(kpi.unit))}"
         + (f" ({views.month_label(kpi.baseline_period)})" if kpi.baseline_period else "")
         if kpi.baseline_value is not None
-        else "None recorded"
+        else "Not recorded"
     )
-    trajectory = [t for t in ctx.fw.trajectories if t.kpi_code == kpi.code]
-    if trajectory:
-        areas = sorted({t.area_code for t in trajectory})
-        target = f"Monthly trajectory for {', '.join(areas)}"
-        if kpi.target_value is not None:
-            target += f"; otherwise {format_value(kpi.target_value, str(kpi.unit))}"
-    elif kpi.target_value is not None:
-        target = format_value(kpi.target_value, str(kpi.unit))
-    else:
-        target = "None set"
-    if kpi.target_note:
-        target += f" — {kpi.target_note}"
+    target = target_sentence(ctx.fw, kpi, ctx.area)
     data_kind = (
         "No values yet"
         if synthetic is None
@@ -148,6 +150,17 @@ class KpiView:
         return bool(self.series.synthetic.any())
 
 
+def secondary_periods(ctx: Context, kpi: Kpi, area: str) -> set[str]:
+    """Periods of a KPI × area hidden so that a total and its parts are suppressed alike."""
+    if not kpi.suppress_small_numbers or ctx.store is None:
+        return set()
+    everything = data.current(ctx.store.path, ctx.store.identity)
+    if everything.empty:
+        return set()
+    mine = everything.loc[everything["kpi_code"] == kpi.code]
+    return hidden_periods(ctx.fw, mine, kpi.code, area)
+
+
 def kpi_view(ctx: Context, kpi: Kpi, area: str) -> KpiView:
     """The KPI's series and SPC reading for an area up to the selected month.
 
@@ -167,6 +180,9 @@ def kpi_view(ctx: Context, kpi: Kpi, area: str) -> KpiView:
         if area_obj is not None
         else np.zeros(len(series), dtype=bool)
     )
+    extra = secondary_periods(ctx, kpi, area)
+    if extra:
+        hidden = hidden | np.array([p in extra for p in series.periods], dtype=bool)
     verdict = verdict_for(kpi, series) if series.improvement_index is not None else None
     return KpiView(kpi, area, series, result, hidden, verdict)
 
@@ -182,6 +198,9 @@ def drawn_result(view: KpiView) -> SpcResult:
     pts = view.result.points
     values = np.where(view.hidden, np.nan, pts.values)
     values.setflags(write=False)
+    # the centre line and limits are withheld: with them the hidden values could be worked out
+    gone = np.full(len(pts.values), np.nan)
+    gone.setflags(write=False)
     states = tuple(
         "missing" if hide else state
         for hide, state in zip(view.hidden, pts.point_state, strict=True)
@@ -190,8 +209,21 @@ def drawn_result(view: KpiView) -> SpcResult:
     latest = int(shown[-1]) if shown.size else None
     return dataclasses.replace(
         view.result,
-        points=dataclasses.replace(pts, values=values, point_state=states),
+        points=dataclasses.replace(
+            pts,
+            values=values,
+            point_state=states,
+            mean=gone,
+            median=gone,
+            upl=gone,
+            lpl=gone,
+            upper_2s=gone,
+            lower_2s=gone,
+        ),
         latest_index=latest,
+        mean=None,
+        upl=None,
+        lpl=None,
     )
 
 
@@ -215,6 +247,7 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         + f" **{md(variation_label(result.variation))}.** {md(result.variation_text())} "
         + f"**{md(assurance_label(result.assurance))}.** {md(result.assurance_text())}"
     )
+    shift_section(view)
     annotations = [
         (view.series.periods[i], reason)
         for i, reason in zip(view.series.change_points, view.series.change_reasons, strict=False)
@@ -232,14 +265,30 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         sustainability=view.sustainability,
     )
     fig.update_layout(height=420)
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
+    chart, beside = st.columns([3, 1], gap="medium")
+    with chart:
+        st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
+    with beside:
+        page_one.commentary_beside_chart(ctx, kpi.code, view.area)
     st.caption(f"Chart description: {md(fig.layout.meta['alt_text'])}")
     sustainability_section(view)
     if view.suppressed_any:
         st.caption(
             f"{int(view.hidden.sum())} point(s) not drawn: {md(SUPPRESSION_NOTE)} "
-            "They show as * in the numbers below; the icons and limits use the full data."
+            "They show as * in the numbers below; the icons use the full data. "
+            f"{md(SECONDARY_NOTE)}"
         )
+
+
+def shift_section(view: KpiView) -> None:
+    """A sustained shift the limits do not describe: the warning and the change point to record."""
+    index = view.result.shift_index
+    if index is None:
+        return
+    period = view.series.periods[index]
+    st.warning(shift_sentence(period), icon=":material/warning:")
+    st.markdown(f"To record it, add this row to `{SPC_EVENTS_FILE}` and write the reason in words:")
+    st.code(change_point_row(view.kpi.code, view.area, period), language="text")
 
 
 def sustainability_section(view: KpiView) -> None:
@@ -283,9 +332,9 @@ def chart_frame(view: KpiView) -> pd.DataFrame:
                 "period": period,
                 "value": "*" if hidden else _num(values[i]),
                 "status": s.statuses[i],
-                "mean": _num(pts.mean[i]),
-                "upper_process_limit": _num(pts.upl[i]),
-                "lower_process_limit": _num(pts.lpl[i]),
+                "mean": None if view.suppressed_any else _num(pts.mean[i]),
+                "upper_process_limit": None if view.suppressed_any else _num(pts.upl[i]),
+                "lower_process_limit": None if view.suppressed_any else _num(pts.lpl[i]),
                 "target": _num(s.targets[i]),
                 "point_state": pts.point_state[i],
                 "excluded": bool(pts.excluded[i]),
@@ -363,6 +412,7 @@ def show_area_comparison(ctx: Context, kpi: Kpi) -> None:
         hide_index=True,
         width="stretch",
         row_height=40,
+        placeholder=EMPTY_CELL,
         column_config={
             "Variation": st.column_config.ImageColumn("Variation", width="small"),
             "Assurance": st.column_config.ImageColumn("Assurance", width="small"),
@@ -378,6 +428,13 @@ def values_frame(ctx: Context, kpi: Kpi, area: str) -> pd.DataFrame:
     if history.empty:
         return pd.DataFrame()
     frame = apply_suppression(ctx.fw, history)
+    extra = secondary_periods(ctx, kpi, area)
+    if extra:
+        also = frame["period"].astype(str).isin(extra)
+        frame["suppressed"] = frame["suppressed"] | also
+        numbers = [c for c in ("value", "numerator", "denominator") if c in frame.columns]
+        frame[numbers] = frame[numbers].astype("float64")
+        frame.loc[also, numbers] = np.nan
     if ctx.month:
         frame = frame.loc[frame["period"].astype(str) <= ctx.month]
     superseded = frame["superseded_by"] if "superseded_by" in frame.columns else None
@@ -419,7 +476,7 @@ def show_values(ctx: Context, kpi: Kpi, view: KpiView) -> None:
         f"{len(frame)} stored values up to {md(ctx.month_label)}, {revised} of them revised "
         "(the old value is kept with the load that brought it). * = suppressed small number."
     )
-    st.dataframe(frame, hide_index=True, width="stretch", height=320)
+    st.dataframe(frame, hide_index=True, width="stretch", height=320, placeholder=EMPTY_CELL)
     stem = f"{kpi.code}_{view.area}_{ctx.month}"
     left, right = st.columns(2)
     with left:

@@ -10,7 +10,7 @@ MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 MAX_PARAM_LENGTH = 80  # longer than any code or month we ever allow; longer input is hostile
 
 # The URL parameter names, in the order they are written.
-PARAM_NAMES = ("month", "area", "node", "kpi", "pillar", "brick", "owner")
+PARAM_NAMES = ("month", "area", "node", "kpi", "pillar", "brick", "owner", "state", "view")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Choices:
     pillars: tuple[str, ...] = ()
     bricks: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
     default_month: str = ""
     default_area: str = ""
     _sets: dict[str, frozenset[str]] = field(
@@ -48,7 +50,18 @@ _PLURAL = {
     "pillar": "pillars",
     "brick": "bricks",
     "owner": "owners",
+    "state": "states",
+    "view": "views",
 }
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """A value a shared link asked for that does not exist, and what is shown instead ("": none)."""
+
+    name: str
+    asked: str
+    shown: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,8 @@ class Selection:
     pillar: str = ""
     brick: str = ""
     owner: str = ""
+    state: str = ""  # a brick state filter (scorecard.bricks.STATES)
+    view: str = ""  # a KPI detail view other than the SPC chart
 
     @classmethod
     def from_query_params(
@@ -84,6 +99,34 @@ class Selection:
         values.setdefault("month", choices.default_month)
         values.setdefault("area", choices.default_area)
         return cls(**values)
+
+    @classmethod
+    def from_link(
+        cls, params: Mapping[str, str | Iterable[str]], choices: Choices
+    ) -> tuple[Selection, tuple[Substitution, ...]]:
+        """The nearest view a shared link allows, and what it asked for that does not exist.
+
+        As ``from_query_params``, except that a well-formed month the store does not hold opens
+        the nearest month it does (the latest before it, else the first); each value the link
+        gave that is not shown is returned as a ``Substitution`` so the page can say so.
+        """
+        chosen = cls.from_query_params(params, choices)
+        asked = {name: _single(params.get(name)) for name in PARAM_NAMES}
+        raw_month = asked["month"]
+        if (
+            raw_month is not None
+            and raw_month != chosen.month
+            and MONTH_PATTERN.fullmatch(raw_month)
+            and choices.months
+        ):
+            earlier = [m for m in choices.months if m <= raw_month]
+            chosen = replace(chosen, month=max(earlier) if earlier else min(choices.months))
+        found = tuple(
+            Substitution(name, value, getattr(chosen, name))
+            for name, value in asked.items()
+            if value is not None and value != getattr(chosen, name)
+        )
+        return chosen, found
 
     def to_query_params(self) -> dict[str, str]:
         """The URL parameters of this selection: chosen fields only, in a stable order.

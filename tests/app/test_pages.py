@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_process import run_scorecard
 from streamlit.testing.v1 import AppTest
 
-from scorecard.store import Store
+from scorecard.domain import with_events
+from scorecard.periods import month_long
+from scorecard.scoring import compute_scorecard
+from scorecard.store import Store, store_events
 
 PAGES = (
     "app.py",
@@ -55,7 +59,7 @@ def latest_months(db: Path) -> list[str]:
 def test_every_page_renders_on_the_demo_store(open_page, page):
     at = open_page(page)
     assert_clean(at)
-    assert "Synthetic demo data" in texts(at)
+    assert "**Synthetic demo data.** Every value on this page is made up" in texts(at)
     assert at.query_params["area"] == "QPM"
     assert at.query_params["month"]
 
@@ -257,7 +261,7 @@ def test_i_statements_page_lists_unevidenced_and_filters_by_kpi(open_page, frame
     assert "I am involved in my care and understand my condition." in text
 
 
-def test_assurance_page_has_kite_marks_loads_and_gaps(open_page):
+def test_assurance_page_has_kite_marks_loads_and_gaps(open_page, framework):
     at = open_page("pages/5_assurance.py")
     assert_clean(at)
     text = texts(at)
@@ -276,6 +280,19 @@ def test_assurance_page_has_kite_marks_loads_and_gaps(open_page):
     quality = at.dataframe[0].value
     assert "Kite mark" in quality.columns
     assert quality["Kite mark"].str.startswith("data:image/svg+xml").all()
+    dimensions = ["Timeliness", "Completeness", "Validation", "Sign-off", "Audit", "Source"]
+    assert set(dimensions) <= set(quality.columns)
+    for _, row in quality.iterrows():
+        if any(str(row[d]).endswith("Poor") for d in dimensions):
+            assert not str(row["Overall"]).endswith("Good"), row["KPI"]
+    assert "Do the areas add up?" in text
+    adds_up = next(d.value for d in at.dataframe if "Adds up" in d.value.columns)
+    assert len(adds_up) == len(framework.reconciliations)
+    assert set(adds_up["Adds up"]) == {"● Yes"}
+    assert set(adds_up["Difference"]) == {"0"}
+    # the demo is synthetic: a poor source caps every overall rating at attention
+    assert set(quality["Source"]) == {"✖ Poor"}
+    assert not quality["Overall"].str.endswith("Good").any()
 
 
 def test_revisions_show_on_the_kpi_page_and_in_assurance(open_page, revised_db):
@@ -305,3 +322,90 @@ def test_golden_thread_says_what_is_above_a_node_level_by_level(open_page):
     levels = [level.strip() for level in above.removeprefix("Above it:").split("›")]
     assert levels[0] == "Stay Well"
     assert levels[-1] == "Reduced ED attendances, Rapid Response (brick)"
+
+
+def test_a_shared_link_to_a_month_and_area_that_do_not_exist_says_so(open_page):
+    at = open_page("app.py", month="2031-01", area="ZZZ")
+    assert_clean(at)
+    (note,) = [str(w.value) for w in at.warning if "This link asked for" in str(w.value)]
+    latest = at.query_params["month"]
+    assert latest != "2031-01"
+    assert note.replace("\\", "") == (
+        "This link asked for January 2031 and area “ZZZ”, which the scorecard does not have; "
+        f"it shows {month_long(str(latest))} for NHS Northamptonshire ICB instead."
+    )
+
+
+def test_a_shared_link_to_an_unknown_kpi_opens_the_index_and_says_so(open_page):
+    at = open_page("pages/2_kpi.py", kpi="NOPE")
+    assert_clean(at)
+    (note,) = [str(w.value) for w in at.warning if "This link asked for" in str(w.value)]
+    assert "KPI “NOPE”" in note
+    assert "no KPI chosen" in note
+    assert "Choose a KPI above, or open a lead KPI:" in texts(at)
+
+
+def test_a_good_link_says_nothing_about_the_link(open_page):
+    at = open_page("pages/2_kpi.py", kpi="LEAD-P0", area="QPM")
+    assert_clean(at)
+    assert not [w for w in at.warning if "This link asked for" in str(w.value)]
+
+
+def test_a_real_value_in_the_demo_store_makes_the_banner_say_how_much_is_synthetic(
+    open_page, tmp_path
+):
+    db = tmp_path / "mixed.duckdb"
+    assert run_scorecard("demo", "--db", str(db)).returncode == 0
+    month = Store(db).periods()[-1]
+    extract = tmp_path / "one.csv"
+    extract.write_text(f"kpi_code,area_code,period,value\nSYS-ATT,QPM,{month},4100\n")
+    assert run_scorecard("load", str(extract), "--db", str(db)).returncode == 0
+    total = len(Store(db).current())
+    at = open_page("app.py", db=db)
+    assert_clean(at)
+    text = texts(at)
+    assert "Synthetic demo data." not in text
+    assert (
+        f"**Partly synthetic data.** {total - 1:,} of the store's {total:,} current values are "
+        "made-up demo data and 1 are real" in text
+    )
+    assert "so its “Is it holding?” verdicts are not shown" in text
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("pages/1_golden_thread.py", {}),
+        ("pages/2_kpi.py", {"kpi": "SYS-ATT"}),
+        ("pages/2_kpi.py", {"kpi": "LEAD-LONGSTAY"}),
+    ],
+    ids=["golden-thread", "kpi-seed", "kpi-with-demo-events"],
+)
+def test_pages_speak_to_people_not_to_us(open_page, page, params):
+    at = open_page(page, **params)
+    assert_clean(at)
+    text = texts(at)
+    assert not re.search(r"\.txt:\d", text), "a file:line citation shown to people"
+    assert not re.search(r"\bplant", text, re.IGNORECASE)
+    assert not re.search(r"\bNone\b", text)
+    if page.endswith("golden_thread.py"):
+        assert "iCAN Case for Change and Story Board, version 3.2 (2022), lines 1098–1107" in text
+    elif params["kpi"] == "SYS-ATT":
+        assert "From the iCAN documents (system-wide KPI 'Attendances'" in text
+
+
+def test_kpi_detail_says_when_a_sustained_shift_needs_a_change_point(open_page, demo_db, framework):
+    month = open_page("app.py").query_params["month"]
+    live = with_events(framework, store_events(demo_db))
+    shifted = [
+        r for r in compute_scorecard(live, Store(demo_db), month, "QPM") if r.suggested_change_point
+    ]
+    assert shifted
+    kpi = shifted[0].kpi_code
+    at = open_page("pages/2_kpi.py", kpi=kpi, area="QPM", month=month)
+    assert_clean(at)
+    (warning,) = [str(w.value) for w in at.warning if "sustained shift" in str(w.value)]
+    assert warning.startswith("A sustained shift since ")
+    assert "the assurance icon is not reliable until an analyst records a change point" in warning
+    (row,) = [str(c.value) for c in at.code]
+    assert row.startswith(f"{kpi},QPM,{shifted[0].suggested_change_point},change_point,")

@@ -221,11 +221,16 @@ def test_signed_out_the_app_offers_the_sign_in_and_writes_nothing(own_db):
 
 
 def test_a_signed_in_owner_writes_commentary_under_their_own_identity(own_db):
-    # The provider's e-mail claim matches roles.toml whatever its case.
-    user = {"is_logged_in": True, "email": "FEFD@Example.NHS.uk", "name": "Example FEFD lead"}
+    # The provider's subject claim matches roles.toml; the e-mail is shown, never matched.
+    user = {
+        "is_logged_in": True,
+        "sub": "fefd@example.nhs.uk",
+        "email": "FEFD.Lead@Example.NHS.uk",
+        "name": "Example FEFD lead",
+    }
     at = signed_in("pages/2_kpi.py", user, kpi="LEAD-ESC")
     assert_clean(at)
-    assert "Signed in as Example FEFD lead" in texts(at)
+    assert "Signed in as Example FEFD lead (FEFD.Lead@Example.NHS.uk)" in texts(at)
     assert "Local mode" not in texts(at)
     text_area(at, "What the chart tells us").set_value("Escalations steady since the spring.")
     button(at, "Save commentary").click()
@@ -238,7 +243,12 @@ def test_a_signed_in_owner_writes_commentary_under_their_own_identity(own_db):
 
 
 def test_a_signed_in_stranger_gets_the_default_roles_and_no_form(own_db):
-    user = {"is_logged_in": True, "email": "someone@elsewhere.example", "name": "Someone"}
+    user = {
+        "is_logged_in": True,
+        "sub": "someone-else",
+        "email": "someone@elsewhere.example",
+        "name": "Someone",
+    }
     at = signed_in("pages/2_kpi.py", user, kpi="LEAD-ESC")
     assert_clean(at)
     assert "Signed in as Someone" in texts(at)
@@ -250,7 +260,12 @@ def test_a_signed_in_stranger_gets_the_default_roles_and_no_form(own_db):
 
 
 def test_the_signed_in_board_chair_signs_off_the_month(own_db):
-    user = {"is_logged_in": True, "email": "chair@example.nhs.uk", "name": "Example chair"}
+    user = {
+        "is_logged_in": True,
+        "sub": "chair@example.nhs.uk",
+        "email": "chair@example.nhs.uk",
+        "name": "Example chair",
+    }
     at = signed_in("pages/7_review.py", user)
     assert_clean(at)
     at.checkbox[0].check()
@@ -260,3 +275,25 @@ def test_the_signed_in_board_chair_signs_off_the_month(own_db):
     signed = Reviews.beside(own_db).signoff(at.query_params["month"], "QPM")
     assert signed is not None
     assert signed.author_id == "chair@example.nhs.uk"
+
+
+def test_an_e_mail_claim_grants_nothing_and_local_mode_is_refused(own_db, monkeypatch):
+    # The e-mail claim names the Board chair, but the subject is someone else's: no sign-off.
+    monkeypatch.setenv("SCORECARD_LOCAL_MODE", "1")
+    monkeypatch.setenv("SCORECARD_LOCAL_USER", "chair@example.nhs.uk")
+    monkeypatch.setenv("SCORECARD_LOCAL_ROLE", "administrator")
+    user = {
+        "is_logged_in": True,
+        "sub": "a-stranger",
+        "email": "chair@example.nhs.uk",
+        "name": "Not the chair",
+    }
+    at = signed_in("pages/7_review.py", user)
+    assert_clean(at)
+    assert "Signed in as Not the chair" in texts(at)
+    assert "refused while a sign-in is configured" in texts(at)
+    assert "Local mode." not in texts(at)
+    assert not [b for b in at.button if b.label == "Sign off the month"]
+    no_subject = signed_in("pages/7_review.py", {"is_logged_in": True, "email": "chair@x"})
+    assert "no subject (sub) claim" in texts(no_subject)
+    assert not [b for b in no_subject.button if b.label == "Sign off the month"]

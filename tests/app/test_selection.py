@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
+from scorecard.ui.selection import PARAM_NAMES, Choices, Selection, Substitution
 
 CHOICES = Choices(
     months=("2024-01", "2024-02", "2024-03"),
@@ -97,3 +97,53 @@ def test_any_input_gives_allowed_values_only(params):
     assert sel.pillar in ("", *CHOICES.pillars)
     assert sel.brick in ("", *CHOICES.bricks)
     assert sel.owner in ("", *CHOICES.owners)
+
+
+@pytest.mark.parametrize(
+    ("params", "month", "found"),
+    [
+        pytest.param({"month": "2024-02"}, "2024-02", (), id="known-month"),
+        pytest.param(
+            {"month": "2031-01"},
+            "2024-03",
+            (Substitution("month", "2031-01", "2024-03"),),
+            id="after-the-data-opens-the-latest",
+        ),
+        pytest.param(
+            {"month": "2023-06"},
+            "2024-01",
+            (Substitution("month", "2023-06", "2024-01"),),
+            id="before-the-data-opens-the-first",
+        ),
+        pytest.param(
+            {"month": "2024-13", "area": "ZZZ", "kpi": "NOPE"},
+            "2024-03",
+            (
+                Substitution("month", "2024-13", "2024-03"),
+                Substitution("area", "ZZZ", "QPM"),
+                Substitution("kpi", "NOPE", ""),
+            ),
+            id="malformed-and-unknown",
+        ),
+    ],
+)
+def test_a_link_opens_the_nearest_view_and_says_what_it_replaced(params, month, found):
+    sel, subs = Selection.from_link(params, CHOICES)
+    assert sel.month == month
+    assert subs == found
+
+
+def test_a_link_between_months_opens_the_latest_before_it():
+    choices = Choices(months=("2024-01", "2024-03"), areas=("QPM",), default_area="QPM")
+    sel, subs = Selection.from_link({"month": "2024-02"}, choices)
+    assert sel.month == "2024-01"
+    assert subs == (Substitution("month", "2024-02", "2024-01"),)
+
+
+@given(st.dictionaries(st.sampled_from(PARAM_NAMES), st.text(max_size=120)))
+def test_a_link_gives_allowed_values_only(params):
+    sel, subs = Selection.from_link(params, CHOICES)
+    assert sel.month in CHOICES.months
+    assert sel.area in CHOICES.areas
+    assert sel.kpi in ("", *CHOICES.kpis)
+    assert {s.name for s in subs} <= set(params)

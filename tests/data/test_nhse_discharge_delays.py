@@ -569,7 +569,7 @@ def _args(tmp_path: Path, files: list[Path], *, dry_run: bool = False):
 def test_handler_builds_extract_rows_for_framework_areas(
     tmp_path: Path, fake_pipeline: _FakePipeline, dry_run: bool
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     path = _synthetic(tmp_path / "jan2024.xlsx")
     result = run_import(_args(tmp_path, [path], dry_run=dry_run))
@@ -619,7 +619,7 @@ def test_handler_builds_extract_rows_for_framework_areas(
 def test_handler_writes_nothing_when_any_workbook_is_bad(
     tmp_path: Path, fake_pipeline: _FakePipeline
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     good = _synthetic(tmp_path / "jan2024.xlsx")
     bad = tmp_path / "extract.xlsx"
@@ -635,7 +635,7 @@ def test_handler_writes_nothing_when_any_workbook_is_bad(
 def test_handler_rejects_a_workbook_without_framework_areas(
     tmp_path: Path, fake_pipeline: _FakePipeline
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     path = _synthetic(tmp_path / "jan2024.xlsx")
     workbook = openpyxl.load_workbook(path)
@@ -654,7 +654,7 @@ def test_handler_rejects_a_workbook_without_framework_areas(
 def test_handler_writes_nothing_when_the_pipeline_rejects_any_workbook(
     tmp_path: Path, fake_pipeline: _FakePipeline
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     first = _synthetic(tmp_path / "jan2024.xlsx")
     second = _synthetic(tmp_path / "jan2024-copy.xlsx")

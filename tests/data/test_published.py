@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard
 
+from scorecard.commands.published import PUBLISHED_DIR, build_published
 from scorecard.errors import UserError
-from scorecard.published import PUBLISHED_DIR, build_published
 from scorecard.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

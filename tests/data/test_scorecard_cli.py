@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
-from scorecard.demo import with_demo_events
+from scorecard.domain import with_events
 from scorecard.framework import load_framework
 from scorecard.provenance import add_sources
 from scorecard.scoring import (
@@ -19,7 +19,7 @@ from scorecard.scoring import (
     VARIATIONS,
     compute_scorecard,
 )
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -83,6 +83,52 @@ def test_every_kpi_and_area_has_a_row_with_exactly_the_contract_fields(rows, lat
             assert row["outcome_numbers"] == []
 
 
+@pytest.mark.parametrize("area", ["RNS", "E06000061"])
+def test_no_row_carries_another_areas_target(demo_db, latest, area):
+    done = scorecard("scorecard", "--month", latest, "--area", area, "--json", "--db", str(demo_db))
+    assert done.returncode == 0, done.stderr
+    fw = load_framework(REPO / "data" / "framework")
+    own = {(t.kpi_code, t.area_code): t.target for t in fw.area_targets}
+    found = json.loads(done.stdout)
+    assert found
+    for row in found:
+        assert row["area_code"] == area
+        expected = own.get((row["kpi_code"], area))
+        assert row["target"] == expected, row["kpi_code"]
+        if expected is None:
+            assert row["assurance"] == "none", row["kpi_code"]
+    # the trusts and places have targets of their own, so some show real assurance
+    assert any(r["assurance"] in ("pass", "fail") for r in found)
+    # and the system's over-65 attendances target is not a trust's or a place's
+    (att,) = [r for r in found if r["kpi_code"] == "SYS-ATT"]
+    assert att["target"] != fw.kpi("SYS-ATT").target_value
+
+
+def test_every_row_says_whether_a_sustained_shift_needs_a_change_point(rows, latest):
+    suggested = [r for r in rows if r["suggested_change_point"] is not None]
+    assert suggested, "the demo's drifting KPIs show sustained shifts"
+    for row in rows:
+        point = row["suggested_change_point"]
+        if point is None:
+            continue
+        assert isinstance(point, str)
+        assert len(point) == 7
+        assert point[4] == "-"
+        assert point <= row["period"] <= latest
+        assert row["n_points"] >= 15
+
+
+def test_the_demo_records_a_change_point_for_each_improvement_it_plants(rows):
+    at_icb = {r["kpi_code"]: r for r in rows if r["area_code"] == "QPM"}
+    p0 = at_icb["LEAD-P0"]
+    assert p0["value"] > p0["target"]
+    # the recorded change point starts the improved process: no icon reads "consistently
+    # failing" while the value is above the target, and no shift is left to record
+    assert p0["assurance"] != "fail"
+    assert p0["suggested_change_point"] is None
+    assert at_icb["LEAD-NCTR"]["suggested_change_point"] is None
+
+
 def test_every_demo_value_says_it_is_synthetic_and_where_from(rows):
     with_value = [r for r in rows if r["period"] is not None and not r["suppressed"]]
     assert with_value
@@ -104,7 +150,7 @@ def test_the_demo_month_has_data_and_icons(rows, latest):
 
 def test_json_matches_the_library(demo_db, latest, rows):
     fw = load_framework(REPO / "data" / "framework")
-    live = with_demo_events(fw, demo_db)
+    live = with_events(fw, store_events(demo_db))
     computed = [r.as_contract_dict() for r in compute_scorecard(live, Store(demo_db), latest)]
     sourced = add_sources(computed, Store(demo_db), latest)
     assert json.loads(json.dumps(sourced)) == rows
@@ -180,3 +226,38 @@ def test_bad_month_is_a_usage_error(month, tmp_path):
     assert done.returncode == 2
     assert "YYYY-MM" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_demos_declared_totals_add_up(rows):
+    fw = load_framework(REPO / "data" / "framework")
+    declared = {r.kpi_code for r in fw.reconciliations}
+    assert declared
+    found = {r["kpi_code"]: r["reconciliation"] for r in rows if r["reconciliation"] is not None}
+    assert set(found) == declared
+    for kpi_code, rec in found.items():
+        assert rec["status"] == "agrees", kpi_code
+        assert rec["difference"] == 0
+        assert rec["parts"] == "place"
+    # only the whole's row carries the check
+    assert {r["area_code"] for r in rows if r["reconciliation"] is not None} == {"QPM"}
+
+
+def test_a_place_value_off_by_10_shows_a_difference_of_10(tmp_path, latest):
+    db = tmp_path / "demo.duckdb"
+    assert scorecard("demo", "--db", str(db)).returncode == 0
+    done = scorecard(
+        "scorecard", "--month", latest, "--area", "E06000061", "--json", "--db", str(db)
+    )
+    (north,) = [r for r in json.loads(done.stdout) if r["kpi_code"] == "SYS-ATT"]
+    extract = tmp_path / "north.csv"
+    extract.write_text(
+        f"kpi_code,area_code,period,value\nSYS-ATT,E06000061,{latest},{north['value'] + 10:.0f}\n",
+        encoding="utf-8",
+    )
+    assert scorecard("load", str(extract), "--db", str(db)).returncode == 0
+    done = scorecard("scorecard", "--month", latest, "--area", "QPM", "--json", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    (icb,) = [r for r in json.loads(done.stdout) if r["kpi_code"] == "SYS-ATT"]
+    rec = icb["reconciliation"]
+    assert (rec["status"], rec["difference"]) == ("differs", 10)
+    assert rec["parts_sum"] - rec["whole"] == 10

@@ -76,7 +76,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by `streamlit run app.py` on a free port; stopped after the session."""
-    port = _free_port()
+    port = int(os.environ.get("SCORECARD_E2E_PORT") or _free_port())  # a fixed port if given
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     with log.open("w") as out:

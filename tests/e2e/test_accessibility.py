@@ -14,6 +14,10 @@ PAGES = {
     "golden_thread_node": "/golden_thread?node=outcome:O7",
     "kpi": "/kpi?kpi=LEAD-ESC",
     "bricks": "/bricks?pillar=CR",
+    "bricks_one_owner": "/bricks?owner=Brick+lead%3A+Rapid+Response",
+    "bricks_one_brick": "/bricks?brick=SW-FFD",
+    "kpi_beside_lead": "/kpi?kpi=ACT-FFD&view=lead",
+    "kpi_every_area": "/kpi?kpi=ACT-FFD&view=areas",
     "i_statements": "/i_statements",
     "assurance": "/assurance",
 }
@@ -21,6 +25,8 @@ if (REPO / "pages" / "6_framework_table.py").is_file():
     PAGES["framework_table"] = "/framework_table"
 if (REPO / "pages" / "8_benefits.py").is_file():
     PAGES["benefits"] = "/benefits"
+if (REPO / "pages" / "9_guide.py").is_file():
+    PAGES["guide"] = "/guide"
 
 # Rules we do not apply, each with the reason (everything else runs at WCAG 2.x A and AA):
 # none. Streamlit's own chrome is scanned too; a violation there fails the test until fixed.

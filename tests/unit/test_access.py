@@ -24,6 +24,7 @@ from scorecard.access import (
     principal_for,
     require_commentary,
     require_sign_off,
+    subject_of,
 )
 from scorecard.domain import AreaType, Direction, Frequency, Kpi, Provenance, Tier, Unit
 from scorecard.errors import UserError
@@ -206,3 +207,46 @@ def test_the_repository_mapping_parses_and_is_illustrative():
     assert mapping.people, "data/roles.toml lists example people"
     assert all(p.user_id.endswith("example.nhs.uk") for p in mapping.people)
     assert "ILLUSTRATIVE" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("claims", "subject"),
+    [
+        pytest.param({"sub": "abc", "email": "x@y"}, "abc", id="oidc-subject"),
+        pytest.param(
+            {"sub": "pairwise", "oid": "0A-B", "tid": "7C-D", "email": "x@y"},
+            "7c-d/0a-b",
+            id="entra-tenant-and-object-id",
+        ),
+        pytest.param({"oid": "0a-b", "sub": "s"}, "s", id="object-id-without-tenant"),
+        pytest.param({"email": "chair@example.nhs.uk"}, "", id="e-mail-alone-is-no-identity"),
+    ],
+)
+def test_identity_is_the_immutable_subject_never_the_e_mail(claims, subject):
+    assert subject_of(claims) == subject
+
+
+def test_the_e_mail_is_shown_not_matched():
+    mapping = parse_role_map(
+        {
+            "people": [
+                {"id": "7c-d/0a-b", "email": "chair@example.nhs.uk", "roles": ["executive_board"]}
+            ]
+        }
+    )
+    chair = principal_for(subject_of({"tid": "7C-D", "oid": "0A-B"}), "", mapping)
+    assert can_sign_off(chair)
+    assert chair.label == "chair@example.nhs.uk"
+    impostor = principal_for(subject_of({"sub": "x"}), "", mapping, email="chair@example.nhs.uk")
+    assert not can_sign_off(impostor)
+
+
+def test_local_mode_is_refused_when_a_sign_in_is_configured():
+    env = {
+        "SCORECARD_LOCAL_MODE": "1",
+        "SCORECARD_LOCAL_USER": "me",
+        "SCORECARD_LOCAL_ROLE": "administrator",
+    }
+    assert Role.ADMINISTRATOR in local_principal(env, RoleMap()).roles
+    with pytest.raises(UserError, match="refused while a sign-in is configured"):
+        local_principal(env, RoleMap(), sign_in_configured=True)

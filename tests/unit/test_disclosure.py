@@ -10,6 +10,7 @@ import pytest
 from scorecard.disclosure import (
     SUPPRESSION_NOTE,
     apply_suppression,
+    hidden_cells,
     is_suppressed,
     shown,
 )
@@ -140,3 +141,39 @@ def test_shown_and_note():
     assert shown(12.345, False) == "12.3"
     assert "1-7" in SUPPRESSION_NOTE
     assert SUPPRESSED_MARK in SUPPRESSION_NOTE
+
+
+def test_secondary_suppression_hides_the_smallest_other_part_or_the_total(framework):
+    def cells(values: dict[str, float]) -> dict[str, str]:
+        frame = pd.DataFrame(
+            [
+                {"kpi_code": "ACT-CRAVOID", "area_code": a, "period": "2025-01", "value": v}
+                for a, v in values.items()
+            ]
+        )
+        found = hidden_cells(framework, frame)
+        return {
+            a: "primary" if p else "secondary" if s else ""
+            for a, p, s in zip(
+                frame["area_code"], found["primary"], found["secondary"], strict=True
+            )
+        }
+
+    # one part small, total published: the other part goes too
+    assert cells({"QPM": 305, "E06000061": 5, "E06000062": 300}) == {
+        "QPM": "",
+        "E06000061": "primary",
+        "E06000062": "secondary",
+    }
+    # no other part published: the total goes
+    assert cells({"QPM": 5, "E06000061": 5}) == {"QPM": "secondary", "E06000061": "primary"}
+    # both parts small: their sum (9) is not small, nothing more to hide
+    assert cells({"QPM": 9, "E06000061": 5, "E06000062": 4}) == {
+        "QPM": "",
+        "E06000061": "primary",
+        "E06000062": "primary",
+    }
+    # both parts small and so is their sum: the total goes too
+    assert cells({"QPM": 5, "E06000061": 3, "E06000062": 2})["QPM"] == "secondary"
+    # nothing small: nothing hidden
+    assert set(cells({"QPM": 305, "E06000061": 50, "E06000062": 255}).values()) == {""}

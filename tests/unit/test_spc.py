@@ -18,9 +18,11 @@ from scorecard.spc import (
     SpcSettings,
     analyse,
     analyse_many,
+    analyse_many_with_shifts,
     points_outside_limits,
     process_limits,
     run_on_one_side,
+    sustained_shift_starts,
     trend,
     two_of_three_beyond_two_sigma,
 )
@@ -87,19 +89,27 @@ def test_trend(values, length, high, low):
 @pytest.mark.parametrize(
     ("values", "high", "low"),
     [
-        pytest.param([0, 2.5, 0, 2.5, 0], [1, 3], [], id="two-of-three-above-fires"),
-        pytest.param([0, 2.5, 2.5, 0], [1, 2], [], id="two-adjacent-above-fires"),
-        pytest.param([0, 2.5, 0, 0, 2.5], [], [], id="two-of-four-short"),
-        pytest.param([0, 2.5, 4.0, 0], [1, 2], [], id="point-beyond-limit-counts"),
-        pytest.param([2.5, -2.5, 0], [], [], id="opposite-sides-do-not-fire"),
-        pytest.param([2.5, -2.5, 2.5], [0, 2], [], id="same-side-with-opposite-between"),
-        pytest.param([0, -2.5, 0, -2.5], [], [1, 3], id="two-of-three-below-fires"),
+        pytest.param([0.5, 2.5, 0.5, 2.5, 0.5], [1, 3], [], id="two-of-three-above-fires"),
+        pytest.param([0.5, 2.5, 2.5, 0.5], [1, 2], [], id="two-adjacent-above-fires"),
+        pytest.param([0.5, 2.5, 0.5, 0.5, 2.5], [], [], id="two-of-four-short"),
+        pytest.param([0.5, 2.5, 4.0, 0.5], [1, 2], [], id="point-beyond-limit-counts"),
+        pytest.param([2.5, 0.5, 0.5], [], [], id="one-of-three-above-short"),
+        pytest.param([-2.5, -0.5, -0.5], [], [], id="one-of-three-below-short"),
+        pytest.param([2.5, -2.5, 0.5], [], [], id="opposite-sides-do-not-fire"),
+        pytest.param([2.5, -2.5, 2.5], [], [], id="third-point-beyond-other-line"),
+        pytest.param([2.5, -0.5, 2.5], [], [], id="third-point-below-mean-no-signal"),
+        pytest.param([2.5, 0.0, 2.5], [], [], id="third-point-on-mean-no-signal"),
+        pytest.param([2.5, 0.5, 2.5], [0, 2], [], id="third-point-above-mean-fires"),
+        pytest.param([-2.5, 0.5, -2.5], [], [], id="third-point-above-mean-no-signal-low"),
+        pytest.param([-2.5, -0.5, -2.5], [], [0, 2], id="third-point-below-mean-fires-low"),
+        pytest.param([-0.5, -2.5, -0.5, -2.5], [], [1, 3], id="two-of-three-below-fires"),
+        pytest.param([2.5, math.nan, 2.5], [], [], id="missing-point-breaks-window"),
         pytest.param([2.0, 2.0, 2.0], [], [], id="on-the-line-is-not-beyond"),
         pytest.param([2.5, 2.5], [], [], id="two-points-no-window-of-three"),
     ],
 )
 def test_two_of_three_beyond_two_sigma(values, high, low):
-    flags = two_of_three_beyond_two_sigma(values, 2.0, -2.0)
+    flags = two_of_three_beyond_two_sigma(values, 2.0, -2.0, 0.0)
     assert flags_at(flags.high) == high
     assert flags_at(flags.low) == low
 
@@ -268,8 +278,8 @@ def series_ending(tail: list[float]) -> list[float]:
         pytest.param([0.3] * 7, "run_on_one_side", "low", id="run-7-below"),
         pytest.param([0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9], "trend", "high", id="rising-7"),
         pytest.param([0.8, 0.7, 0.6, 0.4, 0.3, 0.2, 0.1], "trend", "low", id="falling-7"),
-        pytest.param([2.4, 0.0, 2.4], "two_of_three_beyond_two_sigma", "high", id="2-of-3-up"),
-        pytest.param([-1.4, 1.0, -1.4], "two_of_three_beyond_two_sigma", "low", id="2-of-3-lo"),
+        pytest.param([2.4, 1.0, 2.4], "two_of_three_beyond_two_sigma", "high", id="2-of-3-up"),
+        pytest.param([-1.4, 0.0, -1.4], "two_of_three_beyond_two_sigma", "low", id="2-of-3-lo"),
     ],
 )
 @pytest.mark.parametrize(
@@ -297,13 +307,97 @@ def test_variation_of_latest_point(tail, rule, side, direction, kinds):
         pytest.param([0.6, 0.6, 0.6, 0.5, 0.6, 0.6, 0.6], id="run-broken-by-point-on-mean"),
         pytest.param([2.4, 0.0, 0.0, 2.4], id="two-of-four-beyond-2s"),
         pytest.param([2.4, 0.0, -1.4], id="two-sigma-opposite-sides"),
+        pytest.param([2.4, 0.0, 2.4], id="two-of-three-high-middle-below-mean"),
+        pytest.param([2.4, 0.5, 2.4], id="two-of-three-high-middle-on-mean"),
+        pytest.param([-1.4, 1.0, -1.4], id="two-of-three-low-middle-above-mean"),
+        pytest.param([-1.4, 0.5, -1.4], id="two-of-three-low-middle-on-mean"),
     ],
 )
-def test_one_short_of_a_rule_is_common_cause(tail):
-    result = analyse(series_ending(tail), INC, settings=FIXED)
+@pytest.mark.parametrize("direction", [INC, DEC], ids=["increase", "decrease"])
+def test_one_short_of_a_rule_is_common_cause(tail, direction):
+    result = analyse(series_ending(tail), direction, settings=FIXED)
     assert result.variation == "common_cause"
     assert not result.points.special_high[len(BASE) :].any()
     assert not result.points.special_low[len(BASE) :].any()
+
+
+def test_two_of_three_needs_the_third_point_on_the_same_side():
+    # A stable series (mean 50, MR̄ 5: 2σ lines 58.9 and 41.1) ending [60, 45, 60]: two points
+    # beyond the upper 2σ line but 45 below the mean, so no two-of-three signal.
+    stable = [47.5, 52.5] * 10
+    tail = [60.0, 45.0, 60.0]
+    fixed = SpcSettings(baseline_points=len(stable))
+    result = analyse(stable + tail, INC, settings=fixed)
+    assert result.upper_2s == pytest.approx(50 + TWO_SIGMA_FACTOR * 5)
+    assert result.variation == "common_cause"
+    variation, _ = analyse_many([stable + tail], INC, settings=fixed)
+    assert variation.tolist() == ["common_cause"]
+    # the same window with its middle point above the mean is a signal
+    assert analyse([*stable, 60.0, 51.0, 60.0], INC, settings=fixed).variation == (
+        "improvement_high"
+    )
+
+
+# Sustained shifts reaching the latest point: the change point an analyst may record.
+
+
+@pytest.mark.parametrize(
+    ("tail", "start"),
+    [
+        pytest.param([0.7] * 7, 0, id="run-7-above-reaching-latest"),
+        pytest.param([0.3] * 7, 0, id="run-7-below-reaching-latest"),
+        pytest.param([0.7] * 9, 0, id="run-9-starts-at-its-first-point"),
+        pytest.param([0.7] * 6, None, id="run-6-short"),
+        pytest.param([0.7] * 7 + [0.3], None, id="run-ended-before-latest"),
+        pytest.param([0.7] * 3 + [0.5] + [0.7] * 6, None, id="point-on-mean-breaks-run"),
+        pytest.param([0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9], 0, id="rising-trend-7"),
+        pytest.param([0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2], 0, id="falling-trend-7"),
+        pytest.param([0.3, 0.4, 0.6, 0.7, 0.8, 0.9], None, id="rising-trend-6-short"),
+        pytest.param([0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9, 0.8], None, id="trend-ended"),
+        # a trend from below the mean that runs on above it: the trend began first
+        pytest.param([0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], 0, id="trend-then-run"),
+        # a run above the mean whose last seven points also rise: the run began first
+        pytest.param([0.9, 0.9, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], 0, id="run-then-trend"),
+        pytest.param([3.2], None, id="one-point-beyond-is-no-sustained-shift"),
+    ],
+)
+@pytest.mark.parametrize("direction", [INC, DEC, NEU], ids=["increase", "decrease", "neutral"])
+def test_sustained_shift_reaching_the_latest_point(tail, start, direction):
+    result = analyse(series_ending(tail), direction, settings=FIXED)
+    expected = None if start is None else len(BASE) + start
+    assert result.shift_index == expected
+    many = analyse_many_with_shifts([series_ending(tail)], direction, settings=FIXED)[2]
+    assert many.tolist() == [-1 if expected is None else expected]
+
+
+def test_no_shift_on_a_run_chart_or_after_a_recorded_change_point():
+    values = series_ending([0.7] * 9)
+    assert analyse(values[-14:], INC).shift_index is None  # 14 points: a run chart
+    # recorded at the shift's first month: the new partition is too short for limits
+    assert analyse(values, INC, settings=FIXED, change_points=(len(BASE),)).shift_index is None
+    # recorded earlier: the shift is judged against the limits of the latest partition
+    later = analyse([*values, *([0.7] * 12)], INC, change_points=(3,))
+    assert later.shift_index is not None
+    assert later.shift_index > 3
+
+
+def test_a_shift_skips_missing_and_excluded_points():
+    values = series_ending([0.7, 0.7, math.nan, 0.7, 0.7, 0.7, 0.7, 0.7])
+    assert analyse(values, INC, settings=FIXED).shift_index == len(BASE)
+    values = series_ending([0.7, 0.7, math.nan, 0.7, -9.0, 0.7, 0.7, 0.7, 0.7])
+    excluded = [False] * len(values)
+    excluded[len(BASE) + 4] = True  # drawn, left out: neither counts nor breaks the run
+    result = analyse(values, INC, settings=FIXED, excluded=excluded)
+    assert result.shift_index == len(BASE)
+    assert analyse(values, INC, settings=FIXED).shift_index is None
+
+
+def test_sustained_shift_starts_on_a_matrix():
+    found = sustained_shift_starts(
+        [[0, 0, 1, 1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1, 1, 0, 0], [1] * 9], [0.5, 0.5, 0.5]
+    )
+    # the third row is all on one side: a shift from its first point is no shift
+    assert found.tolist() == [2, -1, -1]
 
 
 @pytest.mark.parametrize(
@@ -392,10 +486,10 @@ def test_assurance(direction, where, assurance):
 @pytest.mark.parametrize(
     ("target", "direction", "n", "text"),
     [
-        pytest.param(None, INC, 16, "No target is set", id="no-target"),
+        pytest.param(None, INC, 16, "No target set for this area", id="no-target"),
         pytest.param(1.0, NEU, 16, "no better direction", id="neutral"),
         pytest.param(1.0, INC, 10, "Too few points", id="run-chart"),
-        pytest.param(math.nan, INC, 16, "No target is set", id="nan-target"),
+        pytest.param(math.nan, INC, 16, "No target set for this area", id="nan-target"),
     ],
 )
 def test_no_assurance(target, direction, n, text):
@@ -671,9 +765,13 @@ def test_analyse_rejects_bad_input(kwargs, message):
 
 def many_vs_one(matrix, directions, targets, s):
     variation, assurance = analyse_many(matrix, directions, targets, s)
-    for row, d, t, v, a in zip(matrix, directions, targets, variation, assurance, strict=True):
+    again, _, starts = analyse_many_with_shifts(matrix, directions, targets, s)
+    assert again.tolist() == variation.tolist()
+    rows = zip(matrix, directions, targets, variation, assurance, starts, strict=True)
+    for row, d, t, v, a, start in rows:
         one = analyse(row, d, target=t, settings=s)
         assert (one.variation, one.assurance) == (v, a), (list(row), d, t)
+        assert one.shift_index == (None if start < 0 else int(start)), (list(row), d, t)
 
 
 series = st.lists(

@@ -14,7 +14,7 @@ from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.errors import Problem, UserError
 
 # data/published/ beside the package: the repository's copies of the published files.
-PUBLISHED_DIR: Final = Path(__file__).resolve().parents[1] / "data" / "published"
+PUBLISHED_DIR: Final = Path(__file__).resolve().parents[2] / "data" / "published"
 DISCHARGE_DELAYS: Final = "nhse_discharge_delays_acute"
 VIRTUAL_WARDS: Final = "nhse_virtual_wards"
 RETABULATED: Final = "retabulated"
@@ -82,7 +82,8 @@ def build_published(db: Path, framework: Path, user: str, root: Path = PUBLISHED
         UserError: a store (or other file) is already at ``db``, a published file is missing,
             or any file is rejected (every problem, each naming file, row, column and rule).
     """
-    from scorecard.connectors.loading import PublicationLoad, load_publications
+    from scorecard.commands.import_nhse import load_publications
+    from scorecard.connectors.loading import PublicationLoad
     from scorecard.connectors.nhse_discharge_delays import discharge_delay_loads
     from scorecard.connectors.nhse_virtual_wards import virtual_ward_loads
     from scorecard.framework import load_framework
