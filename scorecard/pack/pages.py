@@ -25,7 +25,7 @@ from scorecard.pack.inputs import PackData
 from scorecard.pack.theme import GLOSSARY, as_float, month_words, period_label
 from scorecard.reviews import Commentary, row_record
 from scorecard.scoring import analyse_series, hidden_points
-from scorecard.shifts import change_point_advice
+from scorecard.shifts import SPC_EVENTS_FILE, change_point_row
 
 
 def kpi_anchor(code: str) -> str:
@@ -635,18 +635,18 @@ def shifts(d: PackData) -> dict[str, object] | None:
         return None
     return {
         "lede": (
-            f"{d.area.name}, {month_words(d.month)}: {len(found)} KPI"
-            f"{'' if len(found) == 1 else 's'} show a run or trend that reaches the latest month "
-            "against limits worked out before it began. Making Data Count recalculates the "
-            "limits at a sustained, understood shift, by an analyst's decision; the scorecard "
-            "never does it by itself."
+            f"{len(found)} KPI{'' if len(found) == 1 else 's'} show a run or trend reaching "
+            f"{month_words(d.month)} against limits worked out before it began, so the assurance "
+            "icon is not reliable until an analyst records a change point (Making Data Count "
+            "recalculates limits only by such a decision, never by itself)."
         ),
+        "how": f"To record one, add its row to {SPC_EVENTS_FILE}, with the reason in words.",
         "entries": [
             {
-                "heading": f"{r.kpi_name} ({r.kpi_code})",
-                "advice": change_point_advice(
-                    r.kpi_code, r.area_code, str(r.suggested_change_point)
-                ),
+                "name": r.kpi_name,
+                "code": r.kpi_code,
+                "since": month_words(str(r.suggested_change_point)),
+                "row": change_point_row(r.kpi_code, r.area_code, str(r.suggested_change_point)),
             }
             for r in found
         ],
@@ -669,14 +669,14 @@ def quality(d: PackData) -> dict[str, object]:
         by_dimension.append((DIMENSION_LABELS[dimension], [ratings.count(r) for r in RATINGS]))
     overall = [item.kite_mark.overall for item in d.quality]
     flagged = []
+    only_source = 0
     for item in d.quality:
         if item.kite_mark.overall == "good":
             continue
-        worst = [
-            m
-            for m in item.kite_mark.marks
-            if m.rating == item.kite_mark.overall and m.dimension != "source"
-        ]
+        worst = [m for m in item.kite_mark.marks if m.rating != "good" and m.dimension != "source"]
+        if not worst:
+            only_source += 1  # capped by a synthetic or unknown source alone: said once below
+            continue
         flagged.append(
             {
                 "kpi": item.kpi_name,
@@ -696,6 +696,12 @@ def quality(d: PackData) -> dict[str, object]:
             f"or poor on each dimension. {overall.count('good')} of {len(overall)} KPIs are good "
             f"on every dimension; {overall.count('attention')} need attention and "
             f"{overall.count('poor')} are poor."
+            + (
+                f" {only_source} of them only because of their source (synthetic demo values):"
+                " every other dimension is good."
+                if only_source
+                else ""
+            )
         ),
         "ratings": list(RATINGS),
         "by_dimension": by_dimension,
@@ -710,7 +716,7 @@ def quality(d: PackData) -> dict[str, object]:
             + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in cov.illustrative.items() if v)
             + ".",
             f"Provisional values this month: {provisional}. Suppressed values this month: "
-            f"{suppressed}. {SUPPRESSION_NOTE}",
+            f"{suppressed}." + (f" {SUPPRESSION_NOTE}" if suppressed else ""),
         ],
     }
 
@@ -721,14 +727,16 @@ def reconciliation(d: PackData) -> dict[str, object] | None:
     if not found:
         return None
     lines: list[str] = []
+    agreeing: list[str] = []
     for row in found:
         rec = row.reconciliation or {}
         status = rec.get("status")
         diff = rec.get("difference")
         parts = f"{rec.get('parts_reporting')} of {rec.get('parts_expected')} {rec.get('parts')}"
         if status == "agrees":
-            said = f"the {parts} areas add up ({format_value(row.value, row.unit)})"
-        elif status == "differs" and isinstance(diff, float | int):
+            agreeing.append(f"{row.kpi_name} ({row.kpi_code}, {format_value(row.value, row.unit)})")
+            continue
+        if status == "differs" and isinstance(diff, float | int):
             total = format_value(_number(rec.get("parts_sum")), row.unit)
             whole = format_value(_number(rec.get("whole")), row.unit)
             said = (
@@ -745,6 +753,7 @@ def reconciliation(d: PackData) -> dict[str, object] | None:
             f"{d.area.name}: the sum of its parts against its own value."
         ),
         "lines": lines,
+        "agreeing": "; ".join(agreeing),
     }
 
 
@@ -781,10 +790,10 @@ def methods(d: PackData) -> dict[str, object]:
         )
     return {
         "variations": [
-            (variation_icon(code, 14), variation_words(code)) for code in spc.VARIATIONS
+            (variation_icon(code, 12), variation_words(code)) for code in spc.VARIATIONS
         ],
         "assurances": [
-            (assurance_icon(code, 14), assurance_words(code)) for code in spc.ASSURANCES
+            (assurance_icon(code, 12), assurance_words(code)) for code in spc.ASSURANCES
         ],
         "definitions": definitions,
         "glossary": list(GLOSSARY),
