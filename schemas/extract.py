@@ -40,7 +40,7 @@ MIN_YEAR: Final = 2000
 MAGNITUDE_LIMITS: Final[dict[Unit, float]] = {
     Unit.COUNT: 10_000_000.0,  # people or events in a month
     Unit.RATE: 1_000_000.0,  # per 1,000 or per 100,000 residents
-    Unit.DAYS: 3_660.0,  # ten years
+    Unit.DAYS: 10_000_000.0,  # a length of stay, or bed days summed over a month's patients
     Unit.GBP: 10_000_000_000.0,  # £10bn, either sign
 }
 MAX_COUNT: Final = 100_000_000.0  # a numerator or denominator
