@@ -259,3 +259,9 @@ def test_the_store_is_created_owner_only(tmp_path):
     done = run_scorecard("init", "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_a_world_readable_file_from_before_is_made_owner_only(written):
+    written.path.chmod(0o644)
+    assert written.verify().intact
+    assert stat.S_IMODE(written.path.stat().st_mode) == 0o600
