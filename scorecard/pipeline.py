@@ -48,6 +48,7 @@ from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 from scorecard.output import write_out
+from scorecard.reviews import Reviews
 from scorecard.steward import export_view, history_view
 
 MAX_CELL_CHARS: Final = 10_000  # a "gigantic cell": no extract cell needs more (notes: 500)
@@ -1165,8 +1166,14 @@ def run_history(args: argparse.Namespace) -> CommandResult:
         touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
         loads = loads[loads["load_id"].isin(touched)]
     versions, notice = history_view(Path(args.db), Path(args.framework), reader.current(), versions)
-    data = {"values": notice, "loads": _records(loads), "revisions": _records(versions)}
-    lines = [notice, f"Load log ({_plural(len(loads), 'load')}):"]
+    record = Reviews.beside(Path(args.db)).verify()  # people's words, checked on every read
+    data = {
+        "values": notice,
+        "loads": _records(loads),
+        "revisions": _records(versions),
+        "record": {"intact": record.intact, "breaks": [b.sentence for b in record.breaks]},
+    }
+    lines = [notice, record.summary(), f"Load log ({_plural(len(loads), 'load')}):"]
     for load in _records(loads):
         lines.append(
             f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"
