@@ -330,13 +330,17 @@ def reviews_path(store_path: Path) -> Path:
 
 
 def _create_private(path: Path) -> None:
-    """Create an empty file readable and writable by its owner only (0600), if none is there.
+    """Make the file readable and writable by its owner only (0600), creating it if need be.
 
     SQLite gives its -wal and -shm files the same permissions as the database file.
     """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        # a file written before (0644) is made owner-only by its owner on next use
+        info = path.stat()
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            path.chmod(0o600)
         return
     os.close(fd)
 

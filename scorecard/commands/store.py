@@ -22,6 +22,7 @@ from scorecard.pipeline import (
     export_json,
     load_files,
 )
+from scorecard.reviews import Reviews
 from scorecard.steward import export_view, history_view
 
 
@@ -105,8 +106,14 @@ def run_history(args: argparse.Namespace) -> CommandResult:
         touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
         loads = loads[loads["load_id"].isin(touched)]
     versions, notice = history_view(Path(args.db), Path(args.framework), reader.current(), versions)
-    data = {"values": notice, "loads": _records(loads), "revisions": _records(versions)}
-    lines = [notice, f"Load log ({_plural(len(loads), 'load')}):"]
+    record = Reviews.beside(Path(args.db)).verify()  # people's words, checked on every read
+    data = {
+        "values": notice,
+        "loads": _records(loads),
+        "revisions": _records(versions),
+        "record": {"intact": record.intact, "breaks": [b.sentence for b in record.breaks]},
+    }
+    lines = [notice, record.summary(), f"Load log ({_plural(len(loads), 'load')}):"]
     for load in _records(loads):
         lines.append(
             f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"

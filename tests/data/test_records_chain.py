@@ -259,3 +259,21 @@ def test_the_store_is_created_owner_only(tmp_path):
     done = run_scorecard("init", "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_a_world_readable_file_from_before_is_made_owner_only(written):
+    written.path.chmod(0o644)
+    assert written.verify().intact
+    assert stat.S_IMODE(written.path.stat().st_mode) == 0o600
+
+
+def test_history_says_whether_the_record_is_intact(written, db):
+    assert run_scorecard("init", "--db", str(db)).returncode == 0
+    assert (
+        "The record of people's words is intact" in run_scorecard("history", "--db", str(db)).stdout
+    )
+    with raw(written) as con:
+        con.execute("DROP TRIGGER annotations_no_delete")
+        con.execute("DELETE FROM annotations WHERE id = 1")
+    done = run_scorecard("history", "--db", str(db))
+    assert "The record of people's words is broken: annotation record 1" in done.stdout
