@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from scorecard import exceptions
 from scorecard.charts import chart_alt_text
-from scorecard.disclosure import SUPPRESSION_NOTE
+from scorecard.disclosure import SUPPRESSION_NOTE, published_result
 from scorecard.domain import Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.numbers import format_value
 from scorecard.pack.drawings import (
@@ -195,6 +195,8 @@ def kpi_chart(
         (index_of[a.period], str(n)) for n, a in enumerate(notes, start=1) if a.period in index_of
     ]
     hidden = hidden_points(kpi, d.area, series)
+    # a series with hidden points keeps its icons but not its mean and limits (disclosure.py)
+    result = published_result(result, hidden)
     alt = chart_alt_text(
         series.periods,
         result,

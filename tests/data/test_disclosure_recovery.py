@@ -129,3 +129,18 @@ def test_the_history_recovery_fails_without_the_data_stewards_right(db, tmp_path
     raw = run_scorecard("history", "--kpi", KPI, "--area", NORTH, "--db", str(db))
     assert "RAW VALUES" in raw.stdout
     assert f"{MONTHS[0]}: 6" in raw.stdout
+
+
+def test_the_pack_chart_withholds_the_mean_and_limits(db):
+    from scorecard.framework import load_framework
+    from scorecard.pack.inputs import read_pack_data
+    from scorecard.pack.pages import kpi_chart
+    from scorecard.reviews import Reviews, row_record
+
+    fw = load_framework(FRAMEWORK)
+    data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, NORTH)
+    row = next(r for r in data.rows if r.kpi_code == KPI)
+    chart = kpi_chart(data, fw.kpi(KPI), row_record(row), None)
+    assert "mean –" in chart.caption, chart.caption
+    assert "limits –" in chart.caption, chart.caption
+    assert chart.figure is not None
