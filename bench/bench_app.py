@@ -137,6 +137,9 @@ def env(**values: str) -> Iterator[None]:
 
 def apptest_figures(demo: Path, scale: tuple[Path, Path] | None, repeat: int) -> None:
     from streamlit.testing.v1 import AppTest
+    from streamlit_quiet import silence_missing_context
+
+    silence_missing_context()
 
     def empty_page() -> None:
         AppTest.from_string("import streamlit as st\nst.title('Empty')", default_timeout=60).run()

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from scorecard.ui import bricks, heatmap
 from scorecard.ui import kpi as ui
+from scorecard.ui import provenance as sources
 from scorecard.ui.frame import frame
 
 ctx = frame("KPI detail", page="pages/2_kpi.py")
@@ -14,13 +16,20 @@ if not code:
 kpi = ctx.fw.kpi(code)
 view = ui.kpi_view(ctx, kpi, ctx.area)
 st.header(f"{kpi.name} ({kpi.code}) — {ctx.area_name}", anchor=False)
-if ctx.has_data:
+shown = heatmap.view_picker(ctx, kpi)
+if ctx.has_data and shown == "areas":
+    heatmap.heatmap_section(ctx, kpi)
+elif ctx.has_data and shown == "lead":
+    bricks.activity_beside_lead(ctx, kpi)
+elif ctx.has_data:
     ui.spc_section(ctx, view)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("About this KPI", anchor=False)
     ui.kpi_facts(ctx, kpi, view.synthetic)
+    if ctx.store is not None and ctx.month:
+        sources.kpi_sources(ctx.store.path, ctx.store.identity, kpi, ctx.area, ctx.month)
 with right:
     st.subheader("Why this matters", anchor=False)
     ui.why_it_matters(ctx, kpi)

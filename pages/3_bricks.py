@@ -1,15 +1,12 @@
-"""Bricks: pillar → brick → activity KPIs, each beside the lead KPI it supports."""
-
-import streamlit as st
+"""Bricks: each brick on one line with its worst state; its card shows activity and lead KPIs."""
 
 from scorecard.ui import bricks as ui
 from scorecard.ui.frame import frame
 
+asked = ui.asked_filters()  # before the frame rewrites the URL, to name what it did not know
 ctx = frame("Bricks", page="pages/3_bricks.py")
 
-st.markdown(
-    "For brick owners: is my brick's activity moving, and is it moving the lead KPI it is meant "
-    "to? Filter by pillar, brick or owner."
-)
-pillar, brick, owner = ui.brick_filters(ctx)
-ui.bricks_view(ctx, pillar, brick, owner)
+pillar, owner, state, brick = ui.brick_filters(ctx)
+ui.unknown_filters(ctx, asked)
+ui.bricks_view(ctx, pillar, owner, state, brick)
+ui.brick_charts(ctx, brick)

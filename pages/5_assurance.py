@@ -3,6 +3,7 @@
 import streamlit as st
 
 from scorecard.ui import assurance as ui
+from scorecard.ui import provenance as sources
 from scorecard.ui.frame import frame
 
 ctx = frame("Assurance", page="pages/5_assurance.py")
@@ -15,6 +16,8 @@ st.header("Data quality per KPI", anchor=False)
 ui.assurance_quality(ctx)
 st.header("Synthetic and real data", anchor=False)
 ui.synthetic_share(ctx)
+if ctx.store is not None and ctx.month:
+    sources.coverage_share(ctx.fw, ctx.store.path, ctx.store.identity, ctx.month)
 st.header("Load log", anchor=False)
 ui.load_log(ctx)
 st.header("Revisions", anchor=False)

@@ -329,6 +329,36 @@ class Trajectories(_Base):
         return _matches(series, NUMBER, blank_ok=False)
 
 
+class AreaTargets(_Provenanced):
+    """area_targets.csv: a KPI's single target for one area of its own (a place or a trust)."""
+
+    kpi_code: Series[str]
+    area_code: Series[str]
+    target: Series[str]
+
+    @pa.check("kpi_code", "area_code", **_rule("required", "must not be blank"))
+    @classmethod
+    def _required(cls, series: Series[str]) -> Series[bool]:
+        return _filled(series)
+
+    @pa.check("target", **_rule("number", "must be a number"))
+    @classmethod
+    def _target(cls, series: Series[str]) -> Series[bool]:
+        return _matches(series, NUMBER, blank_ok=False)
+
+
+class Reconciliations(_Provenanced):
+    """reconciliations.csv: KPIs whose values add up across areas (parts sum to their parent)."""
+
+    kpi_code: Series[str]
+    parts: Series[str] = pa.Field(isin=[t for t in _values(AreaType) if t != AreaType.SYSTEM])
+
+    @pa.check("kpi_code", **_rule("required", "must not be blank"))
+    @classmethod
+    def _required(cls, series: Series[str]) -> Series[bool]:
+        return _filled(series)
+
+
 PEER_LEVELS = ("icb", "trust", "council")
 EVERY_ORGANISATION = "*"
 

@@ -349,3 +349,9 @@ def require_reopen(principal: Principal) -> None:
     """Raise PermissionDenied unless the principal may re-open a signed-off month."""
     if not can_reopen(principal):
         raise PermissionDenied(principal, "re-open a signed-off month", _why_not(principal))
+
+
+def require_administrator(principal: Principal, action: str) -> None:
+    """Raise PermissionDenied unless the principal is an administrator."""
+    if not can_reopen(principal):
+        raise PermissionDenied(principal, action, _why_not(principal))

@@ -26,7 +26,6 @@ register's ``benefit_cashed.csv``).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
@@ -35,7 +34,6 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
-from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import (
     BASELINE_YEAR,
     BENEFIT_METHOD_LABELS,
@@ -51,13 +49,10 @@ from scorecard.domain import (
     Framework,
     Provenance,
 )
-from scorecard.errors import Problem, UserError
 from scorecard.formulas import improvement_name, parse
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from scorecard.reviews import Reviews
 
 PLAN_START: Final = PLAN_YEARS[0][:4] + "-04"  # April of YR1
 TOLERANCE: Final = 0.05  # within ±5% of the plan over the months measured: on plan (illustrative)
@@ -307,6 +302,14 @@ class SignedOff(Protocol):
     @property
     def amount_k(self) -> float:
         """The £'000 signed off."""
+        ...
+
+
+class SignOffRecord(Protocol):
+    """Where the BRG's sign-offs are kept (``Reviews``, beside the store)."""
+
+    def benefit_signoffs(self, up_to: str | None = None) -> Sequence[SignedOff]:
+        """The current sign-off of each line × month, months up to ``up_to``."""
         ...
 
 
@@ -904,57 +907,6 @@ def benefits_text(position: BenefitsPosition) -> str:
     return "\n".join(out)
 
 
-def run_benefits(args: argparse.Namespace) -> CommandResult:
-    """``python -m scorecard benefits --month YYYY-MM [--json]``."""
-    from scorecard.demo import with_demo_events
-    from scorecard.framework import load_framework
-    from scorecard.reviews import Reviews
-    from scorecard.store import Store
-
-    fw = with_demo_events(load_framework(args.framework), args.db)
-    if not fw.benefits.lines:
-        raise UserError(
-            Problem(
-                str(args.framework),
-                None,
-                "",
-                "",
-                "a benefits register",
-                "the framework has no benefit_lines.csv: there is no benefits register to report",
-            )
-        )
-    store = Store(args.db)
-    if not store.exists():
-        raise UserError(
-            Problem(
-                "--db",
-                None,
-                "",
-                "",
-                "the store must exist",
-                f"no store at {args.db}; run `python -m scorecard demo` or `init`",
-            )
-        )
-    if args.month not in store.periods():
-        raise UserError(
-            Problem(
-                "--month",
-                None,
-                "",
-                args.month,
-                "a month with data",
-                f"the store has no data for {args.month}; it holds "
-                + (f"{store.periods()[0]} to {store.periods()[-1]}" if store.periods() else "none"),
-            )
-        )
-    frame = store.current(list(fw.benefits.kpi_codes()), [system_area(fw)], up_to=args.month)
-    signoffs = read_signoffs(Reviews.beside(args.db), args.month)
-    position = benefits_position(fw, frame, args.month, signoffs)
-    return CommandResult(
-        exit_code=EXIT_OK, data=as_contract_dict(fw, position), text=benefits_text(position)
-    )
-
-
-def read_signoffs(reviews: Reviews, month: str) -> Sequence[SignedOff]:
+def read_signoffs(reviews: SignOffRecord, month: str) -> Sequence[SignedOff]:
     """The BRG's current sign-offs up to the month."""
     return list(reviews.benefit_signoffs(up_to=month))

@@ -1,17 +1,15 @@
 """Derive the demo store's calibration constants from the real Northamptonshire data (dev time).
 
-Run ``python -m scorecard.calibration tests/fixtures/realdata`` while developing: it prints the
-constants that ``scorecard.demo`` carries as literals. The demo never imports this module, so
-it builds on a machine without the real data; ``tests/data/test_demo.py`` checks that the
-literals still match what this module derives from the files.
+Run ``python -m scorecard.commands.calibration tests/fixtures/realdata`` while developing: it
+prints the constants that ``scorecard.demo`` carries as literals. The demo never imports this
+module, so it builds on a machine without the real data; ``tests/data/test_demo.py`` checks
+that the literals still match what this module derives from the files.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -232,19 +230,3 @@ def derive(realdata: Path) -> Calibration:
         noise_beds=noise_beds,
         duplicated_months=duplicated,
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Print the derived constants, one ``NAME = value`` line each."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "realdata", type=Path, help="the folder of published real data (tests/fixtures/realdata)"
-    )
-    args = parser.parse_args(argv)
-    for name, value in asdict(derive(args.realdata)).items():
-        sys.stdout.write(f"{name.upper()} = {value!r}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1127,3 +1127,317 @@ def versus_england_chart(
         yaxis={"title": {"text": html.escape(f"{unit} ({better})" if unit else better)}}
     )
     return fig
+
+
+# Activity beside lead, and areas × months
+
+
+@dataclass(frozen=True)
+class ChartPanel:
+    """One SPC chart of a stack: its periods, SPC result, title, unit and monthly targets."""
+
+    periods: Sequence[str]
+    result: SpcResult
+    title: str
+    unit: str
+    target_series: Sequence[float | None] | None = None
+
+
+@dataclass(frozen=True)
+class ChartEvent:
+    """A declared event drawn across every chart of a stack: its month and a short label."""
+
+    period: str
+    label: str
+
+
+STACK_PANEL_HEIGHT: Final = 280
+
+
+def stacked_spc_chart(
+    panels: Sequence[ChartPanel],
+    events: Sequence[ChartEvent] = (),
+    *,
+    synthetic: bool = False,
+) -> go.Figure:
+    """SPC charts stacked on one shared time axis (an activity KPI above the lead KPIs it feeds).
+
+    Each panel is drawn as ``spc_chart`` draws it (limits, mean, target, points by state); each
+    event is a vertical line through every panel, labelled once at the top.
+
+    Args:
+        panels: the charts, top first; their periods need not be the same months.
+        events: declared events (change points, improvement started, support ended).
+        synthetic: watermark the figure "Synthetic data".
+
+    Returns:
+        The figure; ``fig.layout.meta["alt_text"]`` describes every panel and event.
+
+    Raises:
+        ValueError: no panels.
+    """
+    from plotly.subplots import make_subplots
+
+    if not panels:
+        msg = "a stacked SPC chart needs at least one panel"
+        raise ValueError(msg)
+    n = len(panels)
+    fig = make_subplots(
+        rows=n,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.22 / n,
+        subplot_titles=[html.escape(p.title) for p in panels],
+    )
+    seen: set[str] = set()
+    dates = all(_all_months(p.periods) for p in panels)
+    for row, panel in enumerate(panels, start=1):
+        single = spc_chart(
+            panel.periods,
+            panel.result,
+            title=panel.title,
+            unit=panel.unit,
+            target_series=panel.target_series,
+        )
+        for trace in single.data:
+            name = str(trace.name or "")
+            if trace.showlegend is not False and name in seen:
+                trace.showlegend = False
+            seen.add(name)
+            fig.add_trace(trace, row=row, col=1)
+        fig.update_yaxes(
+            title_text=html.escape(panel.unit), gridcolor=GRID, zeroline=False, row=row, col=1
+        )
+    event_x = {e.period for e in events}
+    for row, panel in enumerate(panels, start=1):
+        partition = panel.result.points.partition
+        for i in range(1, len(partition)):
+            if partition[i] != partition[i - 1] and panel.periods[i] not in event_x:
+                fig.add_vline(
+                    x=_x_values([panel.periods[i]])[0],
+                    line={"color": NHS_DARK_GREY, "width": 1, "dash": "dot"},
+                    row=row,
+                    col=1,
+                )
+    for k, event in enumerate(sorted(events, key=lambda e: e.period)):
+        x = _x_values([event.period])[0]
+        fig.add_vline(
+            x=x, line={"color": NHS_TEXT, "width": 2, "dash": "dashdot"}, row="all", col=1
+        )
+        fig.add_annotation(
+            x=x,
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            yshift=24 + 14 * (k % 2),
+            text=html.escape(event.label),
+            showarrow=False,
+            font={"size": 11, "color": NHS_TEXT},
+            bgcolor="rgba(255,255,255,0.85)",
+            name="event",
+        )
+    alt = _stack_alt(panels, events, synthetic)
+    fig.update_layout(
+        font={"family": FONT, "size": 13, "color": NHS_TEXT},
+        height=STACK_PANEL_HEIGHT * n + 170,
+        margin={"l": 64, "r": 24, "t": 104, "b": 40},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        hovermode="closest",
+        hoverlabel={"font": {"family": FONT, "size": 13}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0, "font": {"size": 12}},
+        meta={"alt_text": alt},
+    )
+    fig.update_annotations(font_size=14, x=0, xanchor="left", selector={"name": None})
+    fig.update_xaxes(
+        showgrid=False,
+        linecolor=NHS_MID_GREY,
+        ticks="outside",
+        showticklabels=True,
+        **({"type": "date", "tickformat": "%b %Y"} if dates else {"type": "category"}),
+    )
+    if synthetic:
+        fig.add_annotation(
+            text="Synthetic data",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            textangle=-20,
+            font={"size": 54, "color": "rgba(66,85,99,0.14)"},
+            name="synthetic-watermark",
+        )
+    return fig
+
+
+def _stack_alt(panels: Sequence[ChartPanel], events: Sequence[ChartEvent], synthetic: bool) -> str:
+    first = panels[0].title
+    below = ", ".join(p.title for p in panels[1:])
+    noun = "SPC chart" if len(panels) == 1 else "SPC charts"
+    head = f"{len(panels)} {noun} on one time axis: {first}" + (
+        f" above {below}." if below else "."
+    )
+    marks = (
+        " Events drawn on every chart: "
+        + "; ".join(f"{e.label}, {period_label(e.period)}" for e in events)
+        + "."
+        if events
+        else " No declared events."
+    )
+    each = " ".join(
+        chart_alt_text(
+            p.periods, p.result, title=p.title, unit=p.unit, target_series=p.target_series
+        )
+        for p in panels
+    )
+    return head + marks + " " + each + (" Synthetic data." if synthetic else "")
+
+
+# Cell states of the areas × months heatmap, in legend order, with colour and a cell letter
+# (so special causes read without colour: I improvement, C concern, N neither, X excluded).
+HEATMAP_STATES: Final = (
+    ("missing", "No value", "#ffffff", ""),
+    (RUN_CHART_POINT, "Too few points for SPC", "#e8edee", ""),
+    (COMMON_CAUSE, "Common cause", STATE_COLOURS[COMMON_CAUSE], ""),
+    (IMPROVEMENT, "Special cause – improvement", STATE_COLOURS[IMPROVEMENT], "I"),
+    (CONCERN, "Special cause – concern", STATE_COLOURS[CONCERN], "C"),
+    (NEITHER, "Special cause – neither", STATE_COLOURS[NEITHER], "N"),
+    (EXCLUDED, "Excluded from calculation", NHS_MID_GREY, "X"),
+)
+HEATMAP_LETTER_CELLS: Final = 4000  # more cells than this: letters would be unreadable
+
+
+def kpi_heatmap(
+    areas: Sequence[str],
+    periods: Sequence[str],
+    values: np.ndarray,
+    states: Sequence[Sequence[str]],
+    *,
+    title: str,
+    unit: str,
+    synthetic: bool = False,
+) -> go.Figure:
+    """One KPI across areas (rows, top first) and months (columns), each cell coloured by state.
+
+    Args:
+        areas: row labels, in the order to draw them from the top.
+        periods: ``YYYY-MM`` columns, oldest first.
+        values: the value of each area × month (NaN where none), shape (areas, periods).
+        states: the SPC state of each cell, a name of ``HEATMAP_STATES``.
+        title: the figure's title.
+        unit: the KPI's unit (for the values on hover).
+        synthetic: watermark the figure "Synthetic data".
+
+    Returns:
+        The figure; hover shows area, month, value and state; ``layout.meta["alt_text"]``
+        summarises the latest month.
+
+    Raises:
+        ValueError: values or states not one per area and month, or an unknown state.
+    """
+    shape = (len(areas), len(periods))
+    grid = np.asarray(values, dtype=np.float64)
+    if grid.shape != shape or len(states) != shape[0] or any(len(r) != shape[1] for r in states):
+        msg = f"the heatmap needs {shape[0]} × {shape[1]} values and states"
+        raise ValueError(msg)
+    code = {name: k for k, (name, _, _, _) in enumerate(HEATMAP_STATES)}
+    unknown = sorted({s for r in states for s in r} - set(code))
+    if unknown:
+        msg = f"unknown heatmap states {unknown}"
+        raise ValueError(msg)
+    z = [[code[s] for s in r] for r in states]
+    k = len(HEATMAP_STATES)
+    scale: list[tuple[float, str]] = []
+    for i, (_, _, colour, _) in enumerate(HEATMAP_STATES):
+        scale += [(i / k, colour), ((i + 1) / k, colour)]
+    label = {name: words for name, words, _, _ in HEATMAP_STATES}
+    custom = [
+        [
+            [
+                html.escape(format_value(None if math.isnan(v) else float(v), unit)),
+                label[s],
+            ]
+            for v, s in zip(grid[r], states[r], strict=True)
+        ]
+        for r in range(shape[0])
+    ]
+    letters = {name: letter for name, _, _, letter in HEATMAP_STATES}
+    few = shape[0] * shape[1] <= HEATMAP_LETTER_CELLS
+    xs = _x_values(periods)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=xs,
+            y=[html.escape(a) for a in areas],
+            zmin=-0.5,
+            zmax=k - 0.5,
+            colorscale=scale,
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            customdata=custom,
+            text=[[letters[s] for s in r] for r in states] if few else None,
+            texttemplate="%{text}" if few else None,
+            textfont={"size": 11},
+            hovertemplate="<b>%{y}</b><br>%{x|%b %Y}<br>%{customdata[0]}<br>%{customdata[1]}"
+            "<extra></extra>",
+            name="",
+        )
+    )
+    present = {s for r in states for s in r}
+    for name, words, colour, letter in HEATMAP_STATES:
+        if name in present:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker={
+                        "symbol": "square",
+                        "size": 13,
+                        "color": colour,
+                        "line": {"color": NHS_DARK_GREY, "width": 1},
+                    },
+                    name=f"{words} ({letter})" if letter else words,
+                    hoverinfo="skip",
+                )
+            )
+    alt = _heatmap_alt(areas, periods, states, title, synthetic)
+    row_px = 26 if shape[0] <= 24 else max(7, 1400 // max(shape[0], 1))
+    _layout(fig, title, "", alt, synthetic, _all_months(periods))
+    fig.update_layout(
+        height=row_px * shape[0] + 210,
+        hovermode="closest",
+        margin={"l": 64, "r": 24, "t": 96, "b": 40},
+        legend={"y": -0.02 - 60 / (row_px * shape[0] + 210)},
+    )
+    fig.update_yaxes(autorange="reversed", title_text="", automargin=True, gridcolor=None)
+    fig.update_xaxes(side="top")
+    return fig
+
+
+def _heatmap_alt(
+    areas: Sequence[str],
+    periods: Sequence[str],
+    states: Sequence[Sequence[str]],
+    title: str,
+    synthetic: bool,
+) -> str:
+    head = f"Heatmap of {title}: {len(areas)} areas by {len(periods)} months"
+    if not periods or not areas:
+        return head + ", no values."
+    span = f"{period_label(periods[0])}–{period_label(periods[-1])}"
+    latest = [r[-1] for r in states]
+    counts = [
+        f"{latest.count(name)} {words.lower()}"
+        for name, words, _, _ in HEATMAP_STATES
+        if latest.count(name)
+    ]
+    tail = " Synthetic data." if synthetic else ""
+    return (
+        f"{head} ({span}); in {period_label(periods[-1])}: {', '.join(counts)}. "
+        f"The table view lists every value.{tail}"
+    )

@@ -15,20 +15,24 @@ from scorecard.errors import UserError
 
 DEFAULT_DB = Path("data/scorecard.duckdb")
 DEFAULT_FRAMEWORK = Path("data/framework")
+DEFAULT_PUBLISHED_DB = Path("data/published.duckdb")
 
 # command name -> "module:function"; each handler takes the parsed arguments and returns a
-# CommandResult. Handlers live beside the code they drive, so this file stays a thin front door.
+# CommandResult. Handlers live in scorecard/commands/, so this file stays a thin front door.
 HANDLERS: dict[str, str] = {
-    "framework": "scorecard.framework:run_framework",
-    "init": "scorecard.pipeline:run_init",
-    "demo": "scorecard.demo:run_demo",
-    "load": "scorecard.pipeline:run_load",
-    "import-nhse": "scorecard.connectors.nhse_discharge_delays:run_import",
-    "export": "scorecard.pipeline:run_export",
-    "scorecard": "scorecard.scoring:run_scorecard",
-    "pack": "scorecard.pack:run_pack",
-    "history": "scorecard.pipeline:run_history",
-    "benefits": "scorecard.benefits:run_benefits",
+    "framework": "scorecard.commands.framework:run_framework",
+    "init": "scorecard.commands.store:run_init",
+    "demo": "scorecard.commands.demo:run_demo",
+    "load": "scorecard.commands.store:run_load",
+    "import-nhse": "scorecard.commands.import_nhse:run_import",
+    "export": "scorecard.commands.store:run_export",
+    "scorecard": "scorecard.commands.scorecard:run_scorecard",
+    "pack": "scorecard.commands.pack:run_pack",
+    "history": "scorecard.commands.store:run_history",
+    "benefits": "scorecard.commands.benefits:run_benefits",
+    "summary": "scorecard.commands.summary:run_summary",
+    "verify": "scorecard.commands.verify:run_verify",
+    "published": "scorecard.commands.published:run_published",
 }
 
 
@@ -81,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
 
     nhse = sub.add_parser("import-nhse", parents=[common], help="import NHS England publications")
-    nhse.add_argument("publication", choices=["discharge-delays"])
+    nhse.add_argument("publication", choices=["discharge-delays", "virtual-wards"])
     nhse.add_argument("files", nargs="+", type=Path, metavar="FILE")
     nhse.add_argument("--dry-run", action="store_true", help="read and validate only")
     nhse.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
@@ -107,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
         "benefits", parents=[common], help="benefits realised against the business case"
     )
     benefits.add_argument("--month", type=_month, required=True)
+
+    sub.add_parser("summary", parents=[common], help="what the store holds, in one sentence")
+    sub.add_parser(
+        "verify", parents=[common], help="check that no record of people's words was altered"
+    )
+    published = sub.add_parser(
+        "published", parents=[common], help="build a store of published figures only"
+    )
+    published.add_argument("--user", default=os.environ.get("USER", "cli"), help="who is loading")
+    published.set_defaults(db=DEFAULT_PUBLISHED_DB)
     return parser
 
 

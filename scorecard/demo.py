@@ -2,19 +2,17 @@
 
 Nothing here reads a data file: the real-data figures are literals below, each saying where it
 came from (``scorecard.calibration`` derives them; ``tests/data/test_demo.py`` checks they still
-match). Every value is synthetic and is stored and labelled as such.
+match). Every value, and every SPC event it plants, is synthetic and is stored and labelled
+as such.
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import functools
 import hashlib
 import itertools
 import math
 import os
-import re
 import secrets
 import time
 import zlib
@@ -29,7 +27,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import (
     EXTRACT_COLUMNS,
     Area,
@@ -71,8 +68,9 @@ MEAN_DAYS_PER_MONTH: Final = 365.25 / 12
 # ONS mid-year population estimates): places split flows by population.
 PLACE_SHARE: Final[dict[str, float]] = {"E06000061": 0.47, "E06000062": 0.53}
 
-# The rest is derived from tests/fixtures/realdata by `python -m scorecard.calibration` (see that
-# module for the method); values are all-ages figures for the two acute trusts.
+# The rest is derived from tests/fixtures/realdata by
+# `python -m scorecard.commands.calibration` (see scorecard.calibration for the method);
+# values are all-ages figures for the two acute trusts.
 # Trust shares of the two trusts' activity. Attendances: Apr 2021 - Feb 2024 only, because from
 # Mar 2024 RNQ's reported attendances double without any change in its admissions (a counting
 # change); admissions: Apr 2021 - Jul 2025 less Feb-Mar 2025, which the file repeats from 2024.
@@ -486,11 +484,11 @@ def system_area(fw: Framework) -> str:
 
 
 def target_for(fw: Framework, kpi: Kpi, area_code: str, period: str) -> float | None:
-    """The KPI's target for an area and month: a trajectory's, else the KPI's at the ICB."""
+    """The KPI's target for an area and month: a trajectory's, else the area's own."""
     for t in fw.trajectories:
         if t.kpi_code == kpi.code and t.area_code == area_code and t.period == period:
             return t.target
-    return kpi.target_value if area_code == system_area(fw) else None
+    return fw.target_of(kpi.code, area_code)
 
 
 def _change_point(fw: Framework, kpi_code: str, periods: Sequence[str]) -> int | None:
@@ -513,16 +511,42 @@ def _declares_sustain_events(fw: Framework, kpi_code: str) -> bool:
 DEMO_EVENT_NOTE: Final = "synthetic demo"
 
 
-def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
-    """The improvement and end-of-support events of the demo's sustainability plants.
+# What each improvement the demo plants is, in the words of its events' reasons.
+DEMO_EVENT_WORDS: Final[dict[str, str]] = {
+    "LEAD-NCTR": "a discharge-to-assess hub opened",
+    "LEAD-P0": "home-first discharge rolled out ward by ward",
+    "LEAD-LONGSTAY": "a long-stay review panel started",
+    "ACT-FFD": "frailty front door assessments started",
+    "ACT-DISCHNOON": "board rounds for discharges before noon started",
+}
+# The improvements an analyst would have recorded a change point for: a sustained shift or
+# trend whose cause is understood (Making Data Count recalculates the limits from there).
+CHANGE_POINT_KINDS: Final = ("shift", "trend")
 
-    They belong to the synthetic demo, not to the framework: they are derived from the demo's
-    window (the same for any seed) and every reason says "synthetic demo".
+
+def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
+    """The SPC events of the improvements the demo plants, as an analyst would record them.
+
+    A change point at the start of each planted shift and trend, and the improvement and
+    end-of-support events of the sustainability plants. They belong to the synthetic demo,
+    not to the framework: they are derived from the demo's window (the same for any seed);
+    every reason says "synthetic demo", and ``build_demo_store`` writes them into the demo
+    store, marked synthetic, where the product reads them.
     """
     if not periods:
         return ()
     found: list[SpcEvent] = []
     for cause in planted_causes(fw, len(periods), periods[-1]):
+        words = DEMO_EVENT_WORDS.get(cause.kpi_code, "an improvement")
+        if cause.kind in CHANGE_POINT_KINDS:
+            found.append(
+                SpcEvent(
+                    cause.kpi_code,
+                    cause.period,
+                    SpcEventKind.CHANGE_POINT,
+                    f"{DEMO_EVENT_NOTE}: {words}; the limits are recalculated from here",
+                )
+            )
         if cause.kind not in SUSTAIN_KINDS:
             continue
         support = periods[len(periods) - SUSTAIN_SUPPORT_FROM_END]
@@ -531,59 +555,16 @@ def demo_events(fw: Framework, periods: Sequence[str]) -> tuple[SpcEvent, ...]:
                 cause.kpi_code,
                 cause.period,
                 SpcEventKind.IMPROVEMENT_STARTED,
-                f"{DEMO_EVENT_NOTE}: improvement started ({cause.kind} plant)",
+                f"{DEMO_EVENT_NOTE}: improvement started ({words})",
             ),
             SpcEvent(
                 cause.kpi_code,
                 support,
                 SpcEventKind.SUPPORT_ENDED,
-                f"{DEMO_EVENT_NOTE}: external support ended ({cause.kind} plant)",
+                f"{DEMO_EVENT_NOTE}: external support ended",
             ),
         ]
     return tuple(found)
-
-
-def is_demo_store(loads: pd.DataFrame) -> bool:
-    """Whether a store's load log is the demo's alone (every load synthetic, kind demo)."""
-    if loads.empty:
-        return False
-    kinds = loads["kind"].astype(str)
-    return bool(loads["synthetic"].astype(bool).all() and (kinds == DEMO_KIND).all())
-
-
-def demo_window(loads: pd.DataFrame) -> list[str]:
-    """The months of a demo store from its load log (the demo's load names its window).
-
-    Empty unless every load is the synthetic demo's.
-    """
-    if not is_demo_store(loads):
-        return []
-    name = str(loads["file_name"].iloc[-1])
-    found = re.fullmatch(r"synthetic-demo seed=-?\d+ months=(\d+) end=(\d{4}-\d{2})", name)
-    if found is None:
-        return []
-    return month_range(found.group(2), int(found.group(1)))
-
-
-def with_demo_loads(fw: Framework, loads: pd.DataFrame) -> Framework:
-    """The framework plus the demo's planted events when the load log is the demo's alone.
-
-    A store holding any real load gets the framework as it is, so real events stay real.
-    """
-    extra = demo_events(fw, demo_window(loads))
-    if not extra:
-        return fw
-    return dataclasses.replace(fw, spc_events=fw.spc_events + extra, _index={})
-
-
-def with_demo_events(fw: Framework, store_path: Path) -> Framework:
-    """``with_demo_loads`` for the store at ``store_path`` (no store: the framework as it is)."""
-    from scorecard.store import Store
-
-    store = Store(Path(store_path))
-    if not store.exists():
-        return fw
-    return with_demo_loads(fw, store.loads())
 
 
 def planted_causes(
@@ -1141,6 +1122,8 @@ def build_demo_store(
             # The framework and the generator disagree (e.g. a unit the demo cannot draw):
             # say what the validation said; the existing store is left as it was.
             raise UserError(report.errors or "the demo rows could not be loaded")
+        # The planted improvements' events are data of this store, kept through later loads.
+        store.add_events(tmp, demo_events(fw, month_range(end, months)), synthetic=True)
         with store.writer_lock(path):
             _check_replaceable(path)  # again: a real load may have landed meanwhile
             # The old store is being discarded: a log it left behind must not replay onto
@@ -1151,6 +1134,9 @@ def build_demo_store(
     finally:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
+    from scorecard.demo_commentary import add_demo_commentary
+
+    add_demo_commentary(fw, path, end)  # the owners' words a newcomer sees, labelled synthetic
     return DemoSummary(
         path=path,
         kpis=int(frame["kpi_code"].nunique()),
@@ -1199,46 +1185,3 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def run_demo(args: argparse.Namespace) -> CommandResult:
-    """``scorecard demo [--months N] [--seed S] [--db PATH]``: build the synthetic demo store."""
-    from scorecard.framework import load_framework
-
-    months = int(args.months)
-    if months < 1:
-        raise UserError(
-            Problem(
-                "", None, "--months", str(months), "at least 1", "the demo needs 1 or more months"
-            )
-        )
-    fw = load_framework(Path(args.framework))
-    db = Path(args.db)
-    try:
-        summary = build_demo_store(db, fw, months, int(args.seed))
-    except OSError as err:
-        message = f"the demo store could not be written there ({err.strerror or err})"
-        raise UserError(Problem(str(db), None, "--db", str(db), "writable", message)) from err
-    data = {
-        "db": str(summary.path),
-        "synthetic": True,
-        "kpis": summary.kpis,
-        "areas": summary.areas,
-        "months": summary.months,
-        "first_period": summary.first_period,
-        "last_period": summary.last_period,
-        "rows": summary.rows,
-        "seed": summary.seed,
-        "seconds": round(summary.seconds, 2),
-        "planted_special_causes": [
-            {"kpi_code": c.kpi_code, "area_code": c.area_code, "kind": c.kind, "period": c.period}
-            for c in summary.planted
-        ],
-    }
-    text = (
-        f"Built the SYNTHETIC demo store {summary.path}: {summary.kpis} KPIs, {summary.areas} "
-        f"areas, {summary.months} months ({summary.first_period} to {summary.last_period}), "
-        f"{summary.rows} rows, seed {summary.seed}, in {summary.seconds:.1f} s. "
-        "Every value is synthetic and marked so."
-    )
-    return CommandResult(exit_code=EXIT_OK, data=data, text=text)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
@@ -276,6 +277,27 @@ class PeerGroup:
 
 
 @dataclass(frozen=True)
+class AreaTarget:
+    """A KPI's single target for one area of its own (a KPI's ``target_value`` is the system's)."""
+
+    kpi_code: str
+    area_code: str
+    target: float
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A KPI whose values add up: each ``parts`` area's values sum to its parent area's."""
+
+    kpi_code: str
+    parts: AreaType
+    provenance: Provenance
+    source: str
+
+
+@dataclass(frozen=True)
 class Framework:
     """The whole golden thread, as read from a framework folder."""
 
@@ -291,6 +313,8 @@ class Framework:
     spc_events: tuple[SpcEvent, ...] = ()
     trajectories: tuple[Trajectory, ...] = ()
     peer_groups: tuple[PeerGroup, ...] = ()
+    area_targets: tuple[AreaTarget, ...] = ()
+    reconciliations: tuple[Reconciliation, ...] = ()
     benefits: BenefitsRegister = field(default_factory=lambda: BenefitsRegister())
     name: str = "iCAN"
     _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
@@ -322,11 +346,39 @@ class Framework:
         types = set(self.kpi(kpi_code).area_types)
         return tuple(a for a in self.areas if a.type in types)
 
+    def target_of(self, kpi_code: str, area_code: str) -> float | None:
+        """A KPI's single target for one area, or None where the area has none of its own.
+
+        The KPI's ``target_value`` is the whole system's (the area of type ``system``); any other
+        area has a target only through its own row of ``area_targets.csv``. A system target says
+        nothing about a place's or a trust's share of it.
+        """
+        if "area_targets" not in self._index:
+            own: dict[str, object] = {f"{t.kpi_code}|{t.area_code}": t for t in self.area_targets}
+            self._index["area_targets"] = own
+        found = self._index["area_targets"].get(f"{kpi_code}|{area_code}")
+        if isinstance(found, AreaTarget):
+            return found.target
+        if self.area(area_code).type == AreaType.SYSTEM:
+            return self.kpi(kpi_code).target_value
+        return None
+
+    def reconciliation_of(self, kpi_code: str) -> Reconciliation | None:
+        """How a KPI's area values add up (None: they are not declared to)."""
+        return next((r for r in self.reconciliations if r.kpi_code == kpi_code), None)
+
 
 def _lookup(fw: Framework, table: str, code: str) -> object:
     if table not in fw._index:
         fw._index[table] = {item.code: item for item in getattr(fw, table)}
     return fw._index[table][code]
+
+
+def with_events(fw: Framework, events: Sequence[SpcEvent]) -> Framework:
+    """The framework plus SPC events kept outside it (a store's), after its own."""
+    if not events:
+        return fw
+    return replace(fw, spc_events=fw.spc_events + tuple(events), _index={})
 
 
 # The benefits register (CONTRACT-style files data/framework/benefit_*.csv; ICAN_FRAMEWORK §3.6,

@@ -18,7 +18,6 @@ editing, always validates in full.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import hashlib
@@ -34,13 +33,13 @@ from datetime import UTC, datetime
 from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from scorecard import __version__, domain
-from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import (
     Ambition,
     Area,
+    AreaTarget,
     AreaType,
     BaselineType,
     BenefitKpiRole,
@@ -58,6 +57,7 @@ from scorecard.domain import (
     Pillar,
     PopulationOutcome,
     Provenance,
+    Reconciliation,
     ResultType,
     SpcEvent,
     SpcEventKind,
@@ -89,6 +89,8 @@ TABLES: dict[str, tuple[str, bool]] = {
     "spc_events": ("SpcEvents", False),
     "trajectories": ("Trajectories", False),
     "peer_groups": ("PeerGroups", False),
+    "area_targets": ("AreaTargets", False),
+    "reconciliations": ("Reconciliations", False),
     # The benefits register (schemas/benefits.py): absent files make an empty register.
     "benefit_lines": ("benefits.BenefitLines", False),
     "benefit_kpis": ("benefits.BenefitKpis", False),
@@ -145,6 +147,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "spc_events": ("kpi_code", "area_code", "period", "kind", "reason"),
     "trajectories": ("kpi_code", "area_code", "period", "target"),
     "peer_groups": ("group_code", "group_name", "level", "org_code", "provenance", "source"),
+    "area_targets": ("kpi_code", "area_code", "target", "provenance", "source"),
+    "reconciliations": ("kpi_code", "parts", "provenance", "source"),
     "benefit_lines": (
         "code",
         "name",
@@ -197,7 +201,7 @@ _TABLE_LABEL = {
 _FIRST_DATA_ROW = 2  # the header is row 1, as a user counts rows in a spreadsheet
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The path as a user would name it: relative to the working folder where possible."""
     if path.is_absolute():
         try:
@@ -278,7 +282,7 @@ def _read(source: _Source, required: bool, problems: _Problems) -> _Table | None
     import pandas as pd
 
     stem, path = source.stem, source.path
-    file = _display(path)
+    file = display_path(path)
     columns = COLUMNS[stem]
     if source.error:
         problems.add(
@@ -701,7 +705,11 @@ def _check_events(tables: dict[str, _Table | None], problems: _Problems) -> None
         for _, cells in kpis.rows()
     }
     area_types = {cells["code"]: cells["type"] for _, cells in areas.rows()}
-    for stem, blank_area_ok in (("spc_events", True), ("trajectories", False)):
+    for stem, blank_area_ok in (
+        ("spc_events", True),
+        ("trajectories", False),
+        ("area_targets", False),
+    ):
         table = tables[stem]
         if table is None:
             continue
@@ -738,6 +746,78 @@ def _check_events(tables: dict[str, _Table | None], problems: _Problems) -> None
                     f"KPI {kpi} is not reported for {area_types[area]} areas "
                     f"(its area_types are {';'.join(sorted(kpi_types[kpi]))})",
                 )
+
+
+def _check_area_targets(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    """An area's own target must not repeat the system's: kpis.csv's target_value is that."""
+    table, kpis, areas = tables["area_targets"], tables["kpis"], tables["areas"]
+    if table is None or kpis is None or areas is None:
+        return
+    system_targets = {
+        cells["code"]: (row, cells["target_value"])
+        for row, cells in kpis.rows()
+        if cells["target_value"] != ""
+    }
+    systems = {cells["code"] for _, cells in areas.rows() if cells["type"] == AreaType.SYSTEM}
+    for row, cells in table.rows():
+        kpi, area = cells["kpi_code"], cells["area_code"]
+        if area in systems and kpi in system_targets:
+            kpi_row, value = system_targets[kpi]
+            problems.add(
+                table.file,
+                row,
+                "area_code",
+                area,
+                "one target per KPI, area and period",
+                f"KPI {kpi} already has a target for the system area {area}: target_value "
+                f"{value} in row {kpi_row} of kpis.csv; keep one of the two",
+            )
+
+
+# Units whose area values can add up: counts of people or events, and money. A % or a rate is a
+# ratio and days are a mean: neither sums across areas.
+ADDITIVE_UNITS: Final = (Unit.COUNT, Unit.GBP)
+
+
+def _check_reconciliations(tables: dict[str, _Table | None], problems: _Problems) -> None:
+    """A KPI declared to add up: known, in a unit that can add up, reported for its parts."""
+    table, kpis = tables["reconciliations"], tables["kpis"]
+    if table is None or kpis is None:
+        return
+    known = {cells["code"]: cells for _, cells in kpis.rows()}
+    for row, cells in table.rows():
+        kpi = known.get(cells["kpi_code"])
+        if kpi is None:
+            problems.add(
+                table.file,
+                row,
+                "kpi_code",
+                cells["kpi_code"],
+                "known code",
+                "there is no KPI with this code in kpis.csv",
+            )
+            continue
+        if kpi["unit"] not in ADDITIVE_UNITS:
+            problems.add(
+                table.file,
+                row,
+                "kpi_code",
+                cells["kpi_code"],
+                "a unit that adds up",
+                f"KPI {cells['kpi_code']} is in unit {kpi['unit']!r}: only counts and £ add up "
+                "across areas (a % or a rate is a ratio, days are a mean)",
+            )
+        types = {t.strip() for t in kpi["area_types"].split(";")}
+        if cells["parts"] not in types:
+            problems.add(
+                table.file,
+                row,
+                "parts",
+                cells["parts"],
+                "area type reported for KPI",
+                f"KPI {cells['kpi_code']} is not reported for {cells['parts']} areas "
+                f"(its area_types are {';'.join(sorted(types))})",
+            )
 
 
 def _this_month() -> str:
@@ -988,6 +1068,8 @@ def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None
     _check_unique(tables["trajectories"], ("kpi_code", "area_code", "period"), problems)
     _check_unique(tables["peer_groups"], ("group_code", "org_code"), problems)
     _check_peer_groups(tables["peer_groups"], problems)
+    _check_unique(tables["area_targets"], ("kpi_code", "area_code"), problems)
+    _check_unique(tables["reconciliations"], ("kpi_code",), problems)
     for table in tables.values():
         _check_citations(table, problems)
     pillars = _codes(tables["pillars"])
@@ -1004,6 +1086,8 @@ def _cross_checks(tables: dict[str, _Table | None], problems: _Problems) -> None
     _check_coverage(tables, problems)
     _check_events(tables, problems)
     _check_sustain_events(tables["spc_events"], problems)
+    _check_area_targets(tables, problems)
+    _check_reconciliations(tables, problems)
     _check_benefits(tables, problems)
 
 
@@ -1157,6 +1241,22 @@ def _build(records: Mapping[str, Sequence[Mapping[str, str]]]) -> Framework:
             for r in rows("trajectories")
         ),
         peer_groups=_peer_groups(rows("peer_groups")),
+        area_targets=tuple(
+            AreaTarget(
+                r["kpi_code"],
+                r["area_code"],
+                float(r["target"]),
+                Provenance(r["provenance"]),
+                r["source"],
+            )
+            for r in rows("area_targets")
+        ),
+        reconciliations=tuple(
+            Reconciliation(
+                r["kpi_code"], AreaType(r["parts"]), Provenance(r["provenance"]), r["source"]
+            )
+            for r in rows("reconciliations")
+        ),
         benefits=_benefits(records),
     )
 
@@ -1309,7 +1409,7 @@ def load_framework(folder: Path, *, use_cache: bool = True) -> Framework:
     if not folder.is_dir():
         raise UserError(
             Problem(
-                _display(folder),
+                display_path(folder),
                 None,
                 "",
                 "",
@@ -1775,6 +1875,8 @@ def framework_as_dict(fw: Framework) -> dict[str, Any]:
         "spc_events": [_record(x) for x in fw.spc_events],
         "trajectories": [_record(x) for x in fw.trajectories],
         "peer_groups": [_record(x) for x in fw.peer_groups],
+        "area_targets": [_record(x) for x in fw.area_targets],
+        "reconciliations": [_record(x) for x in fw.reconciliations],
         "benefits": {
             "lines": [_record(x) for x in fw.benefits.lines],
             "kpis": [_record(x) for x in fw.benefits.kpis],
@@ -1786,7 +1888,7 @@ def framework_as_dict(fw: Framework) -> dict[str, Any]:
     }
 
 
-# The `framework` command
+# The coverage report (printed by the `framework` command)
 
 
 def _listing(label: str, items: Iterable[object]) -> str:
@@ -1826,16 +1928,3 @@ def coverage_text(fw: Framework, cov: Coverage, where: str = "") -> str:
         ),
     ]
     return "\n".join(lines)
-
-
-def run_framework(args: argparse.Namespace) -> CommandResult:
-    """``scorecard framework``: validate the framework; print its counts and coverage."""
-    try:
-        fw = load_framework(Path(args.framework), use_cache=False)
-    except UserError as err:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=err.problems)
-    cov = coverage(fw)
-    data = framework_as_dict(fw)
-    data["coverage"] = cov.as_dict()
-    text = coverage_text(fw, cov, _display(Path(args.framework)))
-    return CommandResult(exit_code=EXIT_OK, data=data, text=text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import csv
 import dataclasses
@@ -40,7 +39,6 @@ from schemas.extract import (
     tolerance,
 )
 from scorecard import store
-from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 
@@ -886,6 +884,8 @@ def load_frame(
     dry_run: bool = False,
     sha256: str | None = None,
     today: dt.date | None = None,
+    source: store.Source | None = None,
+    comparisons: arrow.Table | None = None,
 ) -> FileReport:
     """Validate one extract-shaped frame and load it atomically; all-or-nothing.
 
@@ -904,6 +904,9 @@ def load_frame(
         dry_run: validate and classify only; write nothing.
         sha256: the source file's SHA-256, kept in the load log.
         today: the date whose month is the latest allowed period (default: today, UTC).
+        source: the publication, file and edition every value comes from (kept per load).
+        comparisons: every organisation the publication prints, written with the rows
+            (``scorecard.provenance.comparison_table``).
 
     Returns:
         A FileReport; status 'rejected' with errors when anything is wrong (nothing written).
@@ -915,7 +918,7 @@ def load_frame(
         _prepare(frame, file_name),
         Path(store_path),
         fw,
-        store.LoadRecord(file_name, sha256, kind, user, synthetic, 0),
+        store.LoadRecord(file_name, sha256, kind, user, synthetic, 0, source, comparisons),
         dry_run,
         today,
     )
@@ -1005,42 +1008,6 @@ def load_files(
     return reports
 
 
-# Command handlers
-
-
-def _framework(args: argparse.Namespace) -> Framework:
-    from scorecard.framework import load_framework
-
-    return load_framework(Path(args.framework))
-
-
-def run_init(args: argparse.Namespace) -> CommandResult:
-    """``scorecard init``: create an empty store for the framework (nothing on a broken one)."""
-    fw = _framework(args)
-    store.init_store(Path(args.db), fw)
-    data = {"db": str(args.db), "framework": fw.name, "kpis": len(fw.kpis), "areas": len(fw.areas)}
-    text = (
-        f"Created an empty store at {args.db} for the {fw.name} framework "
-        f"({len(fw.kpis)} KPIs, {len(fw.areas)} areas)."
-    )
-    return CommandResult(EXIT_OK, data, text)
-
-
-def run_load(args: argparse.Namespace) -> CommandResult:
-    """``scorecard load FILE… [--dry-run]``: validate and load KPI extracts, each all-or-nothing."""
-    fw = _framework(args)
-    reports = load_files(
-        list(args.files), Path(args.db), fw, str(args.user), dry_run=bool(args.dry_run)
-    )
-    rejected = any(r.status == REJECTED for r in reports)
-    return CommandResult(
-        EXIT_REJECTED if rejected else EXIT_OK,
-        {"files": [r.as_dict() for r in reports]},
-        "\n".join(r.summary() for r in reports),
-        [p for r in reports for p in r.errors],
-    )
-
-
 def export_frame(current: pd.DataFrame) -> pd.DataFrame:
     """Current observations in the extract format (notes as stored, not yet neutralised)."""
     return current.loc[:, list(EXTRACT_COLUMNS)].reset_index(drop=True)
@@ -1063,85 +1030,11 @@ def export_csv(current: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\r\n", na_rep="").encode("utf-8")
 
 
-def export_json(current: pd.DataFrame) -> bytes:
-    """Current observations as a JSON list (extract fields plus the synthetic flag)."""
+def export_json(current: pd.DataFrame, sources: dict[int, str] | None = None) -> bytes:
+    """Current observations as a JSON list (extract fields, the synthetic flag and the source)."""
     frame = export_frame(current)
     frame["synthetic"] = current["synthetic"].astype(bool).to_numpy()
+    if sources is not None:
+        frame["source"] = [sources.get(int(x)) for x in current["load_id"]]
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def run_export(args: argparse.Namespace) -> CommandResult:
-    """``scorecard export [--format csv|json] [--out FILE]``: every current observation."""
-    import sys
-
-    current = store.Store(Path(args.db)).current()
-    content = export_json(current) if args.format == "json" else export_csv(current)
-    synthetic = int(current["synthetic"].sum()) if len(current) else 0
-    if args.out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
-        return CommandResult(EXIT_OK)
-    out = Path(args.out)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_bytes(content)
-        partial.replace(out)
-    except OSError as err:
-        partial.unlink(missing_ok=True)
-        problem = Problem(
-            str(out), None, "--out", str(out), "file", f"cannot write the export ({err.strerror})"
-        )
-        raise UserError(problem) from None
-    data = {
-        "out": str(out),
-        "format": args.format,
-        "rows": len(current),
-        "synthetic_rows": synthetic,
-    }
-    text = f"Exported {len(current)} current observations to {out}"
-    if synthetic:
-        text += f" ({synthetic} of them SYNTHETIC demo values)"
-    return CommandResult(EXIT_OK, data, text + ".")
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return [{str(k): v for k, v in record.items()} for record in records]
-
-
-def run_history(args: argparse.Namespace) -> CommandResult:
-    """``scorecard history [--kpi K] [--area A]``: the load log and every revised value."""
-    reader = store.Store(Path(args.db))
-    versions = reader.history(kpi_code=args.kpi, area_code=args.area, revised_only=True)
-    loads = reader.loads()
-    if args.kpi or args.area:
-        touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
-        loads = loads[loads["load_id"].isin(touched)]
-    data = {"loads": _records(loads), "revisions": _records(versions)}
-    lines = [f"Load log ({_plural(len(loads), 'load')}):"]
-    for load in _records(loads):
-        lines.append(
-            f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"
-            f"{', SYNTHETIC' if load['synthetic'] else ''}) by {load['loaded_by']} at "
-            f"{load['loaded_at']}: {_plural(int(str(load['rows'])), 'row')}, "
-            f"{load['new_rows']} new, {_plural(int(str(load['revisions'])), 'revision')}, "
-            f"{load['unchanged']} unchanged"
-        )
-    keys = versions.groupby(list(KEY_COLUMNS), sort=False).ngroups if len(versions) else 0
-    lines.append(f"Revised values ({_plural(keys, 'key')}, every version, oldest first):")
-    for version in _records(versions):
-        state = (
-            "current" if version["current"] else f"superseded by load {version['superseded_by']}"
-        )
-        lines.append(
-            f"  {version['kpi_code']} {version['area_code']} {version['period']}: "
-            f"{_show(version['value'])} ({version['status']}) from load {version['load_id']} "
-            f"{version['file_name']}, {state}"
-        )
-    return CommandResult(EXIT_OK, data, "\n".join(lines))

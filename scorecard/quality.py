@@ -84,13 +84,20 @@ class KiteMark:
 
     @property
     def overall(self) -> str:
-        """The worst rating over the kite-mark dimensions.
+        """The worst rating over the kite-mark dimensions, never "good" over a "poor".
 
-        ``source`` (synthetic or real) is left out: synthetic data is labelled as such wherever
-        it appears, and folding it in would make every demo value "poor" and hide the rest.
+        Rule: the worst rating of the kite-mark dimensions, and never more than one step better
+        than the worst of every dimension shown. ``source`` (synthetic or real) weighs in only
+        through that second clause: synthetic data is labelled as such wherever it appears, and
+        counting it in full would make every demo value "poor" and hide the rest; but a
+        dimension rated "poor" beside an overall "good" would contradict itself, so a poor
+        source caps the overall rating at "attention".
         """
-        ratings = [m.rating for m in self.marks if m.dimension in KITE_DIMENSIONS]
-        return max(ratings, key=RATINGS.index) if ratings else "attention"
+        kite = [RATINGS.index(m.rating) for m in self.marks if m.dimension in KITE_DIMENSIONS]
+        every = [RATINGS.index(m.rating) for m in self.marks]
+        if not kite:
+            return "attention"
+        return RATINGS[max(max(kite), max(every) - 1)]
 
     @property
     def summary(self) -> str:

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -15,9 +16,10 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from scorecard import icons
+from scorecard import icons, ledger
 from scorecard.access import (
     Principal,
+    require_administrator,
     require_benefit_sign_off,
     require_commentary,
     require_reopen,
@@ -35,6 +37,7 @@ MAX_ANNOTATION_CHARS = 500
 MAX_NOTE_CHARS = 1000
 MAX_LINE_CODE_CHARS = 40
 MAX_EVIDENCE_HASH_CHARS = 128
+MAX_DECISION_CHARS = 500
 BUSY_TIMEOUT_MS = 15000  # a writer waits this long for another writer before giving up
 ALL_AREAS = "*"  # the scope of a sign-off of every area's scorecard
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -158,6 +161,15 @@ CREATE TRIGGER IF NOT EXISTS benefit_signoffs_no_delete BEFORE DELETE ON benefit
 COMMIT;
 """
 
+# A KPI owner's decision request to the Board: columns added to commentary after the first
+# schema (a reviews file written before them gains them on its next use; old rows ask nothing).
+_DECISION_SCHEMA = """
+BEGIN IMMEDIATE;
+ALTER TABLE commentary ADD COLUMN decision_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE commentary ADD COLUMN decision TEXT NOT NULL DEFAULT '';
+COMMIT;
+"""
+
 
 class AnnotationKind(StrEnum):
     """What an annotation on a KPI's chart marks."""
@@ -212,6 +224,8 @@ class Commentary:
     author_id: str
     author_name: str
     written_at: str  # ISO 8601, UTC
+    decision_required: bool = False  # the KPI owner asks the Board for a decision
+    decision: str = ""  # what the Board is asked to decide
 
     @property
     def author(self) -> str:
@@ -313,6 +327,18 @@ class SignOffChange:
 def reviews_path(store_path: Path) -> Path:
     """The SQLite file of people's words beside a DuckDB store (e.g. scorecard.reviews.sqlite)."""
     return store_path.with_name(store_path.stem + ".reviews.sqlite")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only (0600), if none is there.
+
+    SQLite gives its -wal and -shm files the same permissions as the database file.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _now() -> str:
@@ -464,6 +490,7 @@ class Reviews:
     @contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(self.path)
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             con.row_factory = sqlite3.Row
@@ -471,6 +498,7 @@ class Reviews:
             con.execute("PRAGMA journal_mode = WAL")
             con.execute("PRAGMA foreign_keys = ON")
             self._ensure_schema(con)
+            self._ensure_chain(con)
             if write:
                 con.execute("BEGIN IMMEDIATE")
                 try:
@@ -499,9 +527,87 @@ class Reviews:
             con.executescript(_SCHEMA)
         if "benefit_signoffs" not in found:
             con.executescript(_BENEFIT_SCHEMA)
+        columns = {str(r[1]) for r in con.execute("PRAGMA table_info(commentary)").fetchall()}
+        if "decision_required" not in columns:
+            try:
+                con.executescript(_DECISION_SCHEMA)
+            except sqlite3.OperationalError:
+                # Another process added the columns between our look and our write.
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                columns = {
+                    str(r[1]) for r in con.execute("PRAGMA table_info(commentary)").fetchall()
+                }
+                if "decision_required" not in columns:
+                    raise
+
+    def _ensure_chain(self, con: sqlite3.Connection) -> None:
+        if not ledger.needs_install(con):
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if ledger.needs_install(con):
+                ledger.install(con)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
     def _readable(self) -> bool:
         return self.path.exists()
+
+    # ------------------------------------------------------------------ the chain
+
+    def verify(self) -> ledger.ChainState:
+        """Check the hash chain over every record; say what is broken and since when."""
+        if not self._readable():
+            return ledger.ChainState(0, ledger.GENESIS, (), 0)
+        with self._connect() as con:
+            return ledger.verify(con)
+
+    def acknowledge_breaks(self, principal: Principal, reason: str) -> ledger.ChainState:
+        """Record an administrator's acknowledgement of the breaks found (itself sealed).
+
+        Raises:
+            PermissionDenied: When the principal is not an administrator.
+            UserError: When nothing is broken or no reason is given.
+        """
+        require_administrator(principal, "acknowledge a broken record of people's words")
+        problems: list[Problem] = []
+        cleaned = clean_text(reason, "reason", MAX_NOTE_CHARS, problems)
+        if not cleaned:
+            problems.append(
+                _problem("reason", "", "not empty", "say what happened to the broken records")
+            )
+        if problems:
+            raise UserError(problems)
+        with self._connect(write=True) as con:
+            state = ledger.verify(con)
+            if state.intact:
+                raise UserError(
+                    _problem(
+                        "record", "", "broken", "nothing is broken; there is nothing to acknowledge"
+                    )
+                )
+            ledger.acknowledge(con, state, cleaned, principal.user_id, principal.name, self._clock)
+            return ledger.verify(con)
+
+    @staticmethod
+    def _require_intact(con: sqlite3.Connection) -> None:
+        state = ledger.verify(con)
+        if not state.intact:
+            raise UserError(
+                _problem(
+                    "record",
+                    "",
+                    "an intact record",
+                    f"{state.summary()} Nothing more can be signed off until an administrator "
+                    "acknowledges it",
+                )
+            )
+
+    def _seal(self, con: sqlite3.Connection, table: str, record_id: int | None) -> None:
+        ledger.seal(con, table, int(record_id or 0))
 
     # ------------------------------------------------------------------ commentary
 
@@ -518,6 +624,8 @@ class Reviews:
         actions: Sequence[Action] = (),
         mitigations: str = "",
         expected_version: int | None = None,
+        decision_required: bool = False,
+        decision: str = "",
     ) -> Commentary:
         """Save a new version of the commentary on a KPI × area × month.
 
@@ -531,6 +639,8 @@ class Reviews:
             issues: Issues.
             actions: Actions with owner and due date.
             mitigations: Mitigations and risks.
+            decision_required: Whether the KPI owner asks the Board for a decision.
+            decision: What the Board is asked to decide (needed with ``decision_required``).
             expected_version: The version the writer started from; when another version was
                 saved meanwhile the save is refused instead of silently overtaking it.
 
@@ -540,7 +650,9 @@ class Reviews:
         Raises:
             PermissionDenied: When the principal may not write about this KPI.
             UserError: For over-long text, a bad date, an unknown KPI or area, an empty
-                commentary, a signed-off month or a conflicting edit.
+                commentary, a decision request without its text, an action without an owner
+                or a due date, a due date before the month, a signed-off month or a
+                conflicting edit.
         """
         kpi = _kpi(fw, kpi_code)
         require_commentary(principal, kpi)
@@ -564,8 +676,46 @@ class Reviews:
                     problems.append(
                         _problem(f"action {number}", "", "text", "an action needs a description")
                     )
+                if not owner:
+                    problems.append(
+                        _problem(
+                            f"action {number} owner",
+                            "",
+                            "an owner",
+                            f"action {number} needs an owner: say who will do it",
+                        )
+                    )
+                if not due:
+                    problems.append(
+                        _problem(
+                            f"action {number} due date",
+                            "",
+                            "a due date",
+                            f"action {number} needs a due date: say by when",
+                        )
+                    )
+                elif PERIOD.fullmatch(period) and PERIOD.fullmatch(due[:7]) and due[:7] < period:
+                    problems.append(
+                        _problem(
+                            f"action {number} due date",
+                            due,
+                            f"on or after the first day of {period}",
+                            f"is before the month reviewed ({period}): an action cannot be due "
+                            "before the month it is written for",
+                        )
+                    )
                 kept.append(Action(text, owner, due))
-        if not (says or issue_text or risk_text or kept):
+        decision_text = clean_text(decision, "decision", MAX_DECISION_CHARS, problems)
+        if decision_required and not decision_text:
+            problems.append(
+                _problem(
+                    "decision",
+                    "",
+                    "text with a decision request",
+                    "a decision request needs its text: say what the Board is asked to decide",
+                )
+            )
+        if not (says or issue_text or risk_text or kept or decision_text):
             problems.append(_problem("commentary", "", "not empty", "write at least one field"))
         if problems:
             raise UserError(problems)
@@ -598,8 +748,8 @@ class Reviews:
                 )
             cursor = con.execute(
                 "INSERT INTO commentary (kpi_code, area_code, period, version, chart_says, issues,"
-                " actions, mitigations, author_id, author_name, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " actions, mitigations, author_id, author_name, written_at, decision_required,"
+                " decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     kpi.code,
                     area_code,
@@ -612,8 +762,11 @@ class Reviews:
                     principal.user_id,
                     principal.name,
                     self._clock(),
+                    int(bool(decision_required)),
+                    decision_text,
                 ),
             )
+            self._seal(con, "commentary", cursor.lastrowid)
             row = con.execute(
                 "SELECT * FROM commentary WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
@@ -642,6 +795,22 @@ class Reviews:
             return []
         with self._connect() as con:
             return self._latest_commentary(con, period, area_code)
+
+    def latest_commentary(self, month: str, area_code: str | None = None) -> list[Commentary]:
+        """Each KPI (× area)'s latest commentary written for ``month`` or an earlier month."""
+        if not self._readable():
+            return []
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT * FROM ("
+                " SELECT c.*, ROW_NUMBER() OVER ("
+                "  PARTITION BY kpi_code, area_code ORDER BY period DESC, version DESC"
+                " ) AS newest FROM commentary AS c"
+                " WHERE period <= ? AND (? IS NULL OR area_code = ?)"
+                ") WHERE newest = 1 ORDER BY kpi_code, area_code",
+                (month, area_code, area_code),
+            ).fetchall()
+        return [_commentary(r) for r in rows]
 
     @staticmethod
     def _latest_commentary(
@@ -694,6 +863,7 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
+            self._refuse_if_shown_in_signed_off(con, period, area_code, "annotated")
             cursor = con.execute(
                 "INSERT INTO annotations (kpi_code, area_code, period, kind, text, change_point,"
                 " author_id, author_name, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -709,6 +879,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "annotations", cursor.lastrowid)
             row = con.execute(
                 "SELECT *, 0 AS withdrawn FROM annotations WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
@@ -735,11 +906,32 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
-            con.execute(
+            note = con.execute(
+                "SELECT period, area_code FROM annotations WHERE id = ?", (annotation_id,)
+            ).fetchone()
+            earlier = con.execute(
+                "SELECT author_name, author_id, written_at FROM annotation_withdrawals"
+                " WHERE annotation_id = ? ORDER BY id LIMIT 1",
+                (annotation_id,),
+            ).fetchone()
+            if earlier is not None:
+                raise UserError(
+                    _problem(
+                        "annotation",
+                        str(annotation_id),
+                        "withdraw once",
+                        f"was already withdrawn by {earlier[0] or earlier[1]} at {earlier[2]}",
+                    )
+                )
+            self._refuse_if_shown_in_signed_off(
+                con, str(note["period"]), str(note["area_code"]), "withdrawn from"
+            )
+            cursor = con.execute(
                 "INSERT INTO annotation_withdrawals (annotation_id, reason, author_id,"
                 " author_name, written_at) VALUES (?, ?, ?, ?, ?)",
                 (annotation_id, cleaned, principal.user_id, principal.name, self._clock()),
             )
+            self._seal(con, "annotation_withdrawals", cursor.lastrowid)
 
     def annotations(
         self, kpi_code: str | None = None, area_code: str | None = None, *, withdrawn: bool = False
@@ -819,6 +1011,7 @@ class Reviews:
         scope = area_code or ALL_AREAS
         records = [row_record(r) for r in rows]
         with self._connect(write=True) as con:
+            self._require_intact(con)
             current = self._current_signoff(con, period, scope)
             if current is not None:
                 raise UserError(
@@ -848,6 +1041,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "signoffs", cursor.lastrowid)
             row = con.execute("SELECT * FROM signoffs WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _signoff(row)
 
@@ -888,6 +1082,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "signoffs", cursor.lastrowid)
             row = con.execute("SELECT * FROM signoffs WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _signoff(row)
 
@@ -900,6 +1095,40 @@ class Reviews:
         if row is None or row["action"] != SignOffAction.SIGNED_OFF:
             return None
         return _signoff(row)
+
+    def _refuse_if_shown_in_signed_off(
+        self, con: sqlite3.Connection, period: str, area_code: str, verb: str
+    ) -> None:
+        """Refuse a chart note at ``period`` that a signed-off month's charts already showed.
+
+        A month's charts run up to it, so a note (or a change point, which moves the limits
+        and icons) at ``period`` changes every month from ``period`` on: any of them signed off
+        for the area, or for every area, is frozen. A note for every area ("") is frozen by a
+        sign-off of any area.
+        """
+        rows = con.execute(
+            "SELECT s.* FROM signoffs AS s WHERE s.period >= ?"
+            " AND (? = '' OR s.scope = ? OR s.scope = ?)"
+            " AND s.id = (SELECT MAX(l.id) FROM signoffs AS l"
+            " WHERE l.period = s.period AND l.scope = s.scope)"
+            " AND s.action = ? ORDER BY s.period, s.id",
+            (period, area_code, area_code, ALL_AREAS, str(SignOffAction.SIGNED_OFF)),
+        ).fetchall()
+        if not rows:
+            return
+        first = _signoff(rows[0])
+        scope = "every area" if first.scope == ALL_AREAS else first.scope
+        more = f" (and {len(rows) - 1} other signed-off month(s) after it)" if len(rows) > 1 else ""
+        raise UserError(
+            _problem(
+                "period",
+                period,
+                "signed-off months are frozen",
+                f"the charts of {first.period} for {scope}, signed off by {first.author} at "
+                f"{first.written_at}{more}, show {period}; it cannot be {verb} unless an "
+                "administrator re-opens the month with a reason",
+            )
+        )
 
     def _signed_off(self, con: sqlite3.Connection, period: str, area_code: str) -> SignOff | None:
         """The sign-off that freezes an area's month (its own, or the all-areas one)."""
@@ -1000,6 +1229,7 @@ class Reviews:
         if problems:
             raise UserError(problems)
         with self._connect(write=True) as con:
+            self._require_intact(con)
             cursor = con.execute(
                 "INSERT INTO benefit_signoffs (line_code, period, amount_k, evidence_hash, note,"
                 " author_id, author_name, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1014,6 +1244,7 @@ class Reviews:
                     self._clock(),
                 ),
             )
+            self._seal(con, "benefit_signoffs", cursor.lastrowid)
             row = con.execute(
                 "SELECT * FROM benefit_signoffs WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
@@ -1104,6 +1335,8 @@ def _commentary(row: sqlite3.Row) -> Commentary:
         author_id=str(row["author_id"]),
         author_name=str(row["author_name"]),
         written_at=str(row["written_at"]),
+        decision_required=bool(row["decision_required"]),
+        decision=str(row["decision"]),
     )
 
 
@@ -1127,6 +1360,8 @@ def _commentary_from_dict(data: Mapping[str, object]) -> Commentary:
         author_id=str(data.get("author_id", "")),
         author_name=str(data.get("author_name", "")),
         written_at=str(data.get("written_at", "")),
+        decision_required=bool(data.get("decision_required", False)),
+        decision=str(data.get("decision", "")),
     )
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -14,18 +12,17 @@ import numpy.typing as npt
 import pandas as pd
 
 from scorecard import spc, sustain
-from scorecard.command import EXIT_OK, CommandResult
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
     OBSERVATION_COLUMNS,
     Area,
+    AreaType,
     Framework,
     Kpi,
     LinkKind,
     SpcEventKind,
     Tier,
 )
-from scorecard.errors import Problem, UserError
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 from scorecard.spc import ASSURANCES, VARIATIONS, SpcResult
@@ -50,11 +47,15 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "assurance",
     "suppressed",
 )
-# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons.
+# The keys of ``scorecard --json``: the contract's, plus ``sustainability`` beside the icons and
+# ``suggested_change_point`` (CONTRACT §3.1) at the end.
 JSON_FIELDS: tuple[str, ...] = (
     *CONTRACT_FIELDS[: CONTRACT_FIELDS.index("assurance") + 1],
     "sustainability",
     *CONTRACT_FIELDS[CONTRACT_FIELDS.index("assurance") + 1 :],
+    "suggested_change_point",
+    "synthetic",
+    "source",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -99,7 +100,10 @@ class CurrentReader(Protocol):
 class ScorecardRow:
     """One KPI × area on the scorecard for a month: the CONTRACT §3 fields plus a few extras.
 
-    ``as_contract_dict`` gives the contract's keys plus ``sustainability`` (``JSON_FIELDS``);
+    ``as_contract_dict`` gives the contract's keys plus ``sustainability``,
+    ``suggested_change_point`` (the first month of a sustained shift that reaches the latest
+    point against limits no recorded change point has reset, else None), ``synthetic`` and
+    ``source`` (``JSON_FIELDS``; ``scorecard.provenance.add_sources`` fills the last two per value);
     the extras (unit, area name, provenance, synthetic, provisional, run chart, the
     sustainability verdict's sentence) serve the app and the pack.
     """
@@ -129,6 +133,8 @@ class ScorecardRow:
     is_run_chart: bool = True
     sustainability: str = "none"
     sustainability_text: str = ""
+    suggested_change_point: str | None = None
+    source: str | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -151,6 +157,9 @@ class ScorecardRow:
             "assurance": self.assurance,
             "sustainability": self.sustainability,
             "suppressed": self.suppressed,
+            "suggested_change_point": self.suggested_change_point,
+            "synthetic": self.synthetic,
+            "source": self.source,
         }
 
 
@@ -159,8 +168,10 @@ class KpiSeries:
     """One KPI × area's monthly series up to the month shown, ready for SPC and charts.
 
     ``targets`` holds the target for each point (a trajectory's monthly value where one is set,
-    else the KPI's single target, else NaN). ``change_points`` are indices where a recorded
-    change point starts a new partition; ``excluded`` marks points drawn but left out.
+    else the area's single target, else NaN): the KPI's ``target_value`` is the system area's,
+    and any other area has a target only through its own row of ``area_targets.csv``.
+    ``change_points`` are indices where a recorded change point starts a new partition;
+    ``excluded`` marks points drawn but left out.
     ``improvement_index`` is where a declared improvement started (also a change point) and
     ``support_index`` where its support ended, each with its reason (None: not declared).
     """
@@ -317,6 +328,8 @@ class _Events:
         default_factory=dict
     )
     supports: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # each KPI × area's single target: the KPI's at the system area, an area's own elsewhere
+    targets: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fw: Framework) -> _Events:
@@ -339,12 +352,21 @@ class _Events:
         paths: dict[tuple[str, str], dict[str, float]] = {}
         for tr in fw.trajectories:
             paths.setdefault((tr.kpi_code, tr.area_code), {})[tr.period] = tr.target
+        targets = {
+            (kpi.code, area.code): kpi.target_value
+            for kpi in fw.kpis
+            if kpi.target_value is not None
+            for area in fw.areas
+            if area.type == AreaType.SYSTEM
+        }
+        targets.update({(t.kpi_code, t.area_code): t.target for t in fw.area_targets})
         return cls(
             change_points={k: tuple(sorted(v)) for k, v in change.items()},
             exclusions=exclude,
             trajectories=paths,
             improvements={k: tuple(sorted(v)) for k, v in improved.items()},
             supports={k: tuple(sorted(v)) for k, v in supported.items()},
+            targets=targets,
         )
 
     def improvement_for(
@@ -448,7 +470,7 @@ def _series_from_columns(kpi: Kpi, area_code: str, columns: _Columns, events: _E
     start, end = columns.slices.get((kpi.code, area_code), (0, 0))
     periods = tuple(str(p) for p in columns.periods[start:end])
     trajectory = events.trajectory_for(kpi.code, area_code)
-    default_target = math.nan if kpi.target_value is None else float(kpi.target_value)
+    default_target = float(events.targets.get((kpi.code, area_code), math.nan))
     targets = np.array([trajectory.get(p, default_target) for p in periods], dtype=np.float64)
 
     change_points: list[int] = []
@@ -625,7 +647,7 @@ def score_series(
     """The scorecard row of one KPI × area from its series (SPC with the KPI's settings).
 
     Args:
-        fw: the framework (unused beyond the KPI and area; kept for symmetry with callers).
+        fw: the framework (for the area's own target when the series has no data).
         kpi: the KPI.
         area: the area.
         series: its series up to the month shown.
@@ -635,7 +657,6 @@ def score_series(
     Returns:
         The row; with no data, period and value are None and both icons ``none``.
     """
-    del fw
     rule = is_suppressed or disclosure_rule
     base = {
         "kpi_code": kpi.code,
@@ -654,7 +675,7 @@ def score_series(
             period=None,
             value=None,
             status=None,
-            target=kpi.target_value,
+            target=fw.target_of(kpi.code, area.code),
             n_points=0,
             mean=None,
             upl=None,
@@ -688,6 +709,9 @@ def score_series(
         is_run_chart=bool(result.is_run_chart),
         sustainability=verdict.status if verdict else "none",
         sustainability_text=verdict.sentence if verdict else "",
+        suggested_change_point=(
+            None if result.shift_index is None else series.periods[result.shift_index]
+        ),
     )
 
 
@@ -1100,46 +1124,6 @@ def scorecard_text(rows: Sequence[ScorecardRow], month: str, area: str | None) -
     return "\n".join([title, "", *lines, "", *notes])
 
 
-def run_scorecard(args: argparse.Namespace) -> CommandResult:
-    """``python -m scorecard scorecard --month YYYY-MM [--area CODE] [--json]``."""
-    from scorecard.demo import with_demo_events
-    from scorecard.framework import load_framework
-    from scorecard.store import Store
-
-    fw = load_framework(args.framework)
-    area: str | None = args.area
-    if area is not None and area not in {a.code for a in fw.areas}:
-        known = ", ".join(a.code for a in fw.areas)
-        raise UserError(
-            Problem(
-                file="--area",
-                row=None,
-                column="",
-                value=area,
-                rule="a known area code",
-                message=f"there is no area with this code in the framework; known areas: {known}",
-            )
-        )
-    store = Store(args.db)
-    if not store.exists():
-        raise UserError(
-            Problem(
-                file="--db",
-                row=None,
-                column="",
-                value="",
-                rule="the store must exist",
-                message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
-            )
-        )
-    rows = compute_scorecard(with_demo_events(fw, Path(args.db)), store, args.month, area)
-    return CommandResult(
-        exit_code=EXIT_OK,
-        data=[row.as_contract_dict() for row in rows],
-        text=scorecard_text(rows, args.month, area),
-    )
-
-
 __all__ = [
     "ASSURANCES",
     "CHANGE_KINDS",
@@ -1159,7 +1143,6 @@ __all__ = [
     "kpi_series",
     "previous_month",
     "rollup",
-    "run_scorecard",
     "score_series",
     "summary_sentence",
 ]

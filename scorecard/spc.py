@@ -195,7 +195,9 @@ class SpcResult:
     ``ASSURANCES`` (both ``none`` for a run chart; variation ``none`` too when the latest point
     is excluded). ``latest_index`` is the latest non-missing point (None for no data);
     ``conflict`` is True when that point fired both a high-side and a low-side rule and the
-    conflict rule chose the variation.
+    conflict rule chose the variation. ``shift_index`` is the first point of a sustained shift
+    (``sustained_shift_starts``) that reaches the latest point, None when there is none: the
+    limits then describe the process before it, and an analyst may record a change point there.
     """
 
     points: SpcPoints
@@ -213,6 +215,7 @@ class SpcResult:
     settings: SpcSettings
     latest_index: int | None
     conflict: bool = field(default=False)
+    shift_index: int | None = field(default=None)
 
     @property
     def latest_value(self) -> float | None:
@@ -434,6 +437,7 @@ def analyse(
             high |= f
         else:
             low |= f
+    shift_index = _latest_shift(x, partition, present & ~excl, has_limits, mean, flags)
     code = _direction_code(d)
     states = _point_states(high, low, code, s.conflict_rule)
     states[~present] = MISSING
@@ -478,6 +482,7 @@ def analyse(
         settings=s,
         latest_index=latest,
         conflict=summary.conflict,
+        shift_index=shift_index,
     )
 
 
@@ -501,6 +506,35 @@ def analyse_many(
     Returns:
         (variation codes, assurance codes), arrays of strings of length n_series.
     """
+    variation, assurance, _ = _analyse_many(matrix, directions, targets, settings, shifts=False)
+    return variation, assurance
+
+
+def analyse_many_with_shifts(
+    matrix: ArrayLike,
+    directions: Direction | str | Sequence[Direction | str],
+    targets: ArrayLike | Sequence[float | None] | None = None,
+    settings: SpcSettings | None = None,
+) -> tuple[NDArray[np.str_], NDArray[np.str_], IntArray]:
+    """``analyse_many`` plus each series' sustained shift reaching its latest point.
+
+    Returns:
+        (variation codes, assurance codes, shift starts): the index in the row of the first
+        point of the shift (``sustained_shift_starts``), or -1 where there is none.
+    """
+    variation, assurance, starts = _analyse_many(matrix, directions, targets, settings, shifts=True)
+    assert starts is not None  # noqa: S101 (always given when asked for)
+    return variation, assurance, starts
+
+
+def _analyse_many(
+    matrix: ArrayLike,
+    directions: Direction | str | Sequence[Direction | str],
+    targets: ArrayLike | Sequence[float | None] | None,
+    settings: SpcSettings | None,
+    *,
+    shifts: bool,
+) -> tuple[NDArray[np.str_], NDArray[np.str_], IntArray | None]:
     s = settings or SpcSettings()
     y = np.array(matrix, dtype=np.float64)
     if y.ndim != 2:
@@ -519,7 +553,7 @@ def analyse_many(
         msg = f"{tgt.shape[0]} targets for {n_series} series"
         raise ValueError(msg)
 
-    compact, _ = _compact(y)
+    compact, order = _compact(y)
     used = ~np.isnan(compact)
     mr_ok = used[:, 1:] & used[:, :-1]
     mean, mr_bar = _mean_and_mr_bar(compact, used, mr_ok, s.screen_moving_ranges, s.baseline_points)
@@ -547,10 +581,117 @@ def analyse_many(
         charted, _variation_codes(high, low, codes, s.conflict_rule, above), "none"
     )
     assurance = np.where(charted, _assurance_codes(codes, tgt, upl, lpl), "none")
-    return variation.astype(np.str_), assurance.astype(np.str_)
+    starts: IntArray | None = None
+    if shifts:
+        starts = np.full(n_series, -1, dtype=np.int64)
+        if compact.shape[1]:
+            found = _shift_starts(compact, mean, flags, last, charted)
+            starts = np.where(found >= 0, order[rows, np.maximum(found, 0)], -1).astype(np.int64)
+    return variation.astype(np.str_), assurance.astype(np.str_), starts
+
+
+def sustained_shift_starts(
+    values: ArrayLike, mean: ArrayLike, settings: SpcSettings | None = None
+) -> IntArray:
+    """Where a sustained shift reaches the latest point of each series (last axis), else -1.
+
+    A sustained shift is a run of ``run_length`` or more points on one side of ``mean`` or a
+    trend of ``trend_length`` or more points that includes the latest point; its start is the
+    first point of that run or trend (the earlier of the two when both reach the latest point).
+    A shift starting at the first point is no shift against the limits (they were computed on
+    it). Missing values (NaN) must be trailing padding only, as ``analyse_many`` compacts them.
+    Making Data Count recalculates limits at such a shift once it is understood, by a person's
+    decision: this only proposes the month.
+    """
+    s = settings or SpcSettings()
+    y = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    m = np.broadcast_to(_floats(mean), y.shape[:-1])
+    present = ~np.isnan(y)
+    last = np.maximum(present.sum(axis=-1) - 1, 0)
+    flags = {
+        "run_on_one_side_high": _in_run(y > m[:, None], s.run_length),
+        "run_on_one_side_low": _in_run(y < m[:, None], s.run_length),
+    }
+    trends = trend(y, s.trend_length)
+    flags["trend_high"], flags["trend_low"] = trends.high, trends.low
+    charted = np.asarray(present.any(axis=-1), dtype=np.bool_)
+    found: IntArray = _shift_starts(y, np.asarray(m), flags, last, charted)
+    return found
 
 
 # Internals.
+
+_SHIFT_RULES: Final = ("run_on_one_side_high", "run_on_one_side_low", "trend_high", "trend_low")
+
+
+def _shift_starts(
+    y: FloatArray, mean: FloatArray, flags: dict[str, BoolArray], last: IntArray, charted: BoolArray
+) -> IntArray:
+    """Start (index into each row) of a run or trend flagged at the row's ``last`` point, or -1.
+
+    Only the few rows whose latest point is in a run or trend are looked at again, so the cost
+    over the rules already computed is small.
+    """
+    n_series, n = y.shape
+    out = np.full(n_series, -1, dtype=np.int64)
+    if n == 0 or n_series == 0:
+        return out
+    rows = np.arange(n_series)
+    at_last = {name: flags[name][rows, last] & charted for name in _SHIFT_RULES}
+    hit = np.flatnonzero(np.logical_or.reduce([at_last[name] for name in _SHIFT_RULES]))
+    if hit.size == 0:
+        return out
+    sub, sub_last = y[hit], last[hit]
+    pos = np.arange(n)
+    upto = pos[None, :] <= sub_last[:, None]
+
+    def trailing_start(cond: BoolArray) -> IntArray:
+        """The first index of the stretch of Trues that ends at each row's last point."""
+        breaks = np.where(~cond & upto, pos[None, :], -1).max(axis=1)
+        return np.asarray(breaks + 1, dtype=np.int64)
+
+    step_up = np.zeros(sub.shape, dtype=np.bool_)
+    step_down = np.zeros(sub.shape, dtype=np.bool_)
+    step_up[:, 1:] = sub[:, 1:] > sub[:, :-1]  # point k is higher than point k - 1
+    step_down[:, 1:] = sub[:, 1:] < sub[:, :-1]
+    m = mean[hit][:, None]
+    with np.errstate(invalid="ignore"):
+        conditions = {
+            "run_on_one_side_high": (sub > m, 0),
+            "run_on_one_side_low": (sub < m, 0),
+            "trend_high": (step_up, 1),  # a trend starts at the point before its first rise
+            "trend_low": (step_down, 1),
+        }
+    best = np.full(hit.size, n, dtype=np.int64)
+    for name, (cond, back) in conditions.items():
+        starts = trailing_start(cond) - back
+        best = np.where(at_last[name][hit], np.minimum(best, starts), best)
+    out[hit] = np.where((best > 0) & (best < n), best, -1)
+    return out
+
+
+def _latest_shift(
+    x: FloatArray,
+    partition: IntArray,
+    used: BoolArray,
+    has_limits: list[bool],
+    mean: FloatArray,
+    flags: dict[str, BoolArray],
+) -> int | None:
+    """The index in ``x`` where a sustained shift in the latest partition begins, or None."""
+    idx = np.flatnonzero(used)
+    if idx.size == 0:
+        return None
+    p = int(partition[idx[-1]])
+    if not has_limits[p]:
+        return None
+    mine = idx[partition[idx] == p]
+    part = {name: flags[name][mine][None, :] for name in _SHIFT_RULES}
+    last = np.array([mine.size - 1], dtype=np.int64)
+    found = _shift_starts(
+        x[mine][None, :], mean[mine[:1]], part, last, np.array([True], dtype=np.bool_)
+    )
+    return None if found[0] < 0 else int(mine[found[0]])
 
 
 def _floats(a: ArrayLike) -> FloatArray:
@@ -904,7 +1045,7 @@ def _variation_text(r: SpcResult) -> str:
 
 def _assurance_text(r: SpcResult) -> str:
     if r.target is None:
-        return "No target is set, so there is no assurance icon."
+        return "No target set for this area, so there is no assurance icon."
     tgt = format_number(r.target)
     if r.direction is Direction.NEUTRAL:
         return f"The KPI has no better direction, so the target of {tgt} gives no assurance icon."

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from scorecard.domain import Framework
+from scorecard.domain import Framework, SpcEvent, SpcEventKind
 from scorecard.errors import Problem, UserError
 
 SCHEMA_VERSION: Final = "1"
@@ -26,6 +26,53 @@ LOCK_TIMEOUT_S: Final = 600.0
 WRITER_MEMORY: Final = "1GB"  # the loads' bench keeps a 5M-row load under 2 GB of RSS
 MAX_CONFLICTS: Final = 1_000
 
+
+# SPC events the store holds beside the framework's spc_events.csv: the synthetic demo's planted
+# improvements and ends of support, each marked synthetic and with its reason. They stay in the
+# store through later loads.
+_EVENTS_DDL: Final = """
+    CREATE TABLE IF NOT EXISTS events (
+        position INTEGER NOT NULL,
+        kpi_code VARCHAR NOT NULL,
+        area_code VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        synthetic BOOLEAN NOT NULL
+    )
+"""
+
+# Where published values came from, and every organisation a publication compares. Created by
+# ``init`` and, for stores made before they existed, by the first load that writes them.
+_PROVENANCE_DDL: Final = (
+    """
+    CREATE TABLE IF NOT EXISTS sources (
+        load_id INTEGER PRIMARY KEY,
+        publication VARCHAR NOT NULL,
+        file VARCHAR NOT NULL,
+        edition VARCHAR NOT NULL
+    )
+    """,
+    # One row per organisation, measure (source_key) and month as the publication prints it;
+    # a later edition of the same key supersedes the row, which stays as history.
+    """
+    CREATE TABLE IF NOT EXISTS comparisons (
+        org_code VARCHAR NOT NULL,
+        org_name VARCHAR NOT NULL,
+        org_level VARCHAR NOT NULL,
+        source_key VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        value DOUBLE,
+        numerator DOUBLE,
+        denominator DOUBLE,
+        publication VARCHAR NOT NULL,
+        file VARCHAR NOT NULL,
+        edition VARCHAR NOT NULL,
+        load_id INTEGER NOT NULL,
+        superseded_by INTEGER
+    )
+    """,
+)
 
 _DDL: Final = (
     """
@@ -63,6 +110,8 @@ _DDL: Final = (
         superseded_by INTEGER
     )
     """,
+    _EVENTS_DDL,
+    *(ddl.replace("IF NOT EXISTS ", "") for ddl in _PROVENANCE_DDL),
 )
 
 # A stored current row and an incoming batch row (aliases o and b) say the same thing. The
@@ -120,6 +169,60 @@ _INSERT: Final = f"""
     FROM batch AS b
     WHERE NOT EXISTS (SELECT 1 FROM observations AS o WHERE {_MATCH})
 """  # noqa: S608 -- fixed fragments of this module, no user text; values are bound
+
+COMPARISON_COLUMNS: Final = (
+    "org_code",
+    "org_name",
+    "org_level",
+    "source_key",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "publication",
+    "file",
+    "edition",
+)
+_COMPARISON_MATCH: Final = """
+    c.superseded_by IS NULL AND c.source_key = n.source_key AND c.org_code = n.org_code
+    AND c.period = n.period
+"""
+_SAME_COMPARISON: Final = """
+    c.value IS NOT DISTINCT FROM n.value AND c.numerator IS NOT DISTINCT FROM n.numerator
+    AND c.denominator IS NOT DISTINCT FROM n.denominator AND c.org_name = n.org_name
+"""
+_COUNT_NEW_COMPARISONS: Final = f"""
+    SELECT count(*) FROM compared AS n
+    WHERE NOT EXISTS (
+        SELECT 1 FROM comparisons AS c WHERE {_COMPARISON_MATCH} AND {_SAME_COMPARISON}
+    )
+"""  # noqa: S608 -- fixed fragments of this module, no user text
+_SUPERSEDE_COMPARISONS: Final = f"""
+    UPDATE comparisons AS c SET superseded_by = $load_id
+    FROM compared AS n
+    WHERE {_COMPARISON_MATCH} AND NOT ({_SAME_COMPARISON})
+"""  # noqa: S608 -- fixed fragments of this module, no user text; values are bound
+_INSERT_COMPARISONS: Final = f"""
+    INSERT INTO comparisons
+    SELECT n.org_code, n.org_name, n.org_level, n.source_key, n.period, n.value, n.numerator,
+           n.denominator, n.publication, n.file, n.edition, $load_id, NULL
+    FROM compared AS n
+    WHERE NOT EXISTS (SELECT 1 FROM comparisons AS c WHERE {_COMPARISON_MATCH})
+"""  # noqa: S608 -- fixed fragments of this module, no user text; values are bound
+_SOURCES: Final = """
+    SELECT l.load_id, l.file_name, l.kind, l.synthetic, l.loaded_at,
+           s.publication, s.file, s.edition
+    FROM loads AS l LEFT JOIN sources AS s ON s.load_id = l.load_id
+    ORDER BY l.load_id
+"""
+_CURRENT_COMPARISONS: Final = """
+    SELECT org_code, org_name, org_level, source_key, period, value, numerator, denominator,
+           publication, file, edition, load_id
+    FROM comparisons
+    WHERE superseded_by IS NULL
+      AND ($key::VARCHAR IS NULL OR source_key = $key::VARCHAR)
+    ORDER BY source_key, period, org_level, org_code
+"""
 
 _CURRENT: Final = """
     SELECT kpi_code, area_code, period, value, numerator, denominator, status, note, load_id,
@@ -277,6 +380,35 @@ class Store:
         with self._connect() as con:
             return _frame(con, "SELECT * FROM loads ORDER BY load_id")
 
+    def sources(self) -> pd.DataFrame:
+        """Every load with the publication, file and edition its values come from.
+
+        Returns:
+            Columns load_id, file_name, kind, synthetic, loaded_at, publication, file, edition
+            (the last three null for a load that names no publication: an extract or the demo).
+        """
+        with self._connect() as con:
+            if _has_table(con, "sources"):
+                return _frame(con, _SOURCES)
+            frame = _frame(con, "SELECT load_id, file_name, kind, synthetic, loaded_at FROM loads")
+        for column in ("publication", "file", "edition"):
+            frame[column] = pd.Series([None] * len(frame), dtype="object")
+        return frame
+
+    def comparisons(self, source_key: str | None = None) -> pd.DataFrame:
+        """Every organisation's current published figure, for comparisons between them.
+
+        Args:
+            source_key: only this measure (None: all).
+
+        Returns:
+            The columns of ``COMPARISON_COLUMNS`` plus load_id; empty when nothing is stored.
+        """
+        with self._connect() as con:
+            if not _has_table(con, "comparisons"):
+                return pd.DataFrame(columns=[*COMPARISON_COLUMNS, "load_id"])
+            return _frame(con, _CURRENT_COMPARISONS, {"key": source_key})
+
     def periods(self) -> list[str]:
         """The distinct periods with a current observation, sorted."""
         with self._connect() as con:
@@ -284,6 +416,20 @@ class Store:
                 "SELECT DISTINCT period FROM observations WHERE superseded_by IS NULL ORDER BY 1"
             ).fetchall()
         return [str(r[0]) for r in rows]
+
+    def events(self) -> tuple[SpcEvent, ...]:
+        """The SPC events the store holds, in the order written (none in an older store)."""
+        with self._connect() as con:
+            kept = _one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events'")
+            if not kept[0]:
+                return ()
+            rows = con.execute(
+                "SELECT kpi_code, period, kind, reason, area_code FROM events ORDER BY position"
+            ).fetchall()
+        return tuple(
+            SpcEvent(str(kpi), str(period), SpcEventKind(str(kind)), str(reason), str(area))
+            for kpi, period, kind, reason, area in rows
+        )
 
     def counts(self) -> tuple[int, int]:
         """(observations stored, loads logged), superseded versions included."""
@@ -294,7 +440,13 @@ class Store:
         return int(row[0]), int(row[1])
 
 
-# The write side: used by scorecard.pipeline only.
+def store_events(path: Path) -> tuple[SpcEvent, ...]:
+    """The SPC events held by the store at ``path`` (none when there is no store)."""
+    store = Store(Path(path))
+    return store.events() if store.exists() else ()
+
+
+# The write side: used by scorecard.pipeline and the demo only.
 
 
 def tmp_path(path: Path) -> Path:
@@ -354,21 +506,59 @@ def _swap_in(path: Path, copy_from: Path | None) -> Iterator[duckdb.DuckDBPyConn
     tmp = tmp_path(path)
     for leftover in (tmp, Path(f"{tmp}.wal")):  # a killed load's copy; its WAL would replay
         leftover.unlink(missing_ok=True)
-    if copy_from is not None:
-        shutil.copyfile(copy_from, tmp)
-    con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+    con: duckdb.DuckDBPyConnection | None = None
     try:
+        if copy_from is not None:
+            shutil.copyfile(copy_from, tmp)
+            tmp.chmod(0o600)
+        con = _open(tmp, read_only=False, memory_limit=WRITER_MEMORY)
+        tmp.chmod(0o600)  # the store holds figures for the Board: its owner only
         yield con
         con.execute("CHECKPOINT")
         con.close()
         _fsync(tmp)
         tmp.replace(path)  # os.replace: atomic on POSIX
         _fsync(path.parent)
-    except BaseException:
-        con.close()
+    except BaseException as err:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if isinstance(err, OSError | duckdb.IOException) and not isinstance(err, UserError):
+            message = (
+                f"the store could not be written ({_reason(err)}); nothing was changed and no "
+                "temporary file was left"
+            )
+            raise _problem(path, message, "disk") from err
         raise
+
+
+def _reason(err: BaseException) -> str:
+    """An operating-system error in words (no paths or file contents echoed)."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return os.strerror(err.errno).lower()
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if "No space left" in text or "disk" in text.lower():
+        return "no space left on device"
+    return "an input/output error"
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = _one(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table}
+    )
+    return bool(found[0])
+
+
+def _new_comparisons(con: duckdb.DuckDBPyConnection, comparisons: pa.Table | None) -> int:
+    """How many comparison rows are not already stored, current, with the same figures."""
+    if comparisons is None or comparisons.num_rows == 0:
+        return 0
+    if not _has_table(con, "comparisons"):
+        return int(comparisons.num_rows)
+    con.register("compared", comparisons)
+    return int(_one(con, _COUNT_NEW_COMPARISONS)[0])
 
 
 def _refuse_stray_wal(path: Path) -> None:
@@ -416,9 +606,48 @@ def init_store(path: Path, fw: Framework) -> None:
             )
 
 
+def add_events(path: Path, events: Sequence[SpcEvent], *, synthetic: bool) -> None:
+    """Keep SPC events in the store at ``path`` after those it holds (atomically, locked).
+
+    Raises:
+        UserError: when there is no store at ``path`` or it cannot be used.
+    """
+    path = Path(path)
+    if not events:
+        return
+    with writer_lock(path):
+        with Store(path)._connect() as con:
+            _check_schema(con, path)
+        _refuse_stray_wal(path)
+        with _swap_in(path, path) as con:
+            con.execute(_EVENTS_DDL)
+            start = int(_one(con, "SELECT coalesce(max(position), 0) FROM events")[0])
+            con.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [start + n, e.kpi_code, e.area_code, e.period, str(e.kind), e.reason, synthetic]
+                    for n, e in enumerate(events, start=1)
+                ],
+            )
+
+
+@dataclass(frozen=True)
+class Source:
+    """The publication a load's values come from, as its file prints it."""
+
+    publication: str
+    file: str
+    edition: str
+
+
 @dataclass(frozen=True)
 class LoadRecord:
-    """The load-log facts of one batch."""
+    """The load-log facts of one batch.
+
+    ``source`` names the publication, file and edition behind every value of the batch;
+    ``comparisons`` holds every organisation the publication prints (the columns of
+    ``COMPARISON_COLUMNS``), written with the batch.
+    """
 
     file_name: str
     sha256: str | None
@@ -426,6 +655,8 @@ class LoadRecord:
     loaded_by: str
     synthetic: bool
     rows: int
+    source: Source | None = None
+    comparisons: pa.Table | None = None
 
 
 @dataclass(frozen=True)
@@ -483,7 +714,8 @@ def apply_load(path: Path, batch: pa.Table, record: LoadRecord, dry_run: bool) -
         with store._connect(memory_limit=WRITER_MEMORY) as con:
             _check_schema(con, path)
             outcome = _classify(con, batch)
-        if dry_run or not outcome.conflicts.empty or outcome.changes == 0:
+            compared = _new_comparisons(con, record.comparisons)
+        if dry_run or not outcome.conflicts.empty or outcome.changes + compared == 0:
             return outcome
         _refuse_stray_wal(path)
         with _swap_in(path, path) as con:
@@ -498,6 +730,30 @@ def apply_load(path: Path, batch: pa.Table, record: LoadRecord, dry_run: bool) -
         conflicts=outcome.conflicts,
         load_id=load_id,
     )
+
+
+_EMPTY_BATCH: Final = pa.schema(
+    [
+        ("source_row", pa.int64()),
+        ("kpi_code", pa.string()),
+        ("area_code", pa.string()),
+        ("period", pa.string()),
+        ("value", pa.float64()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+        ("status", pa.string()),
+        ("note", pa.string()),
+    ]
+)
+
+
+def record_publication(path: Path, record: LoadRecord, dry_run: bool) -> LoadOutcome:
+    """Keep a publication's comparisons and source when it carries no KPI value for the framework.
+
+    A load-log row (no observations) records the file; nothing is written when every
+    comparison row is already stored with the same figures, or on a dry run.
+    """
+    return apply_load(path, _EMPTY_BATCH.empty_table(), record, dry_run)
 
 
 def _write(con: duckdb.DuckDBPyConnection, record: LoadRecord, outcome: LoadOutcome) -> int:
@@ -521,6 +777,23 @@ def _write(con: duckdb.DuckDBPyConnection, record: LoadRecord, outcome: LoadOutc
             "syn": record.synthetic,
         },
     )
+    if record.source is not None or record.comparisons is not None:
+        for ddl in _PROVENANCE_DDL:
+            con.execute(ddl)
+    if record.source is not None:
+        con.execute(
+            "INSERT INTO sources VALUES ($id, $publication, $file, $edition)",
+            {
+                "id": load_id,
+                "publication": record.source.publication,
+                "file": record.source.file,
+                "edition": record.source.edition,
+            },
+        )
+    if record.comparisons is not None:
+        con.register("compared", record.comparisons)
+        con.execute(_SUPERSEDE_COMPARISONS, {"load_id": load_id})
+        con.execute(_INSERT_COMPARISONS, {"load_id": load_id})
     params = {"load_id": load_id, "synthetic": record.synthetic}
     superseded = int(_one(con, _SUPERSEDE, {"load_id": load_id})[0])
     inserted = int(_one(con, _INSERT, params)[0])

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -44,7 +44,6 @@ from scorecard.numbers import format_number
 
 if TYPE_CHECKING:
     from scorecard.domain import Kpi
-    from scorecard.scoring import KpiSeries
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -509,7 +508,45 @@ def verdict_sentence(v: Verdict, periods: Sequence[str], settings: spc.SpcSettin
     return f"Slipping: {phrases[v.rule]} since support ended in {ended} ({when}); {means}."
 
 
-def verdict_for(kpi: Kpi, series: KpiSeries) -> Verdict:
+class DeclaredSeries(Protocol):
+    """What a verdict reads of a KPI × area series (``scoring.KpiSeries`` is one)."""
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        """The months, oldest first."""
+        ...
+
+    @property
+    def values(self) -> FloatArray:
+        """The values (NaN where missing)."""
+        ...
+
+    @property
+    def change_points(self) -> tuple[int, ...]:
+        """Indices where a recorded change point starts a new partition."""
+        ...
+
+    @property
+    def excluded(self) -> BoolArray:
+        """Points drawn but left out of the limits."""
+        ...
+
+    @property
+    def improvement_index(self) -> int | None:
+        """Where a declared improvement started (None: not declared)."""
+        ...
+
+    @property
+    def support_index(self) -> int | None:
+        """Where its support ended (None: not declared)."""
+        ...
+
+    def __len__(self) -> int:
+        """The number of months."""
+        ...
+
+
+def verdict_for(kpi: Kpi, series: DeclaredSeries) -> Verdict:
     """The sustainability verdict of a KPI × area series (``scoring.KpiSeries``).
 
     The series carries the declared ``improvement_index`` and ``support_index`` (from the
@@ -532,6 +569,7 @@ def verdict_for(kpi: Kpi, series: KpiSeries) -> Verdict:
 __all__ = [
     "LABELS",
     "SUSTAINABILITY",
+    "DeclaredSeries",
     "Verdict",
     "assess",
     "assess_many",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import math
 import re
 from collections.abc import Iterator
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
+from scorecard.connectors.loading import PublicationLoad
 from scorecard.errors import Problem, UserError
 
 if TYPE_CHECKING:
@@ -28,6 +26,7 @@ PUBLICATION = 'NHS England "Discharge delays (acute)"'
 NOTE_PREFIX = "NHS England Discharge delays (acute)"
 SOURCE_KEY_NCTR = "nhse.discharge_delays.nctr_remaining_mean"
 SOURCE_KEY_P0 = "nhse.discharge_delays.p0_share"
+SOURCE_KEY_P1 = "nhse.discharge_delays.p1_discharges"
 COLUMNS = [
     "org_code",
     "org_name",
@@ -37,10 +36,15 @@ COLUMNS = [
     "days_submitted",
     "p0_share",
     "discharges_total",
+    "nctr_remaining_sum",
+    "p0_discharges",
+    "p1_discharges",
 ]
 
 # An .xlsx file is a zip archive; anything else (CSV, old .xls, random bytes) is refused up front.
 _ZIP_MAGIC = b"PK\x03\x04"
+# Encrypted (password-protected) workbooks and old .xls files are OLE compound documents.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # The publication has about 180 rows a sheet; a sheet far larger than that is not this publication.
 _MAX_ROWS = 20_000
 # Headings of the organisation tables: the code column and the level its rows are at.
@@ -71,6 +75,7 @@ class _Org:
     level: str
     remaining: list[float] = field(default_factory=list)
     pathways: dict[int, float] | None = None
+    suppressed: set[int] = field(default_factory=set)  # pathways with a '-' cell
 
 
 def _norm(value: object) -> str:
@@ -80,22 +85,24 @@ def _norm(value: object) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _reject(file: str, message: str) -> UserError:
+def _reject(file: str, message: str, rule: str = RULE) -> UserError:
     """A whole-file problem: the workbook is not one this connector can read."""
-    return UserError(Problem(file, None, "", "", RULE, message))
+    return UserError(Problem(file, None, "", "", rule, message))
 
 
-def _cell_problem(file: str, sheet: str, row: int, col: int, value: object, what: str) -> UserError:
+def _cell_problem(
+    file: str, sheet: str, row: int, col: int, value: object, what: str, rule: str = RULE
+) -> UserError:
     """A problem with one cell, named the way a spreadsheet user finds it (sheet, row, column)."""
     from openpyxl.utils import get_column_letter
 
     letter = get_column_letter(col + 1)
     message = f"in sheet '{sheet}' cell {letter}{row} {what}"
-    return UserError(Problem(file, row, letter, str(value), RULE, message))
+    return UserError(Problem(file, row, letter, str(value), rule, message))
 
 
 @contextmanager
-def _open_workbook(path: Path) -> Iterator[Any]:
+def _open_workbook(path: Path, publication: str = PUBLICATION, rule: str = RULE) -> Iterator[Any]:
     """Open an .xlsx read-only (values, not formulas), refusing anything that is not one."""
     import openpyxl
 
@@ -104,20 +111,29 @@ def _open_workbook(path: Path) -> Iterator[Any]:
         with path.open("rb") as handle:
             magic = handle.read(len(_ZIP_MAGIC))
     except OSError as err:
-        raise _reject(file, f"the file cannot be read: {err.strerror or err}.") from None
+        raise _reject(file, f"the file cannot be read: {err.strerror or err}.", rule) from None
+    if magic == _OLE_MAGIC[: len(magic)] and magic:
+        raise _reject(
+            file,
+            "the workbook is password-protected (encrypted) or in the old .xls format, so it "
+            f"cannot be read as the {publication} publication; save it unprotected as .xlsx.",
+            rule,
+        )
     if magic != _ZIP_MAGIC:
         raise _reject(
             file,
-            f"the file is not an Excel workbook (.xlsx), so it cannot be the {PUBLICATION} "
+            f"the file is not an Excel workbook (.xlsx), so it cannot be the {publication} "
             "publication; a CSV or other file renamed .xlsx is not accepted.",
+            rule,
         )
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged or foreign zip
         raise _reject(
             file,
-            "the file is not a readable Excel workbook (.xlsx), so it cannot be the "
-            f"{PUBLICATION} publication.",
+            "the file is not a readable Excel workbook (.xlsx): it is damaged or cut short, so "
+            f"it cannot be read as the {publication} publication.",
+            rule,
         ) from None
     try:
         yield workbook
@@ -125,7 +141,9 @@ def _open_workbook(path: Path) -> Iterator[Any]:
         workbook.close()
 
 
-def _sheet_rows(file: str, sheet: ReadOnlyWorksheet) -> list[Row]:
+def _sheet_rows(
+    file: str, sheet: ReadOnlyWorksheet, publication: str = PUBLICATION, rule: str = RULE
+) -> list[Row]:
     """Every row of a sheet as values, row i of the list being sheet row i + 1, padded square."""
     sheet.reset_dimensions()  # some writers store a wrong size; read what is really there
     rows: list[Row] = []
@@ -135,7 +153,8 @@ def _sheet_rows(file: str, sheet: ReadOnlyWorksheet) -> list[Row]:
             raise _reject(
                 file,
                 f"sheet '{sheet.title}' has more than {_MAX_ROWS:,} rows, far more than the "
-                f"{PUBLICATION} publication has.",
+                f"{publication} publication has.",
+                rule,
             )
     width = max((len(r) for r in rows), default=0)
     return [r + (None,) * (width - len(r)) for r in rows]
@@ -330,10 +349,13 @@ def _read_table4(file: str, rows: list[Row], period: str) -> dict[str, _Org]:
         file, sheet, rows, heading_index + 1, first_measure
     ):
         totals = dict.fromkeys(range(4), 0.0)
+        suppressed: set[int] = set()
         for col, pathway in pathway_of.items():
             value = _count(file, sheet, sheet_row, col, row[col])
             totals[pathway] += value or 0.0  # suppressed '-' counts as 0
-        orgs[code] = _Org(code, name, level, pathways=totals)
+            if value is None:
+                suppressed.add(pathway)
+        orgs[code] = _Org(code, name, level, pathways=totals, suppressed=suppressed)
     return orgs
 
 
@@ -348,6 +370,24 @@ def _cover_period(rows: list[Row]) -> str | None:
                 if day is not None:
                     return f"{day:%Y-%m}"
     return None
+
+
+def _cover_edition(rows: list[Row]) -> str:
+    """The edition as the cover sheet prints it: published and revised dates, and status."""
+    found: dict[str, str] = {}
+    for row in rows:
+        for col, value in enumerate(row):
+            label = _norm(value).rstrip(":")
+            if label in {"published", "revised", "status"} and label not in found:
+                given = next((v for v in row[col + 1 :] if v is not None), None)
+                day = _as_day(given)
+                text = f"{day:%-d %B %Y}" if day is not None else str(given or "").strip()
+                if text and text not in _DASHES:
+                    found[label] = text
+    parts = [f"{label} {found[label]}" for label in ("published", "revised") if label in found]
+    if "status" in found:
+        parts.append(f"status {found['status']}")
+    return ", ".join(parts) or "edition not printed on the cover sheet"
 
 
 def read_discharge_delays(path: Path) -> pd.DataFrame:
@@ -366,11 +406,18 @@ def read_discharge_delays(path: Path) -> pd.DataFrame:
         nctr_remaining_mean`` (mean over submitted days of Table 2's patients remaining in
         hospital who no longer meet the criteria to reside), ``days_submitted``, ``p0_share``
         (Table 4: P0 / (P0 + P1 + P2 + P3) × 100, suppressed cells as 0) and
-        ``discharges_total`` (P0 + … + P3). Regions have their printed name as code.
+        ``discharges_total`` (P0 + … + P3), ``nctr_remaining_sum`` (the days' total),
+        ``p0_discharges`` and ``p1_discharges`` (Table 4's P1 total; missing where a P1 cell is
+        suppressed '-'). Regions have their printed name as code.
 
     Raises:
         UserError: the file is not an .xlsx, or not this publication, or a cell cannot be read.
     """
+    return read_discharge_delays_edition(path)[0]
+
+
+def read_discharge_delays_edition(path: Path) -> tuple[pd.DataFrame, str]:
+    """``read_discharge_delays`` and the edition its cover sheet prints (published, revised)."""
     file = path.name
     with _open_workbook(path) as workbook:
         sheets = {_norm(ws.title): ws for ws in workbook.worksheets}
@@ -414,31 +461,46 @@ def read_discharge_delays(path: Path) -> pd.DataFrame:
             "days_submitted": 0,
             "p0_share": math.nan,
             "discharges_total": pd.NA,
+            "nctr_remaining_sum": math.nan,
+            "p0_discharges": pd.NA,
+            "p1_discharges": pd.NA,
         }
         if daily is not None:
             record["days_submitted"] = len(daily.remaining)
             if daily.remaining:
                 record["nctr_remaining_mean"] = sum(daily.remaining) / len(daily.remaining)
+                record["nctr_remaining_sum"] = sum(daily.remaining)
         if discharges is not None and discharges.pathways is not None:
             total = sum(discharges.pathways.values())
             record["discharges_total"] = round(total)
+            record["p0_discharges"] = round(discharges.pathways[0])
+            if 1 not in discharges.suppressed:  # a suppressed count is unknown, not 0
+                record["p1_discharges"] = round(discharges.pathways[1])
             if total > 0:
                 record["p0_share"] = discharges.pathways[0] / total * 100.0
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
-    return frame.astype(
+    typed = frame.astype(
         {
             "nctr_remaining_mean": "float64",
             "days_submitted": "int64",
             "p0_share": "float64",
             "discharges_total": "Int64",
+            "nctr_remaining_sum": "float64",
+            "p0_discharges": "Int64",
+            "p1_discharges": "Int64",
         }
     )
+    return typed, _cover_edition(cover)
 
 
-def _kpi_rows(fw: Framework, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
+def kpi_rows(fw: Framework, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
     """The KPI-extract rows for the framework's areas found in one workbook, and their keys."""
-    measures = {SOURCE_KEY_NCTR: "nctr_remaining_mean", SOURCE_KEY_P0: "p0_share"}
+    measures = {
+        SOURCE_KEY_NCTR: "nctr_remaining_mean",
+        SOURCE_KEY_P0: "p0_share",
+        SOURCE_KEY_P1: "p1_discharges",
+    }
     found = {str(r["org_code"]): r for r in frame.to_dict("records")}
     rows: list[dict[str, object]] = []
     keys: list[str] = []
@@ -466,96 +528,109 @@ def _kpi_rows(fw: Framework, frame: pd.DataFrame, file: str) -> tuple[pd.DataFra
     return pd.DataFrame.from_records(rows, columns=columns), keys
 
 
-def run_import(args: argparse.Namespace) -> CommandResult:
-    """``import-nhse discharge-delays FILE… [--dry-run]``: load NCTR and P0 KPIs from workbooks.
+def _comparisons(frame: pd.DataFrame, file: str, edition: str) -> pd.DataFrame:
+    """Every organisation's NCTR mean, P0 share and P1 discharges as comparison rows."""
+    rows: list[dict[str, object]] = []
+    for org in frame.to_dict("records"):
+        name = str(org["org_name"])
+        level = str(org["org_level"])
+        code = str(org["org_code"])
+        if level == "region" and _norm(name).startswith("england"):
+            level, code = "england", "ENGLAND"
+        days = int(org["days_submitted"])
 
-    Every workbook is read first; if any is not this publication nothing is written and the
-    command exits 1 with the problems. Then each workbook's rows are loaded as one file, for the
-    framework's areas (of each KPI's area types) whose code appears in it.
+        def known(value: object) -> float | None:
+            if value is None or value is pd.NA:
+                return None
+            number = float(value)  # type: ignore[arg-type]
+            return None if math.isnan(number) else number
+
+        measures = (
+            (
+                SOURCE_KEY_NCTR,
+                known(org["nctr_remaining_mean"]),
+                known(org["nctr_remaining_sum"]),
+                float(days) if days else None,
+            ),
+            (
+                SOURCE_KEY_P0,
+                known(org["p0_share"]),
+                known(org["p0_discharges"]),
+                known(org["discharges_total"]),
+            ),
+            (SOURCE_KEY_P1, known(org["p1_discharges"]), None, None),
+        )
+        for key, value, numerator, denominator in measures:
+            rows.append(
+                {
+                    "org_code": code,
+                    "org_name": name,
+                    "org_level": level,
+                    "source_key": key,
+                    "period": str(org["period"]),
+                    "value": value,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "publication": PUBLICATION,
+                    "file": file,
+                    "edition": edition,
+                }
+            )
+    return pd.DataFrame.from_records(rows)
+
+
+def discharge_delay_loads(fw: Framework, paths: list[Path]) -> list[PublicationLoad]:
+    """Read every workbook and turn each into its KPI rows, source and comparisons.
 
     Args:
-        args: the parsed command line (``files``, ``dry_run``, ``user``, ``db``, ``framework``).
+        fw: the framework (KPIs whose source_key is one of this publication's).
+        paths: the workbooks.
 
     Returns:
-        The command's result; ``data`` lists the loaded (or, with --dry-run, loadable) rows as
-        ``{"kpi_code", "source_key", "area_code", "period", "value"}``.
+        One load per workbook.
+
+    Raises:
+        UserError: every problem found in any workbook (nothing is loaded then).
     """
+    from scorecard.provenance import comparison_table
+    from scorecard.store import Source
+
     problems: list[Problem] = []
-    frames: list[tuple[Path, pd.DataFrame]] = []
-    for given in args.files:
-        path = Path(given)
+    read: list[tuple[Path, pd.DataFrame, str]] = []
+    for path in paths:
         try:
-            frames.append((path, read_discharge_delays(path)))
+            frame, edition = read_discharge_delays_edition(path)
         except UserError as err:
             problems.extend(err.problems)
+            continue
+        read.append((path, frame, edition))
     if problems:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=problems)
-
-    from scorecard.framework import load_framework
-
-    fw = load_framework(args.framework)
-    if not {kpi.source_key for kpi in fw.kpis} & {SOURCE_KEY_NCTR, SOURCE_KEY_P0}:
+        raise UserError(problems)
+    wanted = {SOURCE_KEY_NCTR, SOURCE_KEY_P0, SOURCE_KEY_P1}
+    if not {kpi.source_key for kpi in fw.kpis} & wanted:
         message = (
-            f"the framework has no KPI whose source_key is {SOURCE_KEY_NCTR} or {SOURCE_KEY_P0}, "
-            "so there is nothing to import."
+            f"the framework has no KPI whose source_key is {', '.join(sorted(wanted))}, so there "
+            "is nothing to import."
         )
-        problem = Problem(str(args.framework), None, "source_key", "", RULE, message)
-        return CommandResult(exit_code=EXIT_REJECTED, problems=[problem])
-    extracts: list[tuple[Path, pd.DataFrame, list[str]]] = []
-    for path, frame in frames:
-        rows, keys = _kpi_rows(fw, frame, path.name)
+        raise UserError(Problem("kpis.csv", None, "source_key", "", RULE, message))
+    loads: list[PublicationLoad] = []
+    for path, frame, edition in read:
+        rows, keys = kpi_rows(fw, frame, path.name)
         if rows.empty:
             message = (
                 "none of the framework's areas for the discharge-delay KPIs appears in this "
                 "workbook, so there is nothing to import."
             )
             problems.append(Problem(path.name, None, "", "", RULE, message))
-        extracts.append((path, rows, keys))
+            continue
+        try:
+            table = comparison_table(_comparisons(frame, path.name, edition), path.name)
+        except UserError as err:
+            problems.extend(err.problems)
+            continue
+        loads.append(
+            PublicationLoad(path, rows, keys, Source(PUBLICATION, path.name, edition), table)
+        )
     if problems:
-        return CommandResult(exit_code=EXIT_REJECTED, problems=problems)
-    return _load(args, fw, extracts)
-
-
-def _load(
-    args: argparse.Namespace, fw: Framework, extracts: list[tuple[Path, pd.DataFrame, list[str]]]
-) -> CommandResult:
-    """Load each workbook's KPI rows through the pipeline, as one file each.
-
-    Every workbook is validated (a dry run) before any is written, so a rejected one leaves
-    the store as it was for all of them.
-    """
-    from scorecard.pipeline import REJECTED, load_frame
-
-    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path, _, _ in extracts]
-    for dry_run in (True,) if args.dry_run else (True, False):
-        reports = [
-            load_frame(
-                args.db,
-                fw,
-                rows,
-                path.name,
-                kind="nhse",
-                user=args.user,
-                synthetic=False,
-                dry_run=dry_run,
-                sha256=digest,
-            )
-            for (path, rows, _), digest in zip(extracts, digests, strict=True)
-        ]
-        text = "\n".join(report.summary() for report in reports)
-        problems = [p for report in reports if report.status == REJECTED for p in report.errors]
-        if problems:
-            return CommandResult(exit_code=EXIT_REJECTED, text=text, problems=problems)
-    data: list[dict[str, object]] = []
-    for _, rows, keys in extracts:
-        for record, key in zip(rows.to_dict("records"), keys, strict=True):
-            data.append(
-                {
-                    "kpi_code": record["kpi_code"],
-                    "source_key": key,
-                    "area_code": record["area_code"],
-                    "period": record["period"],
-                    "value": record["value"],
-                }
-            )
-    return CommandResult(exit_code=EXIT_OK, data=data, text=text)
+        raise UserError(problems)
+    return loads

@@ -1,15 +1,15 @@
-"""The monthly Board pack as a PDF drawn with reportlab, and the scorecard table (CSV, XLSX).
+"""The monthly Board pack as a tagged PDF (HTML templates, WeasyPrint), and the scorecard table.
 
-inputs (what the pack reads) → pages (its pages, laid out) with drawings (icons, SPC charts)
-and theme (page, colours, fonts, styles); this module builds it for the app and the command.
+inputs (what the pack reads) → pages (what each page shows) with drawings (SVG icons and SPC
+charts) → render (Jinja2 templates per kind of page, then PDF/UA with WeasyPrint); this module
+builds it for the app and the command.
 """
 
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
-from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import Framework
 from scorecard.errors import Problem, UserError
 from scorecard.pack.inputs import (
@@ -21,7 +21,8 @@ from scorecard.pack.inputs import (
     scorecard_frame,
     scorecard_xlsx,
 )
-from scorecard.pack.pages import lead_sentence, render_pack
+from scorecard.pack.pages import lead_sentence
+from scorecard.pack.render import PackPdf, pack_pdf, render_html, render_pack
 from scorecard.pack.theme import month_words
 from scorecard.reviews import Reviews
 
@@ -45,64 +46,84 @@ def build_pack(fw: Framework, store: StoreReader, reviews: Reviews, month: str, 
     return render_pack(read_pack_data(fw, store, reviews, month, area))
 
 
-def run_pack(args: argparse.Namespace) -> CommandResult:
-    """``python -m scorecard pack --month YYYY-MM [--area CODE] --out FILE.pdf``."""
-    from scorecard.framework import load_framework
-    from scorecard.store import Store
+@dataclass(frozen=True)
+class WrittenPack:
+    """What ``write_pack`` wrote: the file and the facts the command reports."""
 
-    fw = load_framework(args.framework)
-    store = Store(args.db)
-    if not store.exists():
-        raise UserError(
-            Problem(
-                "--db",
-                None,
-                "",
-                str(args.db),
-                "the store must exist",
-                "no store here; run `python -m scorecard demo` or `load` first",
-            )
+    file: Path
+    month: str
+    area: str
+    area_name: str
+    size: int
+    pages: int
+    signed_off: bool
+    synthetic: bool
+
+    def summary(self) -> dict[str, object]:
+        """The command's ``--json`` object."""
+        return {
+            "file": str(self.file),
+            "month": self.month,
+            "area": self.area,
+            "bytes": self.size,
+            "pages": self.pages,
+            "signed_off": self.signed_off,
+            "synthetic": self.synthetic,
+        }
+
+    def sentence(self) -> str:
+        """The command's one line for people."""
+        return (
+            f"Board pack for {month_words(self.month)}, {self.area_name}: {self.pages} pages, "
+            f"{self.size:,} bytes written to {self.file}"
+            + (" (SYNTHETIC demo data)" if self.synthetic else "")
+            + ("; signed off" if self.signed_off else "; not signed off")
         )
-    out = Path(args.out)
+
+
+def write_pack(
+    fw: Framework, store: StoreReader, reviews: Reviews, month: str, area: str, out: Path
+) -> WrittenPack:
+    """Build the pack and write it to ``out`` whole (a partial file is renamed into place).
+
+    Raises:
+        UserError: For a missing folder, an unknown area or a month without data.
+    """
     if not out.parent.is_dir():
         raise UserError(
             Problem("--out", None, "", str(out), "an existing folder", "the folder does not exist")
         )
-    area = args.area or "QPM"
-    data = read_pack_data(fw, store, Reviews.beside(Path(args.db)), args.month, area)
-    pdf = render_pack(data)
+    data = read_pack_data(fw, store, reviews, month, area)
+    laid_out = pack_pdf(data)
     partial = out.with_name(out.name + ".partial")
-    partial.write_bytes(pdf)
+    partial.write_bytes(laid_out.pdf)
     partial.replace(out)
-    pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ")
-    summary = {
-        "file": str(out),
-        "month": args.month,
-        "area": area,
-        "bytes": len(pdf),
-        "pages": pages,
-        "signed_off": data.signoff is not None,
-        "synthetic": data.synthetic,
-    }
-    text = (
-        f"Board pack for {month_words(args.month)}, {data.area.name}: {len(pdf):,} bytes "
-        f"written to {out}"
-        + (" (SYNTHETIC demo data)" if data.synthetic else "")
-        + ("; signed off" if data.signoff is not None else "; not signed off")
+    return WrittenPack(
+        file=out,
+        month=month,
+        area=data.area.code,
+        area_name=data.area.name,
+        size=len(laid_out.pdf),
+        pages=laid_out.pages,
+        signed_off=data.signoff is not None,
+        synthetic=data.synthetic,
     )
-    return CommandResult(exit_code=EXIT_OK, data=summary, text=text)
 
 
 __all__ = [
     "SCORECARD_TABLE_COLUMNS",
     "PackData",
+    "PackPdf",
     "StoreReader",
+    "WrittenPack",
     "build_pack",
     "lead_sentence",
+    "pack_pdf",
     "read_pack_data",
+    "render_html",
     "render_pack",
-    "run_pack",
     "scorecard_csv",
     "scorecard_frame",
     "scorecard_xlsx",
+    "write_pack",
 ]

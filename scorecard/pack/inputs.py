@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from scorecard import exports
-from scorecard.demo import with_demo_loads
 from scorecard.disclosure import SUPPRESSION_NOTE
-from scorecard.domain import Area, Framework
+from scorecard.domain import Area, Framework, SpcEvent, with_events
 from scorecard.errors import Problem, UserError
 from scorecard.numbers import SUPPRESSED_MARK
 from scorecard.pack.drawings import assurance_words, variation_words
@@ -54,6 +52,10 @@ class StoreReader(Protocol):
 
     def loads(self) -> pd.DataFrame:
         """The load log."""
+        ...
+
+    def events(self) -> tuple[SpcEvent, ...]:
+        """The SPC events the store holds (the demo's planted ones)."""
         ...
 
     def history(self, kpi_code: str | None = None, area_code: str | None = None) -> pd.DataFrame:
@@ -113,7 +115,7 @@ def read_pack_data(
         raise UserError(
             Problem("--area", None, "", area_code, "a known area code", f"known areas: {known}")
         ) from None
-    live = with_declared_change_points(with_demo_loads(fw, store.loads()), reviews)
+    live = with_declared_change_points(with_events(fw, store.events()), reviews)
     frame = store.current(area_codes=[area.code], up_to=month)
     if frame.empty:
         raise UserError(
@@ -282,11 +284,15 @@ def scorecard_frame(
 
 def scorecard_csv(frame: pd.DataFrame) -> bytes:
     """The scorecard table as CSV (formula-like text neutralised)."""
+    from scorecard import exports
+
     return exports.to_csv_bytes(frame)
 
 
 def scorecard_xlsx(frame: pd.DataFrame, month: str, area: str) -> bytes:
     """The scorecard table as XLSX (formula-like text neutralised)."""
+    from scorecard import exports  # openpyxl: only when a workbook is asked for
+
     return exports.to_xlsx_bytes(
         frame, sheet_name=f"Scorecard {month}", title=f"iCAN scorecard {month} {area}"
     )

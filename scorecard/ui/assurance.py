@@ -9,12 +9,25 @@ import streamlit as st
 
 from scorecard.disclosure import apply_suppression
 from scorecard.framework import coverage
+from scorecard.periods import month_short
 from scorecard.quality import KpiQuality
-from scorecard.ui import data, views
+from scorecard.ui import data
 from scorecard.ui.display import QUALITY_SYMBOLS, bullet_list, kite_svg, readable, svg_data_uri
 from scorecard.ui.frame import Context, empty_state
 from scorecard.ui.thread import thread_gaps
 from scorecard.ui.views import md
+
+# Column widths in pixels: every kite-mark dimension fits beside the KPI without scrolling
+# sideways in a 1366-pixel-wide window (the page's content is about 1,200 pixels wide).
+QUALITY_WIDTHS: Mapping[str, int] = {
+    "KPI": 262,
+    "Kite mark": 72,
+    "Overall": 100,
+    "Latest": 80,
+    "Areas": 56,
+}
+DIMENSION_WIDTH = 96
+SHORT_LABELS: Mapping[str, str] = {"Audit (revisions)": "Audit"}
 
 
 def quality_frame(items: Sequence[KpiQuality]) -> pd.DataFrame:
@@ -22,22 +35,28 @@ def quality_frame(items: Sequence[KpiQuality]) -> pd.DataFrame:
     records: list[dict[str, object]] = []
     for item in items:
         record: dict[str, object] = {
-            "KPI": f"{item.kpi_name} ({item.kpi_code})",
+            "KPI": f"{item.kpi_code} — {item.kpi_name}",
             "Kite mark": svg_data_uri(kite_svg(item.kite_mark)),
             "Overall": QUALITY_SYMBOLS.get(item.kite_mark.overall, item.kite_mark.overall),
-            "Latest period": views.month_label(item.reference_period)
-            if item.reference_period
-            else "No data",
-            "Areas reporting": f"{item.areas_reporting} of {item.areas_expected}",
+            "Latest": month_short(item.reference_period) if item.reference_period else "No data",
+            "Areas": f"{item.areas_reporting} of {item.areas_expected}",
         }
         for mark in item.kite_mark.marks:
-            record[mark.label] = QUALITY_SYMBOLS.get(mark.rating, mark.rating)
-        record["Why"] = (
-            " ".join(f"{m.label}: {m.sentence}" for m in item.kite_mark.marks if m.rating != "good")
-            or "Every dimension is good."
-        )
+            label = SHORT_LABELS.get(mark.label, mark.label)
+            record[label] = QUALITY_SYMBOLS.get(mark.rating, mark.rating)
         records.append(record)
     return pd.DataFrame.from_records(records)
+
+
+def quality_reasons(items: Sequence[KpiQuality]) -> list[str]:
+    """Why each KPI's kite mark is not all good, one line per KPI (empty when all are good)."""
+    lines: list[str] = []
+    for item in items:
+        marks = [m for m in item.kite_mark.marks if m.rating != "good"]
+        if marks:
+            why = " ".join(f"{m.label}: {m.sentence}" for m in marks)
+            lines.append(f"**{md(item.kpi_code)}** ({md(item.kpi_name)}): {md(why)}")
+    return lines
 
 
 def assurance_quality(ctx: Context) -> None:
@@ -56,19 +75,23 @@ def assurance_quality(ctx: Context) -> None:
         + ", ".join(f"{int(n)} KPIs {md(label)}" for label, n in counts.items())
         + ". Each kite mark is a diamond of wedges, one per dimension (timeliness against "
         "frequency, completeness across areas, validation, sign-off, audit of revisions, "
-        "source), with the overall rating as a letter: G good, A attention, P poor."
+        "source), with the overall rating as a letter: G good, A attention, P poor. The overall "
+        "rating is the worst of the first five and never more than one step better than any "
+        "dimension: a poor source (synthetic data) makes it attention at best."
     )
-    st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        row_height=48,
-        column_config={
-            "Kite mark": st.column_config.ImageColumn("Kite mark", width="small"),
-            "KPI": st.column_config.TextColumn("KPI", width="large"),
-            "Why": st.column_config.TextColumn("Why", width="large"),
-        },
-    )
+    widths = {
+        **QUALITY_WIDTHS,
+        **dict.fromkeys(frame.columns[len(QUALITY_WIDTHS) :], DIMENSION_WIDTH),
+    }
+    config = {
+        name: st.column_config.TextColumn(name, width=width) for name, width in widths.items()
+    }
+    config["Kite mark"] = st.column_config.ImageColumn("Kite mark", width=widths["Kite mark"])
+    st.dataframe(frame, hide_index=True, width="stretch", row_height=48, column_config=config)
+    reasons = quality_reasons(items)
+    if reasons:
+        with st.expander(f"Why {len(reasons)} of {len(items)} kite marks are not all good"):
+            bullet_list(reasons)
 
 
 def load_log(ctx: Context) -> None:

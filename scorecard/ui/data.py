@@ -76,10 +76,11 @@ def _live_framework(
     folder: str, signature: str, store: str, words: str, identity: str = ""
 ) -> Framework:
     del words, identity  # cache keys only: new annotations or a rebuilt store give new ones
-    from scorecard.demo import with_demo_events
+    from scorecard.domain import with_events
     from scorecard.reviews import Reviews, reviews_path, with_declared_change_points
+    from scorecard.store import store_events
 
-    fw = with_demo_events(_framework(folder, signature), Path(store))
+    fw = with_events(_framework(folder, signature), store_events(Path(store)))
     if not reviews_path(Path(store)).is_file():
         return fw
     return with_declared_change_points(fw, Reviews.beside(Path(store)))
@@ -88,7 +89,7 @@ def _live_framework(
 def live_framework(store: str | Path) -> Framework:
     """The framework with the change points people declared beside the store (as the pack).
 
-    A synthetic demo store adds the demo's own improvement and end-of-support events.
+    A store's own SPC events (the synthetic demo's improvements and ends of support) are added.
 
     Every SPC reading the app shows goes through this, so the app's limits and icons are the
     ones the Board pack and the sign-off use.

@@ -7,13 +7,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from scorecard.bricks import STATES as BRICK_STATES
+from scorecard.bricks import VIEWS as KPI_VIEWS
 from scorecard.domain import Framework
 from scorecard.errors import UserError
-from scorecard.ui import data, review, views
+from scorecard.ui import data, provenance, review, views
+from scorecard.ui.context import Context as Context
 from scorecard.ui.selection import PARAM_NAMES, Choices, Selection
 from scorecard.ui.views import md
 
@@ -82,6 +84,22 @@ a:focus-visible, button:focus-visible { outline: 3px solid #FFEB3B !important; }
 .st-key-ican-ipr td, .st-key-ican-ipr th { vertical-align: middle; font-size: 0.92rem; }
 .st-key-ican-ipr img { height: 2rem; vertical-align: middle; }
 .st-key-ican-ipr td:nth-child(8) img { height: 1.8rem; width: 6.5rem; }
+[class*="st-key-ican-outcome-"] { padding: 0.35rem 0.6rem; gap: 0.1rem; }
+[class*="st-key-ican-outcome-"] p { line-height: 1.4; font-size: 0.92rem; }
+[class*="st-key-ican-outcome-"] img { height: 1.35rem; }
+[class*="st-key-ican-pillar-"] { gap: 0.45rem; }
+.st-key-ican-exceptions li { margin-bottom: 0.3rem; }
+.st-key-ican-exceptions p, .st-key-ican-exceptions li { font-size: 0.95rem; line-height: 1.45; }
+.st-key-ican-grid table { font-size: 0.88rem; }
+.st-key-ican-grid td, .st-key-ican-grid th { padding: 0.15rem 0.45rem; }
+[class*="st-key-ican-brickcard-"] td, [class*="st-key-ican-brickcard-"] th {
+  vertical-align: middle; font-size: 0.92rem; padding: 0.3rem 0.5rem;
+}
+[class*="st-key-ican-brickcard-"] img { height: 1.7rem; vertical-align: middle; }
+[class*="st-key-ican-brick-"] summary {
+  min-height: 0 !important; padding-top: 0.2rem !important; padding-bottom: 0.2rem !important;
+}
+[class*="st-key-ican-brickcard-"] td:nth-child(6) img { height: 1.8rem; width: 6.5rem; }
 </style>
 """
 
@@ -104,51 +122,8 @@ PAGES: tuple[PageRef, ...] = (
     PageRef("pages/6_framework_table.py", "Framework table"),
     PageRef("pages/7_review.py", "Review"),
     PageRef("pages/8_benefits.py", "Benefits"),
+    PageRef("pages/9_guide.py", "Guide"),
 )
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a page needs after the frame: framework, store, selection and the data for it."""
-
-    fw: Framework
-    selection: Selection
-    choices: Choices
-    store: data.StoreRef | None
-    months: tuple[str, ...]
-    synthetic: bool
-    slot: DeltaGenerator | None = None  # room beside the month and area filters for a page's own
-
-    @property
-    def has_data(self) -> bool:
-        """Whether the store exists and holds at least one value."""
-        return self.store is not None and bool(self.months)
-
-    @property
-    def month(self) -> str:
-        """The selected month (YYYY-MM), "" when there is no data."""
-        return self.selection.month
-
-    @property
-    def area(self) -> str:
-        """The selected area code."""
-        return self.selection.area
-
-    @property
-    def area_name(self) -> str:
-        """The selected area's name."""
-        return views.area_name(self.fw, self.selection.area)
-
-    @property
-    def month_label(self) -> str:
-        """The selected month as words, e.g. 'March 2024'."""
-        return views.month_label(self.selection.month)
-
-    def current(self) -> pd.DataFrame:
-        """Every current observation (cached on the store's identity); empty without a store."""
-        if self.store is None:
-            return pd.DataFrame()
-        return data.current(self.store.path, self.store.identity)
 
 
 def _repo_file(path: str) -> Path:
@@ -169,6 +144,8 @@ def _choices(fw: Framework, months: Sequence[str], counts: Mapping[str, int]) ->
         pillars=tuple(p.code for p in fw.pillars),
         bricks=tuple(b.code for b in fw.bricks),
         owners=tuple(views.owners(fw)),
+        states=tuple(BRICK_STATES),
+        views=KPI_VIEWS,
         default_month=views.latest_complete_month(counts, dt.datetime.now(dt.UTC).date()),
         default_area=views.default_area(fw),
     )
@@ -356,6 +333,8 @@ def frame(title: str, *, page: str = "app.py", filters: bool = True) -> Context:
                 "scorecard works; they are not real NHS or council figures.",
                 icon=":material/science:",
             )
+    elif ref is not None and months:
+        provenance.published_banner(ref.path, ref.identity)
     review.identity_banner(review.who())
     if ref is None:
         no_store_message()

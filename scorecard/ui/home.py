@@ -14,10 +14,9 @@ from scorecard.domain import Outcome
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 from scorecard.quality import SeriesQuality
-from scorecard.scoring import Change, Rollup, ScorecardRow, changes_since, rollup
+from scorecard.scoring import Change, Rollup, ScorecardRow, StateCounts, changes_since, rollup
 from scorecard.ui import data, views
 from scorecard.ui.display import (
-    assurance_label,
     assurance_svg,
     bullet_list,
     icons_md,
@@ -25,7 +24,6 @@ from scorecard.ui.display import (
     kite_svg,
     markdown_table,
     quality_text,
-    variation_label,
     variation_svg,
 )
 from scorecard.ui.frame import Context, empty_state, page_link
@@ -43,6 +41,7 @@ class Board:
     changes: tuple[Change, ...]
     quality: Mapping[str, SeriesQuality]
     sparklines: Mapping[str, str]
+    previous: tuple[ScorecardRow, ...] = ()  # the month before's rows (new or continuing)
 
     @property
     def has_values(self) -> bool:
@@ -73,6 +72,7 @@ def home_board(ctx: Context) -> Board | None:
         changes=tuple(changes_since(ctx.fw, rows, previous)),
         quality=quality,
         sparklines=data.sparklines(path, identity, ctx.month, ctx.area),
+        previous=tuple(previous),
     )
     if not board.has_values:
         empty_state(
@@ -82,19 +82,40 @@ def home_board(ctx: Context) -> Board | None:
     return board
 
 
-def home_summary(ctx: Context, board: Board) -> None:
-    """Headline counts of the lead KPIs for the month and area."""
-    leads = [r for r in board.rows if r.tier == "lead" and r.period is not None]
-    if not leads:
-        return
-    improving = sum(r.variation.startswith("improvement") for r in leads)
-    concern = sum(r.variation.startswith("concern") for r in leads)
-    failing = sum(r.assurance == "fail" for r in leads)
-    st.markdown(
-        f"**{md(ctx.area_name)}, {md(ctx.month_label)}:** {len(leads)} lead KPIs reported; "
-        f"{improving} showing improvement, {concern} showing concern, "
-        f"{failing} consistently failing their target."
-    )
+NOTABLE_VARIATION = {
+    "improvement": "improving",
+    "concern": "special-cause concern",
+    "neither": "unusual (neutral KPI)",
+    "none": "too few points for SPC",
+}
+NOTABLE_ASSURANCE = {"pass": "passing its target", "fail": "failing its target"}
+NOTABLE_SUSTAIN = {"slipping": "improvement slipping", "lost": "improvement lost"}
+
+
+def notable(row: ScorecardRow) -> str:
+    """What is worth saying about a KPI's month, only what differs from 'no change'."""
+    parts = [
+        NOTABLE_VARIATION.get(row.variation.split("_")[0], ""),
+        NOTABLE_ASSURANCE.get(row.assurance, ""),
+        NOTABLE_SUSTAIN.get(row.sustainability, ""),
+    ]
+    said = [p for p in parts if p]
+    return ", ".join(said) if said else "no significant change"
+
+
+def counts_words(counts: StateCounts, noun: str) -> str:
+    """A node's lead KPIs in a few words: how many, and only the states some of them are in."""
+    improving = sum(n for v, n in counts.variation.items() if v.startswith("improvement"))
+    concern = sum(n for v, n in counts.variation.items() if v.startswith("concern"))
+    parts = [
+        f"{improving} improving" if improving else "",
+        f"{concern} in concern" if concern else "",
+        f"{counts.assurance.get('fail', 0)} failing target" if counts.assurance.get("fail") else "",
+        f"{counts.assurance.get('pass', 0)} passing target" if counts.assurance.get("pass") else "",
+    ]
+    said = [p for p in parts if p]
+    head = f"{counts.total} {noun}{'s' if counts.total != 1 else ''}"
+    return f"{head}: " + ", ".join(said) if said else f"{head}: no significant change"
 
 
 def _outcome_lines(ctx: Context, board: Board | None, outcome: Outcome) -> list[str]:
@@ -103,11 +124,10 @@ def _outcome_lines(ctx: Context, board: Board | None, outcome: Outcome) -> list[
         row = board.row(kpi.code) if board else None
         if row is None or row.period is None:
             state = "not reported for this area" if board and row is None else "no data"
-            lines.append(f"{md(kpi.name)} — _{state}_")
+            lines.append(f"{md(kpi.name)}: _{state}_")
             continue
         lines.append(
-            f"{icons_md(row.variation, row.assurance)} {md(kpi.name)} — "
-            f"{md(variation_label(row.variation))}; {md(assurance_label(row.assurance))}"
+            f"{icons_md(row.variation, row.assurance)} {md(kpi.name)}: **{md(notable(row))}**"
         )
     return lines
 
@@ -125,16 +145,16 @@ def outcomes_by_pillar(ctx: Context, board: Board | None) -> None:
             st.subheader(f"{pillar.number}. {pillar.name}", anchor=False)
             if board is not None:
                 with suppress(KeyError):
-                    st.caption(md(board.rollup.node("pillar", pillar.code).summary))
+                    lead = board.rollup.node("pillar", pillar.code).lead
+                    st.caption(md(counts_words(lead, "lead KPI")))
             for outcome in sorted(
                 (o for o in fw.outcomes if o.pillar_code == pillar.code), key=lambda o: o.number
             ):
                 with st.container(key=f"ican-outcome-{outcome.number}"):
-                    st.markdown(f"**Outcome {outcome.number}.** {md(outcome.wording)}")
+                    lines = [f"**Outcome {outcome.number}.** {md(outcome.wording)}"]
                     if board is not None:
-                        with suppress(KeyError):
-                            st.caption(md(board.rollup.node("outcome", outcome.code).summary))
-                        bullet_list(_outcome_lines(ctx, board, outcome))
+                        lines += _outcome_lines(ctx, board, outcome)
+                    st.markdown("  \n".join(lines))
                     page_link(
                         ctx,
                         "pages/1_golden_thread.py",
@@ -266,37 +286,64 @@ SUSTAIN_HEADINGS = (
 )
 
 
-def sustainability_lines(board: Board) -> dict[str, list[str]]:
-    """Per verdict (holding, slipping, lost), one line per KPI × area with its sentence."""
+def sustainability_lines(board: Board, ctx: Context | None = None) -> dict[str, list[str]]:
+    """Per verdict (holding, slipping, lost), one line per KPI × area with its sentence.
+
+    With the page's context each KPI's name links to its detail for the month and area.
+    """
     out: dict[str, list[str]] = {status: [] for status, _ in SUSTAIN_HEADINGS}
     for row in board.rows:
         if row.sustainability in out:
             where = row.area_name or row.area_code
+            name = f"**{md(row.kpi_name)}**"
+            if ctx is not None:
+                params = ctx.selection.only().with_(kpi=row.kpi_code, area=row.area_code)
+                name = f"[{name}](kpi?{urlencode(params.to_query_params())})"
             out[row.sustainability].append(
-                f"**{md(row.kpi_name)}** ({md(row.kpi_code)}, {md(where)}): "
-                f"{md(row.sustainability_text)}"
+                f"{name} ({md(row.kpi_code)}, {md(where)}): {md(row.sustainability_text)}"
             )
     return out
 
 
 def sustainability(ctx: Context, board: Board) -> None:
     """Is it holding? Declared improvements whose support has ended, by verdict."""
-    lines = sustainability_lines(board)
+    lines = sustainability_lines(board, ctx)
     if not any(lines.values()):
         empty_state(
             f"No declared improvement in {md(ctx.area_name)} has reached the end of its support "
             "with enough points to judge whether it is holding."
         )
         return
-    st.caption(
-        "For each improvement declared in the framework's SPC events whose support has ended: "
-        "holding (no special cause of concern against the improved limits and still better "
-        "than before), slipping (a signal of concern since support ended) or lost (back to "
-        "the level before the improvement)."
-    )
     counts = ", ".join(f"{len(lines[s])} {s}" for s, _ in SUSTAIN_HEADINGS)
-    st.markdown(f"**Improvements after support ended:** {counts}.")
-    for status, heading in SUSTAIN_HEADINGS:
-        if lines[status]:
-            st.markdown(f"**{heading}**")
-            bullet_list(lines[status])
+    links = sustainability_links(board, ctx)
+    st.markdown(
+        f"**Is it holding? Improvements after support ended:** {counts}.  \n"
+        + " · ".join(f"{status.capitalize()}: {links[status]}" for status in links)
+    )
+    with st.expander("Why: each verdict in words"):
+        st.caption(
+            "For each improvement declared in the framework's SPC events whose support has "
+            "ended: holding (no special cause of concern against the improved limits and still "
+            "better than before), slipping (a signal of concern since support ended) or lost "
+            "(back to the level before the improvement)."
+        )
+        st.markdown(
+            "\n\n".join(
+                f"**{heading}**\n\n" + "\n".join(f"- {line}" for line in lines[status])
+                for status, heading in SUSTAIN_HEADINGS
+                if lines[status]
+            )
+        )
+
+
+def sustainability_links(board: Board, ctx: Context) -> dict[str, str]:
+    """Per verdict with any KPI in it: the KPIs as links to their detail, on one line."""
+    out: dict[str, list[str]] = {status: [] for status, _ in SUSTAIN_HEADINGS}
+    for row in board.rows:
+        if row.sustainability in out:
+            params = ctx.selection.only().with_(kpi=row.kpi_code, area=row.area_code)
+            out[row.sustainability].append(
+                f"[{md(row.kpi_name)} ({md(row.kpi_code)})]"
+                f"(kpi?{urlencode(params.to_query_params())})"
+            )
+    return {status: ", ".join(links) for status, links in out.items() if links}

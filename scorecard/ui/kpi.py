@@ -17,9 +17,11 @@ from scorecard.disclosure import SUPPRESSION_NOTE, apply_suppression
 from scorecard.domain import Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
+from scorecard.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
 from scorecard.spc import SpcResult
 from scorecard.sustain import Verdict, verdict_for
-from scorecard.ui import data, views
+from scorecard.targets import target_sentence
+from scorecard.ui import data, page_one, views
 from scorecard.ui.display import (
     RESULT_TYPE_LABELS,
     STORE_COLUMN_LABELS,
@@ -33,6 +35,7 @@ from scorecard.ui.display import (
     variation_svg,
 )
 from scorecard.ui.frame import Context, empty_state, page_link, url_selectbox
+from scorecard.ui.provenance import source_labels
 from scorecard.ui.views import md
 
 
@@ -84,18 +87,7 @@ def kpi_facts(ctx: Context, kpi: Kpi, synthetic: bool | None) -> None:
         if kpi.baseline_value is not None
         else "None recorded"
     )
-    trajectory = [t for t in ctx.fw.trajectories if t.kpi_code == kpi.code]
-    if trajectory:
-        areas = sorted({t.area_code for t in trajectory})
-        target = f"Monthly trajectory for {', '.join(areas)}"
-        if kpi.target_value is not None:
-            target += f"; otherwise {format_value(kpi.target_value, str(kpi.unit))}"
-    elif kpi.target_value is not None:
-        target = format_value(kpi.target_value, str(kpi.unit))
-    else:
-        target = "None set"
-    if kpi.target_note:
-        target += f" — {kpi.target_note}"
+    target = target_sentence(ctx.fw, kpi, ctx.area)
     data_kind = (
         "No values yet"
         if synthetic is None
@@ -214,6 +206,7 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         + f" **{md(variation_label(result.variation))}.** {md(result.variation_text())} "
         + f"**{md(assurance_label(result.assurance))}.** {md(result.assurance_text())}"
     )
+    shift_section(view)
     annotations = [
         (view.series.periods[i], reason)
         for i, reason in zip(view.series.change_points, view.series.change_reasons, strict=False)
@@ -231,7 +224,11 @@ def spc_section(ctx: Context, view: KpiView) -> None:
         sustainability=view.sustainability,
     )
     fig.update_layout(height=420)
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
+    chart, beside = st.columns([3, 1], gap="medium")
+    with chart:
+        st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-spc")
+    with beside:
+        page_one.commentary_beside_chart(ctx, kpi.code, view.area)
     st.caption(f"Chart description: {md(fig.layout.meta['alt_text'])}")
     sustainability_section(view)
     if view.suppressed_any:
@@ -239,6 +236,17 @@ def spc_section(ctx: Context, view: KpiView) -> None:
             f"{int(view.hidden.sum())} point(s) not drawn: {md(SUPPRESSION_NOTE)} "
             "They show as * in the numbers below; the icons and limits use the full data."
         )
+
+
+def shift_section(view: KpiView) -> None:
+    """A sustained shift the limits do not describe: the warning and the change point to record."""
+    index = view.result.shift_index
+    if index is None:
+        return
+    period = view.series.periods[index]
+    st.warning(shift_sentence(period), icon=":material/warning:")
+    st.markdown(f"To record it, add this row to `{SPC_EVENTS_FILE}` and write the reason in words:")
+    st.code(change_point_row(view.kpi.code, view.area, period), language="text")
 
 
 def sustainability_section(view: KpiView) -> None:
@@ -400,6 +408,9 @@ def values_frame(ctx: Context, kpi: Kpi, area: str) -> pd.DataFrame:
             },
         }
     )
+    if ctx.store is not None and "load_id" in frame.columns:
+        labels = source_labels(ctx.store.path, ctx.store.identity)
+        out["Source"] = [labels.get(int(x), "") for x in frame["load_id"]]
     out["Value"] = out["Value"].astype("object")
     return out.sort_values(["Period", "Load"], ascending=[False, False], kind="stable")
 

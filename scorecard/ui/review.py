@@ -32,11 +32,13 @@ from scorecard.access import (
 from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Framework, Kpi, Tier
 from scorecard.errors import UserError
+from scorecard.ledger import ChainState
 from scorecard.reviews import (
     ANNOTATION_LABELS,
     MAX_ACTION_CHARS,
     MAX_ACTIONS,
     MAX_ANNOTATION_CHARS,
+    MAX_DECISION_CHARS,
     MAX_FIELD_CHARS,
     MAX_NOTE_CHARS,
     MAX_OWNER_CHARS,
@@ -51,7 +53,7 @@ from scorecard.ui import data
 from scorecard.ui.views import md
 
 if TYPE_CHECKING:
-    from scorecard.ui.frame import Context
+    from scorecard.ui.context import Context
 
 ACTION_ROWS = 3  # action rows offered in the form (MAX_ACTIONS are accepted)
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
@@ -168,6 +170,58 @@ def identity_banner(current: Who) -> None:
         )
     if current.problem:
         st.error(f"Access settings could not be used: {md(current.problem)}")
+    record_banner()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _chain_state(path: str, signature: str) -> ChainState:
+    del signature  # cache key only: any write changes the files' sizes or times
+    return Reviews(Path(path)).verify()
+
+
+def chain_state() -> ChainState:
+    """The verified state of the record of people's words (cached until a file changes)."""
+    path = reviews().path
+    parts = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            info = file.stat()
+            parts.append(f"{info.st_mtime_ns}:{info.st_size}")
+    return _chain_state(str(path), "|".join(parts))
+
+
+def record_banner() -> None:
+    """Every page says so, naming the records, when the record of people's words is broken."""
+    state = chain_state()
+    if state.intact:
+        return
+    with st.container(key="ican-record-broken"):
+        st.error(
+            "**The record of people's words has been altered outside the scorecard.** "
+            "Nothing more can be signed off until an administrator acknowledges it on the "
+            "Monthly review page.",
+            icon=":material/gpp_bad:",
+        )
+        for found in state.breaks:
+            st.markdown(f"- {md(found.sentence)}.")
+
+
+def _acknowledge_section(current: Who) -> None:
+    state = chain_state()
+    if state.intact or not can_reopen(current.principal):
+        return
+    with st.form("ican-acknowledge"):
+        st.markdown("**Acknowledge the broken record (administrators)**")
+        reason = st.text_input(
+            "What happened, and what was done about it?", max_chars=MAX_NOTE_CHARS
+        )
+        if st.form_submit_button("Acknowledge"):
+            try:
+                reviews().acknowledge_breaks(current.principal, reason)
+            except UserError as err:
+                _show_problems(err)
+            else:
+                st.rerun()
 
 
 def reviews() -> Reviews:
@@ -205,6 +259,8 @@ def show_commentary(words: Commentary) -> None:
     else:
         st.text("–")
     _labelled_text("Mitigations and risks", words.mitigations)
+    if words.decision_required:
+        _labelled_text("Decision required: the Board is asked to", words.decision)
     st.caption(
         f"Version {words.version}, written by {md(words.author)} at "
         f"{md(words.written_at[:16].replace('T', ' '))} UTC."
@@ -256,6 +312,20 @@ def _commentary_form(
             due_text = due.isoformat() if isinstance(due, dt.date) else ""
             if text.strip() or owner.strip() or due_text:
                 actions.append(Action(text, owner, due_text))
+        decision_required = st.checkbox(
+            "Decision required from the Board",
+            value=latest.decision_required if latest else False,
+            key=f"{key}-decision-required",
+            help="Puts this KPI at the top of the exceptions and decisions on the home page "
+            "and in the Board pack.",
+        )
+        decision = st.text_area(
+            "The Board is asked to …",
+            value=latest.decision if latest else "",
+            max_chars=MAX_DECISION_CHARS,
+            key=f"{key}-decision",
+            height=68,
+        )
         submitted = st.form_submit_button("Save commentary", type="primary")
     if not submitted:
         return
@@ -271,6 +341,8 @@ def _commentary_form(
             actions=actions,
             mitigations=values["mitigations"],
             expected_version=latest.version if latest else 0,
+            decision_required=decision_required,
+            decision=decision,
         )
     except UserError as err:
         _show_problems(err)
@@ -556,6 +628,7 @@ def review_page(ctx: Context) -> None:
         return
     rows = month_rows(ctx)
     words = {c.kpi_code: c for c in reviews().month_commentary(ctx.month, ctx.area)}
+    _acknowledge_section(current)
     _signoff_section(ctx, current, rows)
     _overview(ctx, rows, words)
     _downloads(ctx, rows, words)

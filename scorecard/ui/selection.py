@@ -10,7 +10,7 @@ MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 MAX_PARAM_LENGTH = 80  # longer than any code or month we ever allow; longer input is hostile
 
 # The URL parameter names, in the order they are written.
-PARAM_NAMES = ("month", "area", "node", "kpi", "pillar", "brick", "owner")
+PARAM_NAMES = ("month", "area", "node", "kpi", "pillar", "brick", "owner", "state", "view")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Choices:
     pillars: tuple[str, ...] = ()
     bricks: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
     default_month: str = ""
     default_area: str = ""
     _sets: dict[str, frozenset[str]] = field(
@@ -48,6 +50,8 @@ _PLURAL = {
     "pillar": "pillars",
     "brick": "bricks",
     "owner": "owners",
+    "state": "states",
+    "view": "views",
 }
 
 
@@ -62,6 +66,8 @@ class Selection:
     pillar: str = ""
     brick: str = ""
     owner: str = ""
+    state: str = ""  # a brick state filter (scorecard.bricks.STATES)
+    view: str = ""  # a KPI detail view other than the SPC chart
 
     @classmethod
     def from_query_params(

@@ -276,6 +276,14 @@ def test_assurance_page_has_kite_marks_loads_and_gaps(open_page):
     quality = at.dataframe[0].value
     assert "Kite mark" in quality.columns
     assert quality["Kite mark"].str.startswith("data:image/svg+xml").all()
+    dimensions = ["Timeliness", "Completeness", "Validation", "Sign-off", "Audit", "Source"]
+    assert set(dimensions) <= set(quality.columns)
+    for _, row in quality.iterrows():
+        if any(str(row[d]).endswith("Poor") for d in dimensions):
+            assert not str(row["Overall"]).endswith("Good"), row["KPI"]
+    # the demo is synthetic: a poor source caps every overall rating at attention
+    assert set(quality["Source"]) == {"✖ Poor"}
+    assert not quality["Overall"].str.endswith("Good").any()
 
 
 def test_revisions_show_on_the_kpi_page_and_in_assurance(open_page, revised_db):

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,9 +22,11 @@ from scorecard.domain import (
     SpcEvent,
     SpcEventKind,
     Unit,
+    with_events,
 )
+from scorecard.scoring import compute_scorecard
 from scorecard.spc import analyse
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 REPO_FRAMEWORK = Path(__file__).resolve().parents[2] / "data" / "framework"
 REALDATA = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "realdata"
@@ -306,6 +309,22 @@ def test_the_sustainability_plants_read_as_planted(framework: Framework, seed: i
         assert verdict.status == kind, verdict.sentence
 
 
+def test_the_demo_records_a_change_point_where_it_plants_a_shift_or_trend(
+    framework: Framework,
+) -> None:
+    periods = demo.month_range(END, MONTHS)
+    events = demo.demo_events(framework, periods)
+    causes = {c.kind: c for c in demo.planted_causes(framework, MONTHS, END)}
+    recorded = {(e.kpi_code, e.period) for e in events if e.kind == SpcEventKind.CHANGE_POINT}
+    assert recorded == {
+        (causes["shift"].kpi_code, causes["shift"].period),
+        (causes["trend"].kpi_code, causes["trend"].period),
+    }
+    for event in events:
+        assert event.reason.startswith("synthetic demo: ")
+        assert "plant" not in event.reason
+
+
 def test_sustainability_plants_give_way_to_real_events(framework: Framework) -> None:
     real = SpcEvent("ACT-FFD", "2025-01", SpcEventKind.IMPROVEMENT_STARTED, "a real one")
     fw = replace(framework, spc_events=(*framework.spc_events, real), _index={})
@@ -315,17 +334,50 @@ def test_sustainability_plants_give_way_to_real_events(framework: Framework) -> 
     assert "lost" not in {c.kind for c in demo.planted_causes(framework, 24, END)}  # no room
 
 
-def test_demo_events_only_for_a_demo_store(framework: Framework, tmp_path: Path) -> None:
+def test_the_demo_store_holds_its_planted_events(framework: Framework, tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
     demo.build_demo_store(db, framework, MONTHS, demo.DEFAULT_SEED, END)
-    live = demo.with_demo_events(framework, db)
-    added = live.spc_events[len(framework.spc_events) :]
-    assert {e.kpi_code for e in added} == {"LEAD-LONGSTAY", "ACT-FFD", "ACT-DISCHNOON"}
-    assert demo.with_demo_events(framework, tmp_path / "absent.duckdb") is framework
-    # a store with any real load keeps the framework's events as they are
-    mixed = pd.DataFrame({"kind": ["demo", "load"], "synthetic": [True, False]})
-    assert not demo.is_demo_store(mixed)
-    assert demo.is_demo_store(Store(db).loads())
+    held = Store(db).events()
+    assert held == demo.demo_events(framework, demo.month_range(END, MONTHS))
+    assert {e.kpi_code for e in held} == {
+        "LEAD-LONGSTAY",
+        "ACT-FFD",
+        "ACT-DISCHNOON",
+        "LEAD-NCTR",
+        "LEAD-P0",
+    }
+    assert all(e.reason.startswith("synthetic demo") for e in held)
+    with duckdb.connect(str(db), read_only=True) as con:
+        flags = con.execute("SELECT DISTINCT synthetic FROM events").fetchall()
+    assert flags == [(True,)]
+    live = with_events(framework, store_events(db))
+    assert live.spc_events == (*framework.spc_events, *held)
+    assert with_events(framework, store_events(tmp_path / "absent.duckdb")) is framework
+
+
+def test_the_demo_events_survive_a_corrective_load(framework: Framework, tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    demo.build_demo_store(db, framework, MONTHS, demo.DEFAULT_SEED, END)
+    planted = Store(db).events()
+    current = Store(db).current(area_codes=["QPM"])
+    plain = current[
+        current["numerator"].isna() & ~current["kpi_code"].isin({e.kpi_code for e in planted})
+    ]
+    row = plain.iloc[[-1]].loc[:, list(EXTRACT_COLUMNS)].copy()
+    row["value"] = row["value"] + 1
+    row["status"] = "final"
+    row["note"] = "corrected by the data owner"
+    extract = tmp_path / "correction.csv"
+    row.to_csv(extract, index=False)
+    assert main(["load", str(extract), "--db", str(db), "--user", "analyst"]) == 0
+    loads = Store(db).loads()
+    assert not loads["synthetic"].astype(bool).all()  # the store now holds a real load
+    assert Store(db).events() == planted
+    rows = compute_scorecard(with_events(framework, store_events(db)), Store(db), END, "QPM")
+    verdicts = {r.kpi_code: r.sustainability for r in rows}
+    assert verdicts["LEAD-LONGSTAY"] == "holding"
+    assert verdicts["ACT-FFD"] == "slipping"
+    assert verdicts["ACT-DISCHNOON"] == "lost"
 
 
 def test_plants_need_room_and_a_target(framework: Framework) -> None:
@@ -360,7 +412,8 @@ def test_area_types_are_covered(framework: Framework, frame: pd.DataFrame) -> No
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()}
+    # The demo's synthetic commentary lives beside the store in its people's-words file.
+    return {p.name for p in folder.iterdir() if p.name != "demo.reviews.sqlite"}
 
 
 def test_store_holds_every_row_marked_synthetic(framework: Framework, tmp_path: Path) -> None:

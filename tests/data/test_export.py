@@ -53,6 +53,7 @@ def test_json_export_labels_synthetic_values(run_cli, db: Path, framework: Frame
             "status": "final",
             "note": None,
             "synthetic": True,
+            "source": "synthetic demo data, not real (load 1)",
         }
     ]
 

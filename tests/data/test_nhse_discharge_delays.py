@@ -420,7 +420,7 @@ def test_cli_imports_the_four_real_months(real_workbooks: Path, tmp_path: Path) 
         assert p0["kpi_code"] == "LEAD-P0"
         assert p0["value"] == pytest.approx(share, rel=TIGHT)
 
-    stored = Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0"])
+    stored = Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0", "ACT-P1DISCH"])
     key = stored.set_index(["kpi_code", "area_code", "period"])
     for row in rows:
         line = key.loc[(row["kpi_code"], row["area_code"], row["period"])]
@@ -432,7 +432,7 @@ def test_cli_imports_the_four_real_months(real_workbooks: Path, tmp_path: Path) 
 
     again = _scorecard("import-nhse", "discharge-delays", *files, "--db", db, "--json")
     assert again.returncode == 0, again.stderr
-    assert Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0"]).equals(stored)
+    assert Store(db).current(kpi_codes=["LEAD-NCTR", "LEAD-P0", "ACT-P1DISCH"]).equals(stored)
 
 
 def _framework():
@@ -515,7 +515,17 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> _FakePipeline:
     fake_state = _FakePipeline()
 
     def load_frame(
-        store_path, fw, frame, file_name, kind, user, synthetic=False, dry_run=False, sha256=None
+        store_path,
+        fw,
+        frame,
+        file_name,
+        kind,
+        user,
+        synthetic=False,
+        dry_run=False,
+        sha256=None,
+        source=None,
+        comparisons=None,
     ):
         fake_state.calls.append(
             {
@@ -560,7 +570,7 @@ def _args(tmp_path: Path, files: list[Path], *, dry_run: bool = False):
 def test_handler_builds_extract_rows_for_framework_areas(
     tmp_path: Path, fake_pipeline: _FakePipeline, dry_run: bool
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     path = _synthetic(tmp_path / "jan2024.xlsx")
     result = run_import(_args(tmp_path, [path], dry_run=dry_run))
@@ -610,7 +620,7 @@ def test_handler_builds_extract_rows_for_framework_areas(
 def test_handler_writes_nothing_when_any_workbook_is_bad(
     tmp_path: Path, fake_pipeline: _FakePipeline
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     good = _synthetic(tmp_path / "jan2024.xlsx")
     bad = tmp_path / "extract.xlsx"
@@ -626,7 +636,7 @@ def test_handler_writes_nothing_when_any_workbook_is_bad(
 def test_handler_rejects_a_workbook_without_framework_areas(
     tmp_path: Path, fake_pipeline: _FakePipeline
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     path = _synthetic(tmp_path / "jan2024.xlsx")
     workbook = openpyxl.load_workbook(path)
@@ -645,7 +655,7 @@ def test_handler_rejects_a_workbook_without_framework_areas(
 def test_handler_writes_nothing_when_the_pipeline_rejects_any_workbook(
     tmp_path: Path, fake_pipeline: _FakePipeline
 ) -> None:
-    from scorecard.connectors.nhse_discharge_delays import run_import
+    from scorecard.commands.import_nhse import run_import
 
     first = _synthetic(tmp_path / "jan2024.xlsx")
     second = _synthetic(tmp_path / "jan2024-copy.xlsx")

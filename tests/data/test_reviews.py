@@ -306,3 +306,60 @@ def test_commentary_history_survives_a_concurrent_load(tmp_path, framework, demo
     assert [c.chart_says for c in history] == [f"Reading {n}." for n in range(1, written + 1)]
     revised = Store(db).current(kpi_codes=[NCTR], area_codes=["QPM"])
     assert len(Store(db).history(kpi_code=NCTR, area_code="QPM")) == len(revised) + 1
+
+
+def test_a_signed_off_month_is_frozen_for_annotations_change_points_and_withdrawals(
+    reviews, framework
+):
+    early = reviews.add_annotation(
+        framework, FEFD, ESC, "QPM", "2025-01", kind="intervention", text="Winter plan"
+    )
+    late = reviews.add_annotation(
+        framework, FEFD, ESC, "QPM", "2025-05", kind="other", text="After the Board"
+    )
+    reviews.sign_off(CHAIR, "2025-03", "QPM", [], "store-1", "Board minute 7")
+    # Every note that the signed-off month's charts showed, or would show, is refused ...
+    for period, area, change_point in (("2025-03", "QPM", False), ("2025-02", "QPM", True)):
+        with pytest.raises(UserError, match="signed off by Board chair") as refused:
+            reviews.add_annotation(
+                framework,
+                FEFD,
+                ESC,
+                area,
+                period,
+                kind="other",
+                text="late",
+                change_point=change_point,
+            )
+        assert "re-opens the month with a reason" in str(refused.value)
+    with pytest.raises(UserError, match="signed-off months are frozen"):  # every area's note
+        reviews.add_annotation(framework, FEFD, ESC, "", "2024-12", kind="other", text="all")
+    with pytest.raises(UserError, match="cannot be withdrawn from"):
+        reviews.withdraw_annotation(framework, FEFD, early.id, "Wrong month")
+    with pytest.raises(UserError, match="signed off by Board chair"):
+        write(reviews, framework, FEFD, "Rewriting.", month="2025-03")
+    # ... while later months, and other areas' own notes, are not frozen by it.
+    reviews.add_annotation(framework, FEFD, ESC, "QPM", "2025-04", kind="other", text="next")
+    reviews.add_annotation(framework, FEFD, ESC, "RNS", "2025-02", kind="other", text="trust")
+    reviews.withdraw_annotation(framework, FEFD, late.id, "Duplicate")
+    with pytest.raises(UserError, match="already withdrawn by"):
+        reviews.withdraw_annotation(framework, FEFD, late.id, "Twice")
+    assert [a.id for a in reviews.annotations(ESC, "QPM", withdrawn=True) if a.withdrawn] == [
+        late.id
+    ]
+    # An administrator's reasoned re-opening (a sealed record) unfreezes the month.
+    reviews.reopen(ADMIN, "2025-03", "QPM", "The recording change was missed")
+    reviews.add_annotation(
+        framework,
+        FEFD,
+        ESC,
+        "QPM",
+        "2025-02",
+        kind="recording_change",
+        text="new system",
+        change_point=True,
+    )
+    reviews.withdraw_annotation(framework, FEFD, early.id, "Wrong month")
+    state = reviews.verify()
+    assert state.intact
+    assert [s.action.value for s in reviews.signoff_log("2025-03")] == ["signed_off", "reopened"]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
-from scorecard.demo import with_demo_events
+from scorecard.domain import with_events
 from scorecard.framework import load_framework
+from scorecard.provenance import add_sources
 from scorecard.scoring import (
     ASSURANCES,
     CONTRACT_FIELDS,
@@ -18,7 +19,7 @@ from scorecard.scoring import (
     VARIATIONS,
     compute_scorecard,
 )
-from scorecard.store import Store
+from scorecard.store import Store, store_events
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,6 +83,63 @@ def test_every_kpi_and_area_has_a_row_with_exactly_the_contract_fields(rows, lat
             assert row["outcome_numbers"] == []
 
 
+@pytest.mark.parametrize("area", ["RNS", "E06000061"])
+def test_no_row_carries_another_areas_target(demo_db, latest, area):
+    done = scorecard("scorecard", "--month", latest, "--area", area, "--json", "--db", str(demo_db))
+    assert done.returncode == 0, done.stderr
+    fw = load_framework(REPO / "data" / "framework")
+    own = {(t.kpi_code, t.area_code): t.target for t in fw.area_targets}
+    found = json.loads(done.stdout)
+    assert found
+    for row in found:
+        assert row["area_code"] == area
+        expected = own.get((row["kpi_code"], area))
+        assert row["target"] == expected, row["kpi_code"]
+        if expected is None:
+            assert row["assurance"] == "none", row["kpi_code"]
+    # the trusts and places have targets of their own, so some show real assurance
+    assert any(r["assurance"] in ("pass", "fail") for r in found)
+    # and the system's over-65 attendances target is not a trust's or a place's
+    (att,) = [r for r in found if r["kpi_code"] == "SYS-ATT"]
+    assert att["target"] != fw.kpi("SYS-ATT").target_value
+
+
+def test_every_row_says_whether_a_sustained_shift_needs_a_change_point(rows, latest):
+    suggested = [r for r in rows if r["suggested_change_point"] is not None]
+    assert suggested, "the demo's drifting KPIs show sustained shifts"
+    for row in rows:
+        point = row["suggested_change_point"]
+        if point is None:
+            continue
+        assert isinstance(point, str)
+        assert len(point) == 7
+        assert point[4] == "-"
+        assert point <= row["period"] <= latest
+        assert row["n_points"] >= 15
+
+
+def test_the_demo_records_a_change_point_for_each_improvement_it_plants(rows):
+    at_icb = {r["kpi_code"]: r for r in rows if r["area_code"] == "QPM"}
+    p0 = at_icb["LEAD-P0"]
+    assert p0["value"] > p0["target"]
+    # the recorded change point starts the improved process: no icon reads "consistently
+    # failing" while the value is above the target, and no shift is left to record
+    assert p0["assurance"] != "fail"
+    assert p0["suggested_change_point"] is None
+    assert at_icb["LEAD-NCTR"]["suggested_change_point"] is None
+
+
+def test_every_demo_value_says_it_is_synthetic_and_where_from(rows):
+    with_value = [r for r in rows if r["period"] is not None and not r["suppressed"]]
+    assert with_value
+    for row in with_value:
+        assert row["synthetic"] is True
+        assert row["source"].startswith("synthetic demo data, not real (load ")
+    for row in rows:
+        if row["period"] is None:
+            assert (row["synthetic"], row["source"]) == (False, None)
+
+
 def test_the_demo_month_has_data_and_icons(rows, latest):
     with_data = [r for r in rows if r["period"] == latest]
     assert len(with_data) > 0.8 * len(rows)
@@ -92,9 +150,10 @@ def test_the_demo_month_has_data_and_icons(rows, latest):
 
 def test_json_matches_the_library(demo_db, latest, rows):
     fw = load_framework(REPO / "data" / "framework")
-    live = with_demo_events(fw, demo_db)
+    live = with_events(fw, store_events(demo_db))
     computed = [r.as_contract_dict() for r in compute_scorecard(live, Store(demo_db), latest)]
-    assert json.loads(json.dumps(computed)) == rows
+    sourced = add_sources(computed, Store(demo_db), latest)
+    assert json.loads(json.dumps(sourced)) == rows
 
 
 def test_the_demo_plants_one_improvement_holding_one_slipping_one_lost(rows):

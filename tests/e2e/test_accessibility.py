@@ -21,6 +21,8 @@ if (REPO / "pages" / "6_framework_table.py").is_file():
     PAGES["framework_table"] = "/framework_table"
 if (REPO / "pages" / "8_benefits.py").is_file():
     PAGES["benefits"] = "/benefits"
+if (REPO / "pages" / "9_guide.py").is_file():
+    PAGES["guide"] = "/guide"
 
 # Rules we do not apply, each with the reason (everything else runs at WCAG 2.x A and AA):
 # none. Streamlit's own chrome is scanned too; a violation there fails the test until fixed.

@@ -434,6 +434,94 @@ BROKEN: list[tuple[str, Callable[[Path], Expected]]] = [
 ]
 
 
+def _add_rows(f: Path, name: str, *rows: list[str]) -> int:
+    """Append rows to a file; return the last one's row as the user counts it."""
+    table = _rows(f, name)
+    table += [list(r) for r in rows]
+    _write(f, name, table)
+    return len(table)
+
+
+def _area_target_unknown_area(f: Path) -> Expected:
+    row = _add_rows(f, "area_targets.csv", ["L-BP", "ZZZ", "70", "illustrative", "x"])
+    return ("area_targets.csv", row, "area_code", "ZZZ", "known code")
+
+
+def _area_target_unknown_kpi(f: Path) -> Expected:
+    row = _add_rows(f, "area_targets.csv", ["L-NOPE", "PL1", "70", "illustrative", "x"])
+    return ("area_targets.csv", row, "kpi_code", "L-NOPE", "known code")
+
+
+def _area_target_twice(f: Path) -> Expected:
+    row = _add_rows(f, "area_targets.csv", ["L-BP", "PL1", "76", "illustrative", "x"])
+    return ("area_targets.csv", row, "kpi_code;area_code", "L-BP;PL1", "unique")
+
+
+def _area_target_repeats_system_target(f: Path) -> Expected:
+    row = _add_rows(f, "area_targets.csv", ["L-BP", "SYS", "78", "illustrative", "x"])
+    return ("area_targets.csv", row, "area_code", "SYS", "one target per KPI, area and period")
+
+
+def _area_target_area_not_reported(f: Path) -> Expected:
+    row = _add_rows(f, "area_targets.csv", ["L-BP", "PROV1", "70", "illustrative", "x"])
+    return ("area_targets.csv", row, "area_code", "PROV1", "area reported for KPI")
+
+
+def _reconciliation_of_a_percentage(f: Path) -> Expected:
+    row = _add_rows(f, "reconciliations.csv", ["L-BP", "place", "illustrative", "x"])
+    return ("reconciliations.csv", row, "kpi_code", "L-BP", "a unit that adds up")
+
+
+def _reconciliation_of_a_rate(f: Path) -> Expected:
+    row = _add_rows(f, "reconciliations.csv", ["L-CHECK", "place", "illustrative", "x"])
+    return ("reconciliations.csv", row, "kpi_code", "L-CHECK", "a unit that adds up")
+
+
+def _reconciliation_unknown_kpi(f: Path) -> Expected:
+    row = _add_rows(f, "reconciliations.csv", ["L-NOPE", "place", "illustrative", "x"])
+    return ("reconciliations.csv", row, "kpi_code", "L-NOPE", "known code")
+
+
+def _reconciliation_parts_not_reported(f: Path) -> Expected:
+    row = _add_rows(f, "reconciliations.csv", ["K-ADM", "place", "illustrative", "x"])
+    return ("reconciliations.csv", row, "parts", "place", "area type reported for KPI")
+
+
+BROKEN += [
+    ("area-target-unknown-area", _area_target_unknown_area),
+    ("area-target-unknown-kpi", _area_target_unknown_kpi),
+    ("area-target-twice", _area_target_twice),
+    ("area-target-repeats-system-target", _area_target_repeats_system_target),
+    ("area-target-area-not-reported", _area_target_area_not_reported),
+    (
+        "area-target-not-a-number",
+        _cell("area_targets.csv", {"area_code": "PL1"}, "target", "lots", "number"),
+    ),
+    ("reconciliation-of-a-percentage", _reconciliation_of_a_percentage),
+    ("reconciliation-of-a-rate", _reconciliation_of_a_rate),
+    ("reconciliation-unknown-kpi", _reconciliation_unknown_kpi),
+    ("reconciliation-parts-not-reported", _reconciliation_parts_not_reported),
+    (
+        "reconciliation-parts-system",
+        _cell("reconciliations.csv", {"kpi_code": "A-PHARM"}, "parts", "system", "allowed values"),
+    ),
+]
+
+
+def test_targets_belong_to_their_area(small: Path) -> None:
+    fw = load_framework(small)
+    assert fw.target_of("L-BP", "SYS") == 77.0  # kpis.csv's target is the system's
+    assert fw.target_of("L-BP", "PL1") == 75.0  # the place's own row
+    assert fw.target_of("L-BP", "PL2") is None  # no target of its own: never the system's
+    assert fw.target_of("A-PHARM", "PL2") == 520.0
+    assert fw.target_of("A-PHARM", "PL1") is None
+    assert fw.reconciliation_of("A-PHARM") is not None
+    assert fw.reconciliation_of("L-BP") is None
+    as_json = framework_as_dict(fw)
+    assert {"kpi_code": "L-BP", "area_code": "PL1"}.items() <= as_json["area_targets"][0].items()
+    assert as_json["reconciliations"][0]["parts"] == "place"
+
+
 @pytest.mark.parametrize("breaker", [b for _, b in BROKEN], ids=[name for name, _ in BROKEN])
 def test_broken_framework_names_file_row_column_value(
     small: Path, breaker: Callable[[Path], Expected]
@@ -621,10 +709,16 @@ def test_every_i_statement_of_the_documents(framework: Framework) -> None:
 
 
 SYSTEM_KPIS = ["SYS-ATT", "SYS-ADM", "SYS-LOS", "SYS-BEDDAYS", "SYS-CHC"]
+# all-ages measures a publication gives, standing in for over-65 ones no publication splits
+PUBLISHED_PROXIES = ["SYS-AEATT", "SYS-EMADMALL", "SYS-GABEDOCC"]
 
 
 def test_the_kpi_codes_others_rely_on(framework: Framework) -> None:
-    assert [k.code for k in framework.kpis if k.tier == Tier.SYSTEM] == SYSTEM_KPIS
+    system = [k for k in framework.kpis if k.tier == Tier.SYSTEM]
+    assert [k.code for k in system] == SYSTEM_KPIS + PUBLISHED_PROXIES
+    for kpi in system[len(SYSTEM_KPIS) :]:
+        assert kpi.name.endswith("(published proxy)")
+        assert kpi.source_key
     assert framework.kpi("LEAD-ESC").name == "Reduced escalations to Acute Hospitals"
     assert framework.kpi("LEAD-ED").name == "Reduced ED attendances"
     nctr = framework.kpi("LEAD-NCTR")
@@ -656,7 +750,8 @@ def test_every_kpi_has_a_plausible_baseline(framework: Framework) -> None:
     for kpi in framework.kpis:
         assert kpi.baseline_value is not None, kpi.code
         assert kpi.baseline_period, kpi.code
-        assert str(kpi.frequency) == "monthly", kpi.code
+        # published annual measures are shown at their financial year's last month
+        assert str(kpi.frequency) == ("annual" if kpi.code == "ACT-ASCSEQUEL" else "monthly")
         if str(kpi.unit) == "%":
             assert 0 <= kpi.baseline_value <= 100, kpi.code
         else:
@@ -702,6 +797,7 @@ def test_areas(framework: Framework) -> None:
         ("E06000062", "place", "QPM"),
         ("RNS", "provider", "QPM"),
         ("RNQ", "provider", "QPM"),
+        ("RP1", "provider", "QPM"),
     ]
 
 

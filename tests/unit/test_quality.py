@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pandas as pd
@@ -20,6 +21,7 @@ from scorecard.domain import (
 )
 from scorecard.quality import (
     DIMENSIONS,
+    RATINGS,
     KiteMark,
     Mark,
     combine,
@@ -302,9 +304,35 @@ def test_overall_is_the_worst_dimension():
     assert marks.summary == "timeliness good, audit (revisions) attention"
 
 
-def test_overall_leaves_synthetic_source_out():
-    marks = KiteMark((Mark("timeliness", "good", ""), Mark("source", "poor", "SYNTHETIC")))
-    assert marks.overall == "good"
+@pytest.mark.parametrize(
+    ("kite", "source", "overall"),
+    [
+        pytest.param("good", "good", "good", id="all-good"),
+        pytest.param("good", "attention", "good", id="some-synthetic-source-not-counted"),
+        pytest.param("good", "poor", "attention", id="never-good-over-a-poor-source"),
+        pytest.param("attention", "poor", "attention", id="attention-stays"),
+        pytest.param("poor", "good", "poor", id="a-poor-kite-dimension-is-poor"),
+        pytest.param("poor", "poor", "poor", id="poor-and-poor"),
+    ],
+)
+def test_overall_is_never_better_than_one_step_above_any_dimension(kite, source, overall):
+    marks = KiteMark(
+        (
+            Mark("timeliness", "good", ""),
+            Mark("audit", kite, ""),
+            Mark("source", source, "SYNTHETIC"),
+        )
+    )
+    assert marks.overall == overall
+    worst = max(RATINGS.index(m.rating) for m in marks.marks)
+    assert RATINGS.index(marks.overall) >= worst - 1
+
+
+def test_no_overall_good_beside_a_poor_dimension_in_any_combination():
+    for ratings in itertools.product(RATINGS, repeat=len(DIMENSIONS)):
+        marks = KiteMark(tuple(Mark(d, r, "") for d, r in zip(DIMENSIONS, ratings, strict=True)))
+        if "poor" in ratings:
+            assert marks.overall != "good", ratings
 
 
 def test_quality_frame_has_rating_and_note_per_dimension():

@@ -12,6 +12,7 @@ import pytest
 from scorecard.domain import (
     Ambition,
     Area,
+    AreaTarget,
     AreaType,
     Brick,
     Direction,
@@ -74,7 +75,7 @@ def link(kind, a, b):
     return Link(kind, a, b, SEED, "test")
 
 
-def small_framework(spc_events=(), trajectories=()) -> Framework:
+def small_framework(spc_events=(), trajectories=(), area_targets=()) -> Framework:
     return Framework(
         population_outcomes=(
             PopulationOutcome("P1", "Stay Well", SEED, "t"),
@@ -170,6 +171,7 @@ def small_framework(spc_events=(), trajectories=()) -> Framework:
         ),
         spc_events=tuple(spc_events),
         trajectories=tuple(trajectories),
+        area_targets=tuple(area_targets),
     )
 
 
@@ -340,6 +342,46 @@ def test_assurance_uses_the_kpis_target(target, assurance):
     frame = obs("L1", "QPM", PERIODS, [*STEADY[:-1], 160])
     row = row_of(compute_scorecard(fw, frame, "2024-06", area="QPM"), "L1", "QPM")
     assert (row.target, row.assurance) == (target, assurance)
+
+
+def test_a_system_target_is_never_an_areas_target():
+    own = AreaTarget("L1", "E06000061", 120.0, ILL, "the place's own target")
+    fw = small_framework(area_targets=(own,))
+    frame = pd.concat(
+        [obs("L1", a, PERIODS, [*STEADY[:-1], 160]) for a in ("QPM", "E06000061", "E06000062")]
+    )
+    rows = compute_scorecard(fw, frame, "2024-06")
+    assert (row_of(rows, "L1", "QPM").target, row_of(rows, "L1", "QPM").assurance) == (
+        90.0,
+        "hit_or_miss",
+    )
+    # the place with its own target is judged against it
+    assert (row_of(rows, "L1", "E06000061").target, row_of(rows, "L1", "E06000061").assurance) == (
+        120.0,
+        "pass",
+    )
+    # the place without one has no target and no assurance icon, not the system's 90
+    west = row_of(rows, "L1", "E06000062")
+    assert (west.target, west.assurance) == (None, "none")
+    assert west.variation == "concern_high"
+    # with no data either, the row carries no other area's target
+    empty = row_of(compute_scorecard(fw, frame, "2022-01"), "L1", "E06000062")
+    assert (empty.target, empty.assurance) == (None, "none")
+    assert row_of(compute_scorecard(fw, frame, "2022-01"), "L1", "E06000061").target == 120.0
+
+
+def test_a_sustained_shift_proposes_a_change_point_until_one_is_recorded():
+    values = [*STEADY, *([120] * 8)]
+    periods = months("2022-07", len(values))
+    frame = obs("L1", "QPM", periods, values)
+    row = row_of(compute_scorecard(small_framework(), frame, periods[-1], "QPM"), "L1", "QPM")
+    assert row.suggested_change_point == periods[24]
+    assert row.as_contract_dict()["suggested_change_point"] == periods[24]
+    recorded = SpcEvent("L1", periods[24], SpcEventKind.CHANGE_POINT, "new service")
+    fw = small_framework(spc_events=(recorded,))
+    row = row_of(compute_scorecard(fw, frame, periods[-1], "QPM"), "L1", "QPM")
+    assert row.suggested_change_point is None
+    assert row.as_contract_dict()["suggested_change_point"] is None
 
 
 def test_fewer_than_15_points_is_a_run_chart_without_icons(fw):

@@ -18,9 +18,11 @@ from scorecard.spc import (
     SpcSettings,
     analyse,
     analyse_many,
+    analyse_many_with_shifts,
     points_outside_limits,
     process_limits,
     run_on_one_side,
+    sustained_shift_starts,
     trend,
     two_of_three_beyond_two_sigma,
 )
@@ -336,6 +338,68 @@ def test_two_of_three_needs_the_third_point_on_the_same_side():
     )
 
 
+# Sustained shifts reaching the latest point: the change point an analyst may record.
+
+
+@pytest.mark.parametrize(
+    ("tail", "start"),
+    [
+        pytest.param([0.7] * 7, 0, id="run-7-above-reaching-latest"),
+        pytest.param([0.3] * 7, 0, id="run-7-below-reaching-latest"),
+        pytest.param([0.7] * 9, 0, id="run-9-starts-at-its-first-point"),
+        pytest.param([0.7] * 6, None, id="run-6-short"),
+        pytest.param([0.7] * 7 + [0.3], None, id="run-ended-before-latest"),
+        pytest.param([0.7] * 3 + [0.5] + [0.7] * 6, None, id="point-on-mean-breaks-run"),
+        pytest.param([0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9], 0, id="rising-trend-7"),
+        pytest.param([0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2], 0, id="falling-trend-7"),
+        pytest.param([0.3, 0.4, 0.6, 0.7, 0.8, 0.9], None, id="rising-trend-6-short"),
+        pytest.param([0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9, 0.8], None, id="trend-ended"),
+        # a trend from below the mean that runs on above it: the trend began first
+        pytest.param([0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], 0, id="trend-then-run"),
+        # a run above the mean whose last seven points also rise: the run began first
+        pytest.param([0.9, 0.9, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], 0, id="run-then-trend"),
+        pytest.param([3.2], None, id="one-point-beyond-is-no-sustained-shift"),
+    ],
+)
+@pytest.mark.parametrize("direction", [INC, DEC, NEU], ids=["increase", "decrease", "neutral"])
+def test_sustained_shift_reaching_the_latest_point(tail, start, direction):
+    result = analyse(series_ending(tail), direction, settings=FIXED)
+    expected = None if start is None else len(BASE) + start
+    assert result.shift_index == expected
+    many = analyse_many_with_shifts([series_ending(tail)], direction, settings=FIXED)[2]
+    assert many.tolist() == [-1 if expected is None else expected]
+
+
+def test_no_shift_on_a_run_chart_or_after_a_recorded_change_point():
+    values = series_ending([0.7] * 9)
+    assert analyse(values[-14:], INC).shift_index is None  # 14 points: a run chart
+    # recorded at the shift's first month: the new partition is too short for limits
+    assert analyse(values, INC, settings=FIXED, change_points=(len(BASE),)).shift_index is None
+    # recorded earlier: the shift is judged against the limits of the latest partition
+    later = analyse([*values, *([0.7] * 12)], INC, change_points=(3,))
+    assert later.shift_index is not None
+    assert later.shift_index > 3
+
+
+def test_a_shift_skips_missing_and_excluded_points():
+    values = series_ending([0.7, 0.7, math.nan, 0.7, 0.7, 0.7, 0.7, 0.7])
+    assert analyse(values, INC, settings=FIXED).shift_index == len(BASE)
+    values = series_ending([0.7, 0.7, math.nan, 0.7, -9.0, 0.7, 0.7, 0.7, 0.7])
+    excluded = [False] * len(values)
+    excluded[len(BASE) + 4] = True  # drawn, left out: neither counts nor breaks the run
+    result = analyse(values, INC, settings=FIXED, excluded=excluded)
+    assert result.shift_index == len(BASE)
+    assert analyse(values, INC, settings=FIXED).shift_index is None
+
+
+def test_sustained_shift_starts_on_a_matrix():
+    found = sustained_shift_starts(
+        [[0, 0, 1, 1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1, 1, 0, 0], [1] * 9], [0.5, 0.5, 0.5]
+    )
+    # the third row is all on one side: a shift from its first point is no shift
+    assert found.tolist() == [2, -1, -1]
+
+
 @pytest.mark.parametrize(
     ("run_length", "trend_length", "tail", "variation"),
     [
@@ -422,10 +486,10 @@ def test_assurance(direction, where, assurance):
 @pytest.mark.parametrize(
     ("target", "direction", "n", "text"),
     [
-        pytest.param(None, INC, 16, "No target is set", id="no-target"),
+        pytest.param(None, INC, 16, "No target set for this area", id="no-target"),
         pytest.param(1.0, NEU, 16, "no better direction", id="neutral"),
         pytest.param(1.0, INC, 10, "Too few points", id="run-chart"),
-        pytest.param(math.nan, INC, 16, "No target is set", id="nan-target"),
+        pytest.param(math.nan, INC, 16, "No target set for this area", id="nan-target"),
     ],
 )
 def test_no_assurance(target, direction, n, text):
@@ -701,9 +765,13 @@ def test_analyse_rejects_bad_input(kwargs, message):
 
 def many_vs_one(matrix, directions, targets, s):
     variation, assurance = analyse_many(matrix, directions, targets, s)
-    for row, d, t, v, a in zip(matrix, directions, targets, variation, assurance, strict=True):
+    again, _, starts = analyse_many_with_shifts(matrix, directions, targets, s)
+    assert again.tolist() == variation.tolist()
+    rows = zip(matrix, directions, targets, variation, assurance, starts, strict=True)
+    for row, d, t, v, a, start in rows:
         one = analyse(row, d, target=t, settings=s)
         assert (one.variation, one.assurance) == (v, a), (list(row), d, t)
+        assert one.shift_index == (None if start < 0 else int(start)), (list(row), d, t)
 
 
 series = st.lists(

@@ -1,0 +1,1 @@
+"""The commands at the door: each reads its arguments, opens the store, calls the core, reports."""

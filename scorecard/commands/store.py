@@ -1,0 +1,135 @@
+"""``scorecard init``, ``load``, ``export`` and ``history``: the store's own commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from schemas.extract import KEY_COLUMNS
+from scorecard import store
+from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
+from scorecard.domain import Framework
+from scorecard.errors import Problem, UserError
+from scorecard.framework import load_framework
+from scorecard.pipeline import (
+    REJECTED,
+    _plural,
+    _show,
+    export_csv,
+    export_json,
+    load_files,
+)
+
+
+def _framework(args: argparse.Namespace) -> Framework:
+    return load_framework(Path(args.framework))
+
+
+def run_init(args: argparse.Namespace) -> CommandResult:
+    """``scorecard init``: create an empty store for the framework (nothing on a broken one)."""
+    fw = _framework(args)
+    store.init_store(Path(args.db), fw)
+    data = {"db": str(args.db), "framework": fw.name, "kpis": len(fw.kpis), "areas": len(fw.areas)}
+    text = (
+        f"Created an empty store at {args.db} for the {fw.name} framework "
+        f"({len(fw.kpis)} KPIs, {len(fw.areas)} areas)."
+    )
+    return CommandResult(EXIT_OK, data, text)
+
+
+def run_load(args: argparse.Namespace) -> CommandResult:
+    """``scorecard load FILE… [--dry-run]``: validate and load KPI extracts, each all-or-nothing."""
+    fw = _framework(args)
+    reports = load_files(
+        list(args.files), Path(args.db), fw, str(args.user), dry_run=bool(args.dry_run)
+    )
+    rejected = any(r.status == REJECTED for r in reports)
+    return CommandResult(
+        EXIT_REJECTED if rejected else EXIT_OK,
+        {"files": [r.as_dict() for r in reports]},
+        "\n".join(r.summary() for r in reports),
+        [p for r in reports for p in r.errors],
+    )
+
+
+def run_export(args: argparse.Namespace) -> CommandResult:
+    """``scorecard export [--format csv|json] [--out FILE]``: every current observation."""
+    from scorecard.provenance import labels
+
+    reader = store.Store(Path(args.db))
+    current = reader.current()
+    if args.format == "json":
+        content = export_json(current, labels(reader) if len(current) else {})
+    else:
+        content = export_csv(current)
+    synthetic = int(current["synthetic"].sum()) if len(current) else 0
+    if args.out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return CommandResult(EXIT_OK)
+    out = Path(args.out)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        partial.write_bytes(content)
+        partial.replace(out)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        problem = Problem(
+            str(out), None, "--out", str(out), "file", f"cannot write the export ({err.strerror})"
+        )
+        raise UserError(problem) from None
+    data = {
+        "out": str(out),
+        "format": args.format,
+        "rows": len(current),
+        "synthetic_rows": synthetic,
+    }
+    text = f"Exported {len(current)} current observations to {out}"
+    if synthetic:
+        text += f" ({synthetic} of them SYNTHETIC demo values)"
+    return CommandResult(EXIT_OK, data, text + ".")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return [{str(k): v for k, v in record.items()} for record in records]
+
+
+def run_history(args: argparse.Namespace) -> CommandResult:
+    """``scorecard history [--kpi K] [--area A]``: the load log and every revised value."""
+    reader = store.Store(Path(args.db))
+    versions = reader.history(kpi_code=args.kpi, area_code=args.area, revised_only=True)
+    loads = reader.loads()
+    if args.kpi or args.area:
+        touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
+        loads = loads[loads["load_id"].isin(touched)]
+    data = {"loads": _records(loads), "revisions": _records(versions)}
+    lines = [f"Load log ({_plural(len(loads), 'load')}):"]
+    for load in _records(loads):
+        lines.append(
+            f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"
+            f"{', SYNTHETIC' if load['synthetic'] else ''}) by {load['loaded_by']} at "
+            f"{load['loaded_at']}: {_plural(int(str(load['rows'])), 'row')}, "
+            f"{load['new_rows']} new, {_plural(int(str(load['revisions'])), 'revision')}, "
+            f"{load['unchanged']} unchanged"
+        )
+    keys = versions.groupby(list(KEY_COLUMNS), sort=False).ngroups if len(versions) else 0
+    lines.append(f"Revised values ({_plural(keys, 'key')}, every version, oldest first):")
+    for version in _records(versions):
+        state = (
+            "current" if version["current"] else f"superseded by load {version['superseded_by']}"
+        )
+        lines.append(
+            f"  {version['kpi_code']} {version['area_code']} {version['period']}: "
+            f"{_show(version['value'])} ({version['status']}) from load {version['load_id']} "
+            f"{version['file_name']}, {state}"
+        )
+    return CommandResult(EXIT_OK, data, "\n".join(lines))

@@ -1,0 +1,82 @@
+"""``published``: the store of published figures, built from the repository's files only."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_process import run_scorecard
+
+from scorecard.commands.published import PUBLISHED_DIR, build_published
+from scorecard.errors import UserError
+from scorecard.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FRAMEWORK = REPO_ROOT / "data" / "framework"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("published") / "published.duckdb"
+    result = run_scorecard("published", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "No value is synthetic" in result.stdout
+    return db
+
+
+def test_the_month_has_the_four_published_kpis_with_their_sources(published: Path) -> None:
+    result = run_scorecard(
+        "scorecard", "--month", "2024-01", "--area", "QPM", "--db", str(published), "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {r["kpi_code"]: r for r in json.loads(result.stdout)}
+    for code in ("LEAD-NCTR", "LEAD-P0", "ACT-P1DISCH", "ACT-VWOCC"):
+        row = rows[code]
+        assert isinstance(row["value"], float), code
+        assert row["synthetic"] is False
+        assert row["source"].startswith('NHS England "'), code
+    assert rows["LEAD-NCTR"]["period"] == "2024-01"
+    assert "january2024.xlsx, published 8 February 2024" in rows["LEAD-NCTR"]["source"]
+    # the ICB did not complete January's virtual ward submission: December is the latest value
+    assert rows["ACT-VWOCC"]["period"] == "2023-12"
+    assert rows["ACT-VWOCC"]["value"] == pytest.approx(238 / 338 * 100)
+    # a KPI no publication measures has no value and no source
+    assert (rows["LEAD-HOME91"]["value"], rows["LEAD-HOME91"]["source"]) == (None, None)
+
+
+def test_nothing_in_the_store_is_synthetic_and_every_value_has_a_source(published: Path) -> None:
+    store = Store(published)
+    current = store.current()
+    assert len(current) > 600
+    assert not current["synthetic"].any()
+    assert not store.loads()["synthetic"].any()
+    sources = store.sources().set_index("load_id")
+    assert sources.loc[current["load_id"].unique(), "publication"].notna().all()
+    compared = store.comparisons()
+    assert set(compared["org_level"]) == {"england", "region", "icb", "trust", "council"}
+    assert compared["edition"].str.len().gt(0).all()
+
+
+def test_a_second_build_over_a_store_is_refused(published: Path) -> None:
+    before = Store(published).identity()
+    result = run_scorecard("published", "--db", str(published))
+    assert result.returncode == 1
+    assert "already exists" in result.stderr
+    assert Store(published).identity() == before
+
+
+def test_a_bad_published_file_leaves_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "published"
+    shutil.copytree(PUBLISHED_DIR, root)
+    ucr = root / "retabulated" / "nhse_ucr_2h_monthly_2024_25.csv"
+    text = ucr.read_text(encoding="utf-8")
+    ucr.write_text(text.replace("2024-06-01,icb,QPM", "2023-06-01,icb,QPM"), encoding="utf-8")
+    db = tmp_path / "out" / "published.duckdb"
+    with pytest.raises(UserError) as caught:
+        build_published(db, FRAMEWORK, "tester", root=root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.column, problem.value) == (ucr.name, "period", "2023-06-01")
+    assert not db.exists()
+    assert list(db.parent.iterdir()) == []  # the half-built copy is gone too

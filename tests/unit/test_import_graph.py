@@ -1,0 +1,80 @@
+"""The import graph of the project's packages: no module imports itself round a circle."""
+
+from __future__ import annotations
+
+import grimp
+import pytest
+
+PACKAGES = ("scorecard", "schemas")
+
+
+def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Every group of modules that import one another round a circle (Tarjan), sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph.modules):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            module, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append(
+                        (child, iter(sorted(graph.find_modules_directly_imported_by(child))))
+                    )
+                elif child in on_stack:
+                    low[module] = min(low[module], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[module])
+            if low[module] == index[module]:
+                group: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == module:
+                        break
+                if len(group) > 1 or graph.direct_import_exists(importer=module, imported=module):
+                    found.append(sorted(group))
+    return sorted(found)
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph(*PACKAGES, cache_dir=None)
+
+
+def test_no_import_cycles_among_the_projects_modules(graph: grimp.ImportGraph) -> None:
+    # imports made only for type checking count too: they are circles for a reader
+    assert import_cycles(graph) == []
+
+
+def test_the_check_finds_a_circle_when_one_is_introduced() -> None:
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None)
+    assert graph.direct_import_exists(importer="scorecard.scoring", imported="scorecard.periods")
+    graph.add_import(importer="scorecard.periods", imported="scorecard.scoring")
+    assert import_cycles(graph) == [["scorecard.periods", "scorecard.scoring"]]
+
+
+def test_the_check_finds_a_longer_circle() -> None:
+    graph = grimp.ImportGraph()
+    for a, b in [("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d"), ("p.e", "p.e")]:
+        graph.add_import(importer=a, imported=b)
+    assert import_cycles(graph) == [["p.a", "p.b", "p.c"], ["p.e"]]
