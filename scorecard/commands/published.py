@@ -14,7 +14,7 @@ from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.errors import Problem, UserError
 
 # data/published/ beside the package: the repository's copies of the published files.
-PUBLISHED_DIR: Final = Path(__file__).resolve().parents[1] / "data" / "published"
+PUBLISHED_DIR: Final = Path(__file__).resolve().parents[2] / "data" / "published"
 DISCHARGE_DELAYS: Final = "nhse_discharge_delays_acute"
 VIRTUAL_WARDS: Final = "nhse_virtual_wards"
 RETABULATED: Final = "retabulated"
