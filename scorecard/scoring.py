@@ -56,6 +56,7 @@ JSON_FIELDS: tuple[str, ...] = (
     "suggested_change_point",
     "synthetic",
     "source",
+    "benchmark",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -135,6 +136,7 @@ class ScorecardRow:
     sustainability_text: str = ""
     suggested_change_point: str | None = None
     source: str | None = None
+    benchmark: Mapping[str, object] | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -160,6 +162,7 @@ class ScorecardRow:
             "suggested_change_point": self.suggested_change_point,
             "synthetic": self.synthetic,
             "source": self.source,
+            "benchmark": None if self.benchmark is None else dict(self.benchmark),
         }
 
 
