@@ -414,7 +414,8 @@ def benchmark_sentence(
         }.get(benchmark.band, "")
         words = BAND_WORDS[benchmark.band].split(" (")[0]
         return f"{head}; {position} for {_article(level_plural)} of its size, {words}{rank}."
-    return f"{head}; {benchmark.reason.rstrip('.').lower()}{rank}."
+    reason = benchmark.reason.rstrip(".")
+    return f"{head}; {reason[:1].lower()}{reason[1:]}{rank}."
 
 
 def _higher(b: Benchmark) -> bool:

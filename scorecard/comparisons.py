@@ -12,6 +12,7 @@ from scorecard.benchmark import (
     Benchmark,
     ComparisonRows,
     PeerTable,
+    benchmark_of,
     benchmarks_for,
     level_table,
     split_comparisons,
@@ -102,3 +103,118 @@ def missing_members_sentence(group: PeerGroup, missing: Sequence[str], period: s
         f"organisation{plural} {names}, which the comparison data does not hold for {period}; "
         f"{'they are' if len(missing) != 1 else 'it is'} left out."
     )
+
+
+def _has_own(
+    split: Mapping[tuple[str, str, str], ComparisonRows],
+    kpi: Kpi,
+    period: str,
+    level: str,
+    area: str,
+) -> bool:
+    rows = split.get((kpi.source_key, period, level))
+    if rows is None or area not in rows.codes:
+        return False
+    i = rows.codes.index(area)
+    return bool(rows.figures[i] == rows.figures[i])
+
+
+def periods_of(
+    split: Mapping[tuple[str, str, str], ComparisonRows], source_key: str, level: str
+) -> list[str]:
+    """The months with comparison rows for a measure at a level, oldest first."""
+    return sorted(p for k, p, lv in split if k == source_key and lv == level)
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    """What KPI detail shows for one KPI, area, month and peer group."""
+
+    kpi: Kpi
+    area: str
+    level: str
+    period: str
+    group: PeerGroup | None
+    table: PeerTable
+    benchmark: Benchmark | None
+    missing_members: tuple[str, ...]
+    history: tuple[tuple[str, float | None, float | None], ...]  # (period, own, England)
+
+
+def benchmark_view(
+    fw: Framework,
+    split: Mapping[tuple[str, str, str], ComparisonRows],
+    kpi: Kpi,
+    area: str,
+    month: str,
+    group_code: str = "",
+) -> BenchmarkView | str:
+    """The comparison of a KPI for an area in the latest month up to ``month`` with its figure.
+
+    Returns one sentence instead when there is nothing to compare: no national publication,
+    an area type the publications do not cover, or no figures up to the month.
+    """
+    if not kpi.source_key:
+        return "This KPI is not published nationally, so it is not compared with England."
+    level = level_of(fw, area)
+    if level is None:
+        return "The publications do not report this kind of area, so it is not compared."
+    periods = [p for p in periods_of(split, kpi.source_key, level) if p <= month]
+    if not periods:
+        return (
+            "The store holds no national figures for this KPI at this level up to this month, "
+            "so it is not compared with England."
+        )
+    groups = [g for g in fw.peer_groups if g.level == level]
+    group = next((g for g in groups if g.code == group_code), None)
+    if group is None:
+        group = next((g for g in groups if not g.members), None)
+    period = next((p for p in reversed(periods) if _has_own(split, kpi, p, level, area)), "")
+    found = group_table(split, kpi, period or periods[-1], level, group)
+    period = period or periods[-1]
+    if found.table is None:
+        return "The store holds no national figures for this KPI and month."
+    history: list[tuple[str, float | None, float | None]] = []
+    for p in periods:
+        whole = level_table(split, kpi.source_key, p, level, str(kpi.unit), kpi.direction)
+        if whole is None:
+            continue
+        own = benchmark_of(whole, area)
+        history.append((p, own.value if own is not None else None, whole.england))
+    return BenchmarkView(
+        kpi,
+        area,
+        level,
+        period,
+        group,
+        found.table,
+        benchmark_of(found.table, area),
+        found.missing_members,
+        tuple(history),
+    )
+
+
+def peer_frame(view: BenchmarkView, own_codes: Iterable[str]) -> pd.DataFrame:
+    """The peer table as a download: one row per organisation, best first."""
+    t = view.table
+    ours = set(own_codes)
+    frame = pd.DataFrame(
+        {
+            "Organisation code": list(t.codes),
+            "Organisation": list(t.names),
+            "Northamptonshire": ["yes" if c in ours else "" for c in t.codes],
+            "Month": view.period,
+            f"Value ({view.kpi.unit})": t.figures,
+            "Numerator": t.numerators,
+            "Denominator": t.denominators,
+            "Rank": pd.array([int(r) or None for r in t.ranks], dtype="Int64"),
+            "Band": [str(b.value) for b in t.bands],
+            "95% lower": t.lower_95,
+            "95% upper": t.upper_95,
+            "99.8% lower": t.lower_998,
+            "99.8% upper": t.upper_998,
+            "England": t.england,
+            "Method": t.method,
+        }
+    )
+    return frame.sort_values(["Rank", "Organisation code"], na_position="last", kind="stable")
