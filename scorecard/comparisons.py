@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -18,6 +18,7 @@ from scorecard.benchmark import (
     split_comparisons,
 )
 from scorecard.domain import Framework, Kpi, PeerGroup
+from scorecard.scoring import ScorecardRow
 from scorecard.store import Store
 
 
@@ -36,6 +37,23 @@ def benchmarks_of_frame(
 ) -> dict[tuple[str, str, str], Benchmark]:
     """Each wanted (KPI, area, period) against England's whole level, from comparison rows."""
     return benchmarks_for(wanted, kpis_by_code(fw), area_types(fw), split_comparisons(frame))
+
+
+def with_benchmarks(
+    rows: Sequence[ScorecardRow],
+    fw: Framework,
+    split: Mapping[tuple[str, str, str], ComparisonRows],
+) -> list[ScorecardRow]:
+    """Scorecard rows carrying their ``benchmark`` (the JSON object) where there is one."""
+    wanted = [(r.kpi_code, r.area_code, r.period) for r in rows if r.period is not None]
+    if not wanted or not split:
+        return list(rows)
+    found = benchmarks_for(wanted, kpis_by_code(fw), area_types(fw), split)
+    out: list[ScorecardRow] = []
+    for row in rows:
+        hit = found.get((row.kpi_code, row.area_code, row.period or ""))
+        out.append(row if hit is None else replace(row, benchmark=hit.as_json()))
+    return out
 
 
 def add_benchmarks(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import streamlit as st
 
@@ -224,6 +226,15 @@ def band_label(band: Band) -> str:
         Band.WORSE_998: "▼ worse (significantly, 99.8%)",
         Band.NOT_COMPARABLE: "– not compared",
     }[band]
+
+
+def versus_england(benchmark: Mapping[str, object] | None) -> str:
+    """A row's "vs England" cell: a symbol and words, "– not compared" without a benchmark."""
+    band = benchmark.get("band") if benchmark is not None else None
+    try:
+        return band_label(Band(str(band))) if band is not None else band_label(Band.NOT_COMPARABLE)
+    except ValueError:
+        return band_label(Band.NOT_COMPARABLE)
 
 
 def _dispersion_words(funnel: Funnel) -> str:

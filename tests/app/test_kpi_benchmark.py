@@ -80,3 +80,12 @@ def test_a_kpi_not_published_nationally_gets_one_line(open_page, nhse_db):
     assert "This KPI is not published nationally, so it is not compared with England." in [
         c.value for c in at.caption
     ]
+
+
+def test_the_lead_kpi_table_says_vs_england_in_words(open_page, nhse_db):
+    at = open_page("app.py", db=nhse_db, month="2024-01", area="QPM")
+    assert not at.exception
+    table = next(m.value for m in at.markdown if "| vs England |" in m.value)
+    p0 = next(line for line in table.splitlines() if "LEAD\\-P0" in line)
+    assert "● similar" in p0
+    assert "– not compared" in table
