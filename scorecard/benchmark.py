@@ -20,6 +20,7 @@ peers and its difference from England, band ``not_comparable``. Everything is pu
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -615,20 +616,33 @@ class ComparisonRows:
 def split_comparisons(
     frame: pd.DataFrame,
 ) -> dict[tuple[str, str, str], ComparisonRows]:
-    """Comparison rows keyed by (source_key, period, org_level), in one pass over the frame."""
+    """Comparison rows keyed by (source_key, period, org_level), in one pass over the frame.
+
+    Each part is ordered by organisation code; the split is one sort of plain arrays.
+    """
     out: dict[tuple[str, str, str], ComparisonRows] = {}
     if frame.empty:
         return out
-    ordered = frame.sort_values(["source_key", "period", "org_level", "org_code"], kind="stable")
-    for (key, period, level), part in ordered.groupby(
-        ["source_key", "period", "org_level"], sort=False
-    ):
-        out[(str(key), str(period), str(level))] = ComparisonRows(
-            tuple(part["org_code"].astype(str)),
-            tuple(part["org_name"].astype(str)),
-            part["value"].to_numpy(dtype=np.float64, na_value=np.nan),
-            part["numerator"].to_numpy(dtype=np.float64, na_value=np.nan),
-            part["denominator"].to_numpy(dtype=np.float64, na_value=np.nan),
+    keys, periods, levels, codes, names = (
+        np.asarray(frame[c].astype(str).to_numpy(), dtype=str)
+        for c in ("source_key", "period", "org_level", "org_code", "org_name")
+    )
+    figures, numerators, denominators = (
+        frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        for c in ("value", "numerator", "denominator")
+    )
+    order = np.lexsort((codes, levels, periods, keys))
+    keys, periods, levels, codes, names = (a[order] for a in (keys, periods, levels, codes, names))
+    figures, numerators, denominators = (a[order] for a in (figures, numerators, denominators))
+    changed = (keys[1:] != keys[:-1]) | (periods[1:] != periods[:-1]) | (levels[1:] != levels[:-1])
+    bounds = [0, *(np.flatnonzero(changed) + 1).tolist(), len(order)]
+    for start, stop in itertools.pairwise(bounds):
+        out[(str(keys[start]), str(periods[start]), str(levels[start]))] = ComparisonRows(
+            tuple(codes[start:stop].tolist()),
+            tuple(names[start:stop].tolist()),
+            figures[start:stop],
+            numerators[start:stop],
+            denominators[start:stop],
         )
     return out
 

@@ -35,8 +35,17 @@ def kpis_by_code(fw: Framework) -> dict[str, Kpi]:
 def benchmarks_of_frame(
     frame: pd.DataFrame, fw: Framework, wanted: Iterable[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], Benchmark]:
-    """Each wanted (KPI, area, period) against England's whole level, from comparison rows."""
-    return benchmarks_for(wanted, kpis_by_code(fw), area_types(fw), split_comparisons(frame))
+    """Each wanted (KPI, area, period) against England's whole level, from comparison rows.
+
+    Only the rows of the measures the wanted KPIs are compared through are split.
+    """
+    kpis = kpis_by_code(fw)
+    asked = list(wanted)
+    measures = {kpis[k].source_key for k, _, _ in asked if k in kpis and kpis[k].source_key}
+    if not measures or frame.empty:
+        return {}
+    used = frame[frame["source_key"].isin(sorted(measures))]
+    return benchmarks_for(asked, kpis, area_types(fw), split_comparisons(used))
 
 
 def with_benchmarks(
