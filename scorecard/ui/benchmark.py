@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from scorecard import charts, exports
@@ -175,7 +176,7 @@ def _show(ctx: Context, view: BenchmarkView) -> None:
             dispersion=dispersion,
             alt=alt,
         )
-        fig.update_layout(height=460)
+        _readable(fig, points, limits, unit)
         st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-funnel")
         st.caption(f"Chart description: {md(alt)}")
         st.caption(
@@ -184,6 +185,12 @@ def _show(ctx: Context, view: BenchmarkView) -> None:
                 f"different from England for its size; τ² = {tau2:.5f} widens the limits for "
                 "real differences between organisations that size alone does not explain "
                 "(Spiegelhalter 2005)."
+                + (
+                    " Here those differences are much larger than chance, so the limits are "
+                    "nearly flat: size makes little difference to what counts as unusual."
+                    if funnel.phi > 10
+                    else ""
+                )
             )
         )
     else:
@@ -235,6 +242,36 @@ def versus_england(benchmark: Mapping[str, object] | None) -> str:
         return band_label(Band(str(band))) if band is not None else band_label(Band.NOT_COMPARABLE)
     except ValueError:
         return band_label(Band.NOT_COMPARABLE)
+
+
+def _readable(
+    fig: go.Figure,
+    points: list[charts.FunnelPoint],
+    limits: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    unit: str,
+) -> None:
+    """Room for the legend under the size axis, plain size ticks, a % axis kept to 0-100."""
+    sizes = np.array([p.size for p in points if p.size], dtype=float)
+    low, high = float(sizes.min()), float(sizes.max())
+    ticks = [
+        m * 10.0**e
+        for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+        for m in (1, 2, 5)
+        if low * 0.8 <= m * 10.0**e <= high * 1.1
+    ]
+    fig.update_layout(
+        height=500,
+        margin={"b": 120},
+        legend={"y": -0.3},
+        xaxis={"tickvals": ticks, "ticktext": [f"{t:,.0f}" for t in ticks]},
+    )
+    if unit == "%":
+        grid = np.geomspace(max(low * 0.8, 1.0), high * 1.1, 120)
+        _, _, lo998, hi998 = limits(grid)
+        values = [p.value for p in points]
+        bottom = max(0.0, min(min(values), float(np.nanmin(lo998))) - 3)
+        top = min(102.0, max(max(values), float(np.nanmax(hi998))) + 3)
+        fig.update_layout(yaxis={"range": [bottom, top]})
 
 
 def _dispersion_words(funnel: Funnel) -> str:
