@@ -623,10 +623,13 @@ def split_comparisons(
     out: dict[tuple[str, str, str], ComparisonRows] = {}
     if frame.empty:
         return out
-    keys, periods, levels, codes, names = (
-        np.asarray(frame[c].astype(str).to_numpy(), dtype=str)
-        for c in ("source_key", "period", "org_level", "org_code", "org_name")
-    )
+    groups = [
+        pd.factorize(frame[c].astype(str), sort=True)
+        for c in ("source_key", "period", "org_level", "org_code")
+    ]
+    keys, periods, levels, codes = (g[0] for g in groups)
+    uniques = [np.asarray(g[1], dtype=object) for g in groups]
+    names = frame["org_name"].astype(str).to_numpy(dtype=object)
     figures, numerators, denominators = (
         frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         for c in ("value", "numerator", "denominator")
@@ -634,11 +637,17 @@ def split_comparisons(
     order = np.lexsort((codes, levels, periods, keys))
     keys, periods, levels, codes, names = (a[order] for a in (keys, periods, levels, codes, names))
     figures, numerators, denominators = (a[order] for a in (figures, numerators, denominators))
+    code_text = uniques[3][codes]
     changed = (keys[1:] != keys[:-1]) | (periods[1:] != periods[:-1]) | (levels[1:] != levels[:-1])
     bounds = [0, *(np.flatnonzero(changed) + 1).tolist(), len(order)]
     for start, stop in itertools.pairwise(bounds):
-        out[(str(keys[start]), str(periods[start]), str(levels[start]))] = ComparisonRows(
-            tuple(codes[start:stop].tolist()),
+        key = (
+            str(uniques[0][keys[start]]),
+            str(uniques[1][periods[start]]),
+            str(uniques[2][levels[start]]),
+        )
+        out[key] = ComparisonRows(
+            tuple(code_text[start:stop].tolist()),
             tuple(names[start:stop].tolist()),
             figures[start:stop],
             numerators[start:stop],
