@@ -17,7 +17,13 @@ from scorecard.benchmark import (
     NoFunnel,
     benchmark_sentence,
 )
-from scorecard.comparisons import BenchmarkView, benchmark_view, level_of, peer_frame
+from scorecard.comparisons import (
+    BenchmarkView,
+    benchmark_view,
+    level_of,
+    missing_members_sentence,
+    peer_frame,
+)
 from scorecard.domain import Direction, Kpi, PeerGroup, Provenance
 from scorecard.numbers import format_value
 from scorecard.ui import data, views
@@ -95,14 +101,7 @@ def _show(ctx: Context, view: BenchmarkView) -> None:
             f"{md(view.group.name)}. Source: {md(view.group.source)}."
         )
     if view.missing_members and view.group is not None:
-        names = ", ".join(view.missing_members)
-        st.warning(
-            md(
-                f"Peer group '{view.group.code}' (data/framework/peer_groups.csv, column "
-                f"org_code) names {names}, which the comparison data does not hold for "
-                f"{month}; left out."
-            )
-        )
+        st.warning(md(missing_members_sentence(view.group, view.missing_members, month)))
     own_codes = {a.code for a in ctx.fw.areas}
     area_names = {a.code: a.name for a in ctx.fw.areas}
     plural = LEVEL_PLURAL.get(view.level, "organisations")
@@ -199,7 +198,8 @@ def _show(ctx: Context, view: BenchmarkView) -> None:
             if isinstance(funnel, NoFunnel)
             else "The measure has no denominator, so it is ranked, not tested against England."
         )
-        st.caption(f"No funnel plot: {md(reason)} The peers are ranked instead.")
+        ranked = "" if "ranked" in reason else " The peers are ranked instead."
+        st.caption(f"No funnel plot: {md(reason)}{ranked}")
         alt = (
             f"Ranked dot plot of {kpi.name} for {len(points)} "
             f"{LEVEL_WORDS.get(view.level, plural)} in {month}, lowest to highest, with "
@@ -314,7 +314,7 @@ def _history(ctx: Context, view: BenchmarkView, unit: str, better: str) -> None:
         better=better,
         alt=alt,
     )
-    fig.update_layout(height=340)
+    fig.update_layout(height=380, margin={"b": 90}, legend={"y": -0.22})
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="ican-vs-england")
     st.caption(f"Chart description: {md(alt)}")
 
