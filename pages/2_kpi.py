@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scorecard.ui import bricks, heatmap
+from scorecard.ui import benchmark, bricks, heatmap
 from scorecard.ui import kpi as ui
 from scorecard.ui import provenance as sources
 from scorecard.ui.frame import frame
@@ -23,6 +23,7 @@ elif ctx.has_data and shown == "lead":
     bricks.activity_beside_lead(ctx, kpi)
 elif ctx.has_data:
     ui.spc_section(ctx, view)
+    benchmark.benchmark_section(ctx, kpi)
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -20,15 +20,17 @@ peers and its difference from England, band ``not_comparable``. Everything is pu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from scorecard.domain import Direction
+from scorecard.domain import Direction, Kpi
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -413,7 +415,8 @@ def benchmark_sentence(
         }.get(benchmark.band, "")
         words = BAND_WORDS[benchmark.band].split(" (")[0]
         return f"{head}; {position} for {_article(level_plural)} of its size, {words}{rank}."
-    return f"{head}; {benchmark.reason.rstrip('.').lower()}{rank}."
+    reason = benchmark.reason.rstrip(".")
+    return f"{head}; {reason[:1].lower()}{reason[1:]}{rank}."
 
 
 def _higher(b: Benchmark) -> bool:
@@ -448,7 +451,7 @@ class PeerTable:
 
     codes: tuple[str, ...]
     names: tuple[str, ...]
-    values: FloatArray  # in the KPI's unit (a proportion times ``scale`` for a %)
+    figures: FloatArray  # in the KPI's unit (a proportion times ``scale`` for a %)
     numerators: FloatArray
     denominators: FloatArray
     ranks: NDArray[np.int64]
@@ -556,10 +559,10 @@ def benchmark_of(table: PeerTable, org_code: str) -> Benchmark | None:
     if org_code not in table.codes:
         return None
     i = table.codes.index(org_code)
-    own = table.values[i]
+    own = table.figures[i]
     value = None if np.isnan(own) else float(own)
     rank = int(table.ranks[i]) or None
-    peers = int((~np.isnan(table.values)).sum())
+    peers = int((~np.isnan(table.figures)).sum())
     if table.method == "funnel" and isinstance(table.funnel, Funnel):
         f = table.funnel
         has = not np.isnan(table.lower_95[i])
@@ -597,3 +600,124 @@ def benchmark_of(table: PeerTable, org_code: str) -> Benchmark | None:
         reason,
         excluded,
     )
+
+
+@dataclass(frozen=True)
+class ComparisonRows:
+    """The store's comparison rows of one measure and month, split by level, as arrays."""
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    figures: FloatArray
+    numerators: FloatArray
+    denominators: FloatArray
+
+
+def split_comparisons(
+    frame: pd.DataFrame,
+) -> dict[tuple[str, str, str], ComparisonRows]:
+    """Comparison rows keyed by (source_key, period, org_level), in one pass over the frame.
+
+    Each part is ordered by organisation code; the split is one sort of plain arrays.
+    """
+    out: dict[tuple[str, str, str], ComparisonRows] = {}
+    if frame.empty:
+        return out
+    groups = [
+        pd.factorize(frame[c].astype(str), sort=True)
+        for c in ("source_key", "period", "org_level", "org_code")
+    ]
+    keys, periods, levels, codes = (g[0] for g in groups)
+    uniques = [np.asarray(g[1], dtype=object) for g in groups]
+    names = frame["org_name"].astype(str).to_numpy(dtype=object)
+    figures, numerators, denominators = (
+        frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        for c in ("value", "numerator", "denominator")
+    )
+    order = np.lexsort((codes, levels, periods, keys))
+    keys, periods, levels, codes, names = (a[order] for a in (keys, periods, levels, codes, names))
+    figures, numerators, denominators = (a[order] for a in (figures, numerators, denominators))
+    code_text = uniques[3][codes]
+    changed = (keys[1:] != keys[:-1]) | (periods[1:] != periods[:-1]) | (levels[1:] != levels[:-1])
+    bounds = [0, *(np.flatnonzero(changed) + 1).tolist(), len(order)]
+    for start, stop in itertools.pairwise(bounds):
+        key = (
+            str(uniques[0][keys[start]]),
+            str(uniques[1][periods[start]]),
+            str(uniques[2][levels[start]]),
+        )
+        out[key] = ComparisonRows(
+            tuple(code_text[start:stop].tolist()),
+            tuple(names[start:stop].tolist()),
+            figures[start:stop],
+            numerators[start:stop],
+            denominators[start:stop],
+        )
+    return out
+
+
+def level_table(
+    split: Mapping[tuple[str, str, str], ComparisonRows],
+    source_key: str,
+    period: str,
+    level: str,
+    unit: str,
+    direction: Direction,
+    members: Sequence[str] = (),
+) -> PeerTable | None:
+    """The peer table of a measure, month and level (only ``members`` when given)."""
+    rows = split.get((source_key, period, level))
+    if rows is None:
+        return None
+    england = split.get((source_key, period, "england"))
+    england_values: tuple[float | None, float | None, float | None] = (None, None, None)
+    if england is not None and england.codes:
+        england_values = tuple(  # type: ignore[assignment]
+            None if np.isnan(a[0]) else float(a[0])
+            for a in (england.figures, england.numerators, england.denominators)
+        )
+    keep = np.ones(len(rows.codes), dtype=bool)
+    if members:
+        wanted = set(members)
+        keep = np.array([c in wanted for c in rows.codes], dtype=bool)
+    return peer_table(
+        [c for c, k in zip(rows.codes, keep, strict=True) if k],
+        [n for n, k in zip(rows.names, keep, strict=True) if k],
+        rows.figures[keep],
+        rows.numerators[keep],
+        rows.denominators[keep],
+        england_values,
+        unit,
+        direction,
+    )
+
+
+def benchmarks_for(
+    wanted: Iterable[tuple[str, str, str]],
+    kpis: Mapping[str, Kpi],
+    area_types: Mapping[str, str],
+    split: Mapping[tuple[str, str, str], ComparisonRows],
+) -> dict[tuple[str, str, str], Benchmark]:
+    """Each (KPI, area, period) that has comparison data, against England's whole level.
+
+    A KPI is compared through its ``source_key``; an area through its type's level (the system
+    as an ICB, a provider as a trust, a place as a council) and its code as the publication's
+    organisation code. Keys without comparison data are left out.
+    """
+    tables: dict[tuple[str, str, str], PeerTable | None] = {}
+    out: dict[tuple[str, str, str], Benchmark] = {}
+    for kpi_code, area_code, period in wanted:
+        kpi = kpis.get(kpi_code)
+        level = LEVEL_OF_AREA_TYPE.get(area_types.get(area_code, ""))
+        if kpi is None or not kpi.source_key or level is None:
+            continue
+        key = (kpi.source_key, period, level)
+        if key not in tables:
+            tables[key] = level_table(
+                split, kpi.source_key, period, level, str(kpi.unit), kpi.direction
+            )
+        table = tables[key]
+        found = benchmark_of(table, area_code) if table is not None else None
+        if found is not None:
+            out[(kpi_code, area_code, period)] = found
+    return out

@@ -15,8 +15,18 @@ ONE_LINE_CHARS = 160  # the latest commentary in one line, at most this long
 DECISION_PREFIX = "The Board is asked to"
 
 # Reasons, most serious first: the order of reasons within an item and a tie-break between items.
-REASON_KINDS = ("concern", "lost", "failing", "slipping", "change_point", "missing", "late")
-NEW_KINDS = ("concern", "lost", "failing", "slipping", "change_point")  # "new" compares these
+REASON_KINDS = (
+    "concern",
+    "lost",
+    "failing",
+    "worse_than_england",
+    "slipping",
+    "change_point",
+    "missing",
+    "late",
+)
+# "new" compares these
+NEW_KINDS = ("concern", "lost", "failing", "worse_than_england", "slipping", "change_point")
 
 # Priority groups: what needs the Board first.
 DECISION = "decision"
@@ -272,6 +282,13 @@ def reasons_of(
         found["lost"] = "improvement lost after support ended"
     elif sustain == "slipping":
         found["slipping"] = "improvement slipping after support ended"
+    compared = _field(row, "benchmark")
+    if isinstance(compared, Mapping) and compared.get("band") == "worse_998":
+        england = compared.get("england")
+        words = format_value(england, unit) if isinstance(england, float | int) else "England"
+        found["worse_than_england"] = (
+            f"significantly worse than England ({words}), beyond the 99.8% funnel limit"
+        )
     suggested = _field(row, "suggested_change_point")
     if isinstance(suggested, str) and suggested:
         found["change_point"] = (
@@ -333,7 +350,8 @@ def exceptions(
     """The exceptions and decisions of a month, in the order the Board should take them.
 
     A lead or activity KPI × area is an exception when it is in special-cause concern,
-    consistently failing its target, slipping or lost after support ended, has a suggested
+    consistently failing its target, significantly worse than England (its ``benchmark`` band is
+    ``worse_998``, when the row carries one), slipping or lost after support ended, has a suggested
     change point, or its data is late or missing; or when its owner's commentary for the month
     asks the Board for a decision. Decisions come first, then exceptions with a reason that was
     not there the month before, then continuing ones; within each, by the most serious reason,

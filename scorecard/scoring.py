@@ -59,6 +59,7 @@ JSON_FIELDS: tuple[str, ...] = (
     "synthetic",
     "source",
     "reconciliation",
+    "benchmark",
 )
 SUSTAINABILITY = sustain.SUSTAINABILITY
 
@@ -142,6 +143,7 @@ class ScorecardRow:
     suggested_change_point: str | None = None
     source: str | None = None
     reconciliation: Mapping[str, object] | None = None
+    benchmark: Mapping[str, object] | None = None
 
     def as_contract_dict(self) -> dict[str, object]:
         """The row as one ``scorecard --json`` object: the keys of ``JSON_FIELDS``."""
@@ -168,6 +170,7 @@ class ScorecardRow:
             "synthetic": self.synthetic,
             "source": self.source,
             "reconciliation": None if self.reconciliation is None else dict(self.reconciliation),
+            "benchmark": None if self.benchmark is None else dict(self.benchmark),
         }
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, CommandResult
+from scorecard.comparisons import add_benchmarks
 from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
@@ -45,6 +46,8 @@ def run_scorecard(args: argparse.Namespace) -> CommandResult:
     rows = compute_scorecard(with_events(fw, store_events(Path(args.db))), store, args.month, area)
     return CommandResult(
         exit_code=EXIT_OK,
-        data=add_sources([row.as_contract_dict() for row in rows], store, args.month),
+        data=add_benchmarks(
+            add_sources([row.as_contract_dict() for row in rows], store, args.month), store, fw
+        ),
         text=scorecard_text(rows, args.month, area),
     )

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
+from scorecard.benchmark import split_comparisons
+from scorecard.comparisons import with_benchmarks
 from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Area, Framework, SpcEvent, with_events
 from scorecard.errors import Problem, UserError
@@ -97,6 +99,20 @@ def _data_as_of(loads: pd.DataFrame) -> str:
     return f"{latest:%d %b %Y %H:%M} UTC"
 
 
+def _with_benchmarks(
+    store: StoreReader,
+    fw: Framework,
+    rows: tuple[ScorecardRow, ...],
+    previous: tuple[ScorecardRow, ...],
+) -> tuple[tuple[ScorecardRow, ...], tuple[ScorecardRow, ...]]:
+    """The rows with their benchmarks, when the store holds comparison figures."""
+    read = getattr(store, "comparisons", None)
+    if not callable(read):
+        return rows, previous
+    split = split_comparisons(read())
+    return tuple(with_benchmarks(rows, fw, split)), tuple(with_benchmarks(previous, fw, split))
+
+
 def read_pack_data(
     fw: Framework,
     store: StoreReader,
@@ -133,6 +149,7 @@ def read_pack_data(
     # from the store, not the area's frame: a whole's row reads its parts to check they add up
     rows = tuple(compute_scorecard(live, store, month, area.code))
     previous = tuple(compute_scorecard(live, frame, previous_month(month), area.code))
+    rows, previous = _with_benchmarks(store, live, rows, previous)
     series = compute_series(live, frame, month, area.code)
     signoff = reviews.signoff(month, area.code)
     if signoff is not None:

@@ -448,6 +448,22 @@ def lead_sentence(rows: Sequence[Mapping[str, object]]) -> str:
     return "; ".join(parts) + "."
 
 
+VERSUS_ENGLAND_WORDS = {
+    "better_998": "significantly better",
+    "better_95": "better",
+    "similar": "similar",
+    "worse_95": "worse",
+    "worse_998": "significantly worse",
+}
+
+
+def versus_england_words(row: Mapping[str, object] | None) -> str:
+    """A lead KPI's benchmark against England in words ("not compared" without one)."""
+    compared = row.get("benchmark") if row is not None else None
+    band = compared.get("band") if isinstance(compared, Mapping) else None
+    return VERSUS_ENGLAND_WORDS.get(str(band), "not compared")
+
+
 def summary(d: PackData) -> dict[str, object]:
     """Page 2: the summary grids (lead, activity) and the lead KPI table (as signed off)."""
     shown = {str(r.get("kpi_code")): r for r in d.shown}
@@ -480,6 +496,7 @@ def summary(d: PackData) -> dict[str, object]:
                     "icons": row_icons(row, 14),
                     "short_variation": short_variation(str(row.get("variation"))) if row else "–",
                     "short_assurance": short_assurance(str(row.get("assurance"))) if row else "–",
+                    "versus_england": versus_england_words(row),
                     "notes": ", ".join(notes),
                 }
             )

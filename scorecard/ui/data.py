@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from scorecard import benchmark
 from scorecard.domain import Framework
 from scorecard.framework import load_framework
 
@@ -380,3 +381,14 @@ def benefit_evidence_hashes(
             frame = benefit_values(path, identity, period)
             out[(line_code, period)] = line_evidence_hash(fw, frame, line_code, period)
     return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def comparison_split(
+    path: str, identity: str
+) -> dict[tuple[str, str, str], benchmark.ComparisonRows]:
+    """Every organisation's published figures, split by (measure, month, level): read-only."""
+    del identity
+    from scorecard.store import Store
+
+    return benchmark.split_comparisons(Store(Path(path)).comparisons())

@@ -158,6 +158,7 @@ def _choices(fw: Framework, months: Sequence[str], counts: Mapping[str, int]) ->
         owners=tuple(views.owners(fw)),
         states=tuple(BRICK_STATES),
         views=KPI_VIEWS,
+        peer_groups=tuple(g.code for g in fw.peer_groups),
         default_month=views.latest_complete_month(counts, dt.datetime.now(dt.UTC).date()),
         default_area=views.default_area(fw),
     )

@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from scorecard.comparisons import with_benchmarks
 from scorecard.domain import Outcome
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 from scorecard.quality import SeriesQuality
 from scorecard.scoring import Change, Rollup, ScorecardRow, StateCounts, changes_since, rollup
 from scorecard.ui import data, views
+from scorecard.ui.benchmark import versus_england
 from scorecard.ui.display import (
     assurance_svg,
     bullet_list,
@@ -61,8 +63,11 @@ def home_board(ctx: Context) -> Board | None:
     if ctx.store is None or not ctx.months:
         return None  # the frame has said why (no store, or an empty one)
     path, identity = ctx.store.path, ctx.store.identity
-    rows = data.scorecard_rows(path, identity, ctx.month, ctx.area)
-    previous = data.scorecard_rows(path, identity, previous_month(ctx.month), ctx.area)
+    split = data.comparison_split(path, identity)
+    rows = with_benchmarks(data.scorecard_rows(path, identity, ctx.month, ctx.area), ctx.fw, split)
+    previous = with_benchmarks(
+        data.scorecard_rows(path, identity, previous_month(ctx.month), ctx.area), ctx.fw, split
+    )
     quality = {q.kpi_code: q for q in data.series_quality(path, identity, ctx.month, ctx.area)}
     board = Board(
         month=ctx.month,
@@ -217,6 +222,7 @@ def lead_kpi_frame(ctx: Context, board: Board) -> pd.DataFrame:
                 + f" {md(short_variation)}",
                 "Assurance": image_md(assurance_svg(row.assurance), short_assurance)
                 + f" {md(short_assurance)}",
+                "vs England": md(versus_england(row.benchmark)),
                 "Trend": image_md(spark, "Trend over the last 24 months") if spark else "–",
                 "Data quality": (
                     image_md(
@@ -242,8 +248,10 @@ def lead_kpi_table(ctx: Context, board: Board) -> None:
         "Each row is a lead KPI for the area and month chosen above. Icons follow NHS England's "
         "Making Data Count: the variation icon says whether the latest point is a special cause "
         "(improving or concerning) or common cause; the assurance icon whether the target will "
-        "be met; their meanings are written beside them. A KPI's name opens its detail in a new "
-        "tab; the links under the table open it here."
+        "be met; their meanings are written beside them. vs England compares the value with "
+        "England's for the same month through funnel limits (▲ better, ● similar, ▼ worse; "
+        "– not compared where the KPI is not published nationally or has no denominator). A "
+        "KPI's name opens its detail in a new tab; the links under the table open it here."
     )
     with st.container(key="ican-ipr"):
         # One Markdown table, not st.table: the browser draws it as a single element, which

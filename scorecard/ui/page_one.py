@@ -162,6 +162,7 @@ def _item_short(ctx: Context, item: ExceptionItem) -> str:
 SHORT_REASONS = {
     "concern": "special-cause concern",
     "failing": "failing target",
+    "worse_than_england": "significantly worse than England",
     "lost": "improvement lost",
     "slipping": "improvement slipping",
     "change_point": "suggested change point",

@@ -10,7 +10,18 @@ MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 MAX_PARAM_LENGTH = 80  # longer than any code or month we ever allow; longer input is hostile
 
 # The URL parameter names, in the order they are written.
-PARAM_NAMES = ("month", "area", "node", "kpi", "pillar", "brick", "owner", "state", "view")
+PARAM_NAMES = (
+    "month",
+    "area",
+    "node",
+    "kpi",
+    "pillar",
+    "brick",
+    "owner",
+    "state",
+    "view",
+    "peers",
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class Choices:
     owners: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
     views: tuple[str, ...] = ()
+    peer_groups: tuple[str, ...] = ()
     default_month: str = ""
     default_area: str = ""
     _sets: dict[str, frozenset[str]] = field(
@@ -52,6 +64,7 @@ _PLURAL = {
     "owner": "owners",
     "state": "states",
     "view": "views",
+    "peers": "peer_groups",
 }
 
 
@@ -77,6 +90,7 @@ class Selection:
     owner: str = ""
     state: str = ""  # a brick state filter (scorecard.bricks.STATES)
     view: str = ""  # a KPI detail view other than the SPC chart
+    peers: str = ""  # the peer group KPI detail compares with (a framework peer group code)
 
     @classmethod
     def from_query_params(

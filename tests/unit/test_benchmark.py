@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from scorecard.benchmark import (
@@ -19,9 +20,12 @@ from scorecard.benchmark import (
     benchmark_proportion,
     benchmark_rank,
     benchmark_sentence,
+    benchmarks_for,
     funnel,
+    level_table,
     peer_table,
     ranks,
+    split_comparisons,
 )
 from scorecard.domain import Direction
 
@@ -273,3 +277,77 @@ def test_peer_table_with_too_few_peers_says_why() -> None:
     assert b is not None
     assert b.method == "rank"
     assert "at least 5" in b.reason
+
+
+def _comparison_frame(key: str) -> pd.DataFrame:
+    rows = [
+        {
+            "org_code": "ENG",
+            "org_name": "England",
+            "org_level": "england",
+            "source_key": key,
+            "period": "2024-01",
+            "value": 48.0,
+            "numerator": 4800.0,
+            "denominator": 10000.0,
+        },
+    ]
+    for code, p, d in zip([*CODES[:9], "QPM"], WIDE_P, WIDE_D, strict=True):
+        rows.append(
+            {
+                "org_code": code,
+                "org_name": f"ICB {code}",
+                "org_level": "icb",
+                "source_key": key,
+                "period": "2024-01",
+                "value": p * 100,
+                "numerator": p * d,
+                "denominator": d,
+            }
+        )
+    rows.append(
+        {
+            "org_code": "RNS",
+            "org_name": "Trust",
+            "org_level": "trust",
+            "source_key": key,
+            "period": "2024-01",
+            "value": 50.0,
+            "numerator": 50.0,
+            "denominator": 100.0,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def test_benchmarks_for_scorecard_keys(framework) -> None:
+    kpi = framework.kpi("LEAD-P0")
+    assert kpi.source_key
+    split = split_comparisons(_comparison_frame(kpi.source_key))
+    types = {a.code: str(a.type) for a in framework.areas}
+    found = benchmarks_for(
+        [
+            ("LEAD-P0", "QPM", "2024-01"),
+            ("LEAD-P0", "RNS", "2024-01"),
+            ("LEAD-P0", "QPM", "2023-12"),
+            ("SYS-ATT", "QPM", "2024-01"),
+        ],
+        {k.code: k for k in framework.kpis},
+        types,
+        split,
+    )
+    assert set(found) == {("LEAD-P0", "QPM", "2024-01"), ("LEAD-P0", "RNS", "2024-01")}
+    icb = found[("LEAD-P0", "QPM", "2024-01")]
+    assert (icb.method, icb.band, icb.peers, icb.rank) == ("funnel", Band.BETTER_998, 10, 1)
+    assert icb.england == pytest.approx(48.0)
+    trust = found[("LEAD-P0", "RNS", "2024-01")]
+    assert trust.method == "rank"  # one trust: too few peers for a funnel
+    assert "at least 5" in trust.reason
+
+
+def test_a_peer_group_limits_the_table() -> None:
+    split = split_comparisons(_comparison_frame("k"))
+    table = level_table(split, "k", "2024-01", "icb", "%", Direction.INCREASE, ["QPM", "Q01"])
+    assert table is not None
+    assert table.codes == ("Q01", "QPM")
+    assert table.method == "rank"
