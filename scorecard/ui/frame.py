@@ -189,6 +189,9 @@ _LINK_NOUNS = {
     "pillar": "pillar",
     "brick": "brick",
     "owner": "owner",
+    "state": "state",
+    "view": "view",
+    "peers": "peer group",
 }
 
 

@@ -255,7 +255,9 @@ def commentary_beside_chart(ctx: Context, kpi_code: str, area_code: str) -> None
         c for c in latest_commentary(ctx.store.path, ctx.month, area_code) if c.kpi_code == kpi_code
     ]
     if not found:
-        st.caption(f"None written for {md(ctx.month_label)} yet: the KPI's owner writes it below.")
+        st.caption(
+            f"No commentary written for {md(ctx.month_label)} yet: the KPI's owner writes it below."
+        )
         return
     words = found[0]
     lines = [f"_{md(month_long(words.period))}, {md(words.author)}_"]

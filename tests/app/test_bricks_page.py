@@ -173,7 +173,8 @@ def test_a_bricks_own_view_has_activity_above_lead_with_its_events(open_page):
     assert "Of a system-wide improvement" in text
 
 
-def test_kpi_detail_shows_activity_beside_lead_and_every_area(open_page):
+def test_kpi_detail_shows_activity_beside_lead_and_every_area(open_page, framework):
+    areas = len(framework.kpi_areas("ACT-UCR2H"))
     at = open_page(KPI, kpi="ACT-UCR2H", view="lead")
     assert_clean(at)
     text = texts(at)
@@ -184,11 +185,12 @@ def test_kpi_detail_shows_activity_beside_lead_and_every_area(open_page):
     at = open_page(KPI, kpi="ACT-UCR2H", view="areas")
     assert_clean(at)
     assert "Heatmap of" in texts(at)
-    assert "3 areas by" in texts(at)
+    assert f"{areas} areas by" in texts(at)
     at.toggle(key="ican-heat-table").set_value(True).run()
     assert_clean(at)
     table = at.dataframe[0].value
-    assert list(table["Area"]) == [
+    assert len(table) == areas
+    assert list(table["Area"])[:3] == [
         "NHS Northamptonshire ICB",
         "North Northamptonshire",
         "West Northamptonshire",

@@ -303,4 +303,4 @@ def test_kpi_detail_shows_the_latest_commentary_beside_the_chart(open_page):
 def test_kpi_detail_without_commentary_says_so(open_page, own_db):
     at = open_page("pages/2_kpi.py", db=own_db, kpi=KPI)
     assert_clean(at)
-    assert any("None written for" in str(c.value) for c in at.caption)
+    assert any("No commentary written for" in str(c.value) for c in at.caption)
