@@ -13,7 +13,7 @@ from scorecard import store
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import Framework
 from scorecard.framework import load_framework
-from scorecard.output import write_out
+from scorecard.output import check_out, write_out
 from scorecard.pipeline import (
     REJECTED,
     _plural,
@@ -61,21 +61,24 @@ def run_export(args: argparse.Namespace) -> CommandResult:
     """``scorecard export [--format csv|json] [--out FILE]``: every current observation."""
     from scorecard.provenance import labels
 
+    if args.out is not None:
+        check_out(Path(args.out))  # a bad --out is refused before anything is read or said
     reader = store.Store(Path(args.db))
     current, notice = export_view(Path(args.db), Path(args.framework), reader.current())
-    sys.stderr.write(notice + "\n")
     if args.format == "json":
         content = export_json(current, labels(reader) if len(current) else {})
     else:
         content = export_csv(current)
     synthetic = int(current["synthetic"].sum()) if len(current) else 0
     if args.out is None:
+        sys.stderr.write(notice + "\n")
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
         return CommandResult(EXIT_OK)
     out = Path(args.out)
     write_out(out, content)
+    sys.stderr.write(notice + "\n")  # said once the file is written: a refusal is one sentence
     data = {
         "out": str(out),
         "format": args.format,

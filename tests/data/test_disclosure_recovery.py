@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from cli_process import run_scorecard
 
-from scorecard import pipeline, steward
+from scorecard import steward
+from scorecard.commands import store as store_commands
 from scorecard.scoring import compute_scorecard
 from scorecard.store import Store
 
@@ -92,7 +93,7 @@ def not_steward(monkeypatch):
 
 def test_the_export_recovery_fails_without_the_data_stewards_right(db, tmp_path, not_steward):
     out = tmp_path / "export.csv"
-    result, err = run_in_process(pipeline.run_export, db=db, format="csv", out=out)
+    result, err = run_in_process(store_commands.run_export, db=db, format="csv", out=out)
     assert result.exit_code == 0
     assert "Small numbers suppressed" in err
     exported = pd.read_csv(out, dtype={"period": str})
@@ -100,7 +101,7 @@ def test_the_export_recovery_fails_without_the_data_stewards_right(db, tmp_path,
     assert set(last["area_code"]) == {ICB}  # North (5) and West (its complement) left out
     assert len(exported) == 3 * 36 - 2
     json_out = tmp_path / "export.json"
-    run_in_process(pipeline.run_export, db=db, format="json", out=json_out)
+    run_in_process(store_commands.run_export, db=db, format="json", out=json_out)
     assert not any(
         r["period"] == LAST and r["area_code"] in (NORTH, WEST)
         for r in json.loads(json_out.read_text())
@@ -120,7 +121,7 @@ def test_the_history_recovery_fails_without_the_data_stewards_right(db, tmp_path
     )
     done = run_scorecard("load", str(revision), "--db", str(db))
     assert done.returncode == 0, done.stderr
-    result, _ = run_in_process(pipeline.run_history, db=db, kpi=KPI, area=NORTH)
+    result, _ = run_in_process(store_commands.run_history, db=db, kpi=KPI, area=NORTH)
     assert result.text.splitlines()[0].startswith("Small numbers suppressed")
     assert f"{MONTHS[0]}: 6" not in result.text
     revised = result.data["revisions"]
