@@ -11,7 +11,7 @@ import pandas as pd
 
 from scorecard.benchmark import split_comparisons
 from scorecard.comparisons import with_benchmarks
-from scorecard.disclosure import SUPPRESSION_NOTE
+from scorecard.disclosure import SUPPRESSION_NOTE, hidden_periods
 from scorecard.domain import Area, Framework, SpcEvent, with_events
 from scorecard.errors import Problem, UserError
 from scorecard.numbers import SUPPRESSED_MARK
@@ -88,6 +88,9 @@ class PackData:
     benefits: BenefitsPosition | None = None  # when the framework has a benefits register
     # By KPI code (this area): the latest commentary written for the month or an earlier one.
     latest_commentary: Mapping[str, Commentary] = field(default_factory=dict)
+    # By KPI code (this area): periods disclosure control hides beyond the small-number rule
+    # itself (secondary suppression, decided over every area so totals and parts agree).
+    hidden_periods: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _data_as_of(loads: pd.DataFrame) -> str:
@@ -187,7 +190,19 @@ def read_pack_data(
         prepared_at=f"{now():%d %b %Y %H:%M} UTC",
         benefits=_benefits(live, store, reviews, month),
         latest_commentary={c.kpi_code: c for c in reviews.latest_commentary(month, area.code)},
+        hidden_periods=_hidden_periods(live, store, month, area.code),
     )
+
+
+def _hidden_periods(
+    fw: Framework, store: StoreReader, month: str, area_code: str
+) -> dict[str, frozenset[str]]:
+    """The periods disclosure control hides for this area, per KPI that suppresses small numbers."""
+    codes = [k.code for k in fw.kpis if k.suppress_small_numbers]
+    if not codes:
+        return {}
+    everyone = store.current(kpi_codes=codes, area_codes=None, up_to=month)
+    return {code: frozenset(hidden_periods(fw, everyone, code, area_code)) for code in codes}
 
 
 def _benefits(

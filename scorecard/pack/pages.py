@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from markupsafe import Markup
 
 from scorecard import exceptions
@@ -194,7 +195,9 @@ def kpi_chart(
     markers = [
         (index_of[a.period], str(n)) for n, a in enumerate(notes, start=1) if a.period in index_of
     ]
-    hidden = hidden_points(kpi, d.area, series)
+    hidden = hidden_points(kpi, d.area, series) | np.array(
+        [p in d.hidden_periods.get(kpi.code, frozenset()) for p in series.periods], dtype=bool
+    )
     # a series with hidden points keeps its icons but not its mean and limits (disclosure.py)
     result = published_result(result, hidden)
     alt = chart_alt_text(

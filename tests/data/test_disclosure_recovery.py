@@ -145,3 +145,18 @@ def test_the_pack_chart_withholds_the_mean_and_limits(db):
     assert "mean –" in chart.caption, chart.caption
     assert "limits –" in chart.caption, chart.caption
     assert chart.figure is not None
+
+
+def test_the_pack_hides_the_second_cell_of_a_total_too(db):
+    from scorecard.framework import load_framework
+    from scorecard.pack.inputs import read_pack_data
+    from scorecard.pack.pages import kpi_chart
+    from scorecard.reviews import Reviews, row_record
+
+    fw = load_framework(FRAMEWORK)
+    data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, WEST)
+    assert LAST in data.hidden_periods[KPI]
+    row = next(r for r in data.rows if r.kpi_code == KPI)
+    chart = kpi_chart(data, fw.kpi(KPI), row_record(row), None)
+    assert "mean –" in chart.caption, chart.caption
+    assert any("not drawn" in note for note in chart.notes)
