@@ -14,6 +14,7 @@ from scorecard.comparisons import with_benchmarks
 from scorecard.domain import Outcome
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
+from scorecard.provenance import NOT_PUBLISHED
 from scorecard.quality import SeriesQuality
 from scorecard.scoring import Change, Rollup, ScorecardRow, StateCounts, changes_since, rollup
 from scorecard.ui import data, views
@@ -129,7 +130,9 @@ def _outcome_lines(ctx: Context, board: Board | None, outcome: Outcome) -> list[
         row = board.row(kpi.code) if board else None
         if row is None or row.period is None:
             state = "not reported for this area" if board and row is None else "no data"
-            lines.append(f"{md(kpi.name)}: _{state}_")
+            if board and row is not None and not ctx.synthetic and not kpi.source_key:
+                state = NOT_PUBLISHED  # a store of published figures: say why there is none
+            lines.append(f"{md(kpi.name)}: _{md(state)}_")
             continue
         lines.append(
             f"{icons_md(row.variation, row.assurance)} {md(kpi.name)}: **{md(notable(row))}**"

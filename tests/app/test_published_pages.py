@@ -30,6 +30,8 @@ def test_home_says_published_data_not_synthetic(open_page, published_db):
     shown = texts(at)
     assert "Published data." in shown
     assert "Synthetic demo data" not in shown
+    # a lead KPI no publication measures says why it has no value
+    assert "not published nationally: needs the programme's own extract" in shown
 
 
 def test_kpi_detail_names_the_publication_file_and_edition(open_page, published_db):
