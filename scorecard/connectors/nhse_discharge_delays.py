@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from scorecard import intake
 from scorecard.connectors.loading import PublicationLoad
 from scorecard.errors import Problem, UserError
 
@@ -108,6 +109,10 @@ def _open_workbook(path: Path, publication: str = PUBLICATION, rule: str = RULE)
 
     file = path.name
     try:
+        intake.require_regular_file(path)  # a pipe or a device is refused, never opened
+    except UserError as err:
+        raise _reject(file, err.problems[0].message + ".", err.problems[0].rule) from None
+    try:
         with path.open("rb") as handle:
             magic = handle.read(len(_ZIP_MAGIC))
     except OSError as err:
@@ -126,6 +131,13 @@ def _open_workbook(path: Path, publication: str = PUBLICATION, rule: str = RULE)
             "publication; a CSV or other file renamed .xlsx is not accepted.",
             rule,
         )
+    try:
+        intake.check_workbook(path)  # the same limits and entity refusal as a KPI extract's
+    except UserError as err:
+        refused = err.problems[0]
+        if refused.rule in ("workbook_size", "xml_entities"):
+            raise _reject(file, refused.message + ".", refused.rule) from None
+        # a damaged or foreign zip: openpyxl's attempt below says so in this publication's words
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged or foreign zip

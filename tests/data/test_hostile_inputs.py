@@ -245,3 +245,20 @@ def test_out_writes_only_to_a_regular_file(db, tmp_path, command, target, words)
     assert not (tmp_path / "elsewhere.pdf").exists()
     assert Path("/dev/full").is_char_device()
     assert fingerprint(db) == before
+
+
+def test_the_connectors_refuse_a_zip_bomb_and_a_pipe_too(tmp_path):
+    from scorecard.connectors.nhse_virtual_wards import read_virtual_wards
+    from scorecard.errors import UserError
+
+    bomb = tmp_path / "2024_03_Monthly_Virtual_Ward.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<a>" + "0" * 20_000_000 + "</a>")
+    with pytest.raises(UserError) as caught:
+        read_virtual_wards(bomb)
+    assert "zip bomb" in caught.value.problems[0].sentence()
+    pipe = tmp_path / "2024_04_Monthly_Virtual_Ward.xlsx"
+    os.mkfifo(pipe)
+    with pytest.raises(UserError):
+        read_virtual_wards(pipe)
