@@ -335,25 +335,27 @@ def benchmark_proportion(
             result.reason,
             result.excluded,
         )
-    rank = int(ranks(result.y, direction)[index]) or None
-    has_limits = not np.isnan(result.lower_95[index])
+    return _from_funnel(result, index, value, int(ranks(result.y, direction)[index]) or None)
+
+
+def _from_funnel(
+    f: Funnel, i: int, value: float | None, rank: int | None, scale: float = 1.0
+) -> Benchmark:
+    """Organisation ``i``'s benchmark from a funnel, limits and England times ``scale``."""
+    has = not np.isnan(f.lower_95[i])
     return Benchmark(
         value=value,
-        england=result.target,
-        peers=result.organisations,
+        england=f.target * scale,
+        peers=f.organisations,
         rank=rank,
-        band=result.bands[index],
+        band=f.bands[i],
         method="funnel",
-        tau2=result.tau2,
-        phi=result.phi,
-        limits_95=(float(result.lower_95[index]), float(result.upper_95[index]))
-        if has_limits
-        else None,
-        limits_998=(float(result.lower_998[index]), float(result.upper_998[index]))
-        if has_limits
-        else None,
-        reason="" if has_limits else "This organisation's own figures were left out.",
-        excluded=result.excluded,
+        tau2=f.tau2,
+        phi=f.phi,
+        limits_95=(float(f.lower_95[i] * scale), float(f.upper_95[i] * scale)) if has else None,
+        limits_998=(float(f.lower_998[i] * scale), float(f.upper_998[i] * scale)) if has else None,
+        reason="" if has else "This organisation's own figures were left out of the funnel.",
+        excluded=f.excluded,
     )
 
 
@@ -564,22 +566,7 @@ def benchmark_of(table: PeerTable, org_code: str) -> Benchmark | None:
     rank = int(table.ranks[i]) or None
     peers = int((~np.isnan(table.figures)).sum())
     if table.method == "funnel" and isinstance(table.funnel, Funnel):
-        f = table.funnel
-        has = not np.isnan(table.lower_95[i])
-        return Benchmark(
-            value=value,
-            england=table.england,
-            peers=f.organisations,
-            rank=rank,
-            band=table.bands[i],
-            method="funnel",
-            tau2=f.tau2,
-            phi=f.phi,
-            limits_95=(float(table.lower_95[i]), float(table.upper_95[i])) if has else None,
-            limits_998=(float(table.lower_998[i]), float(table.upper_998[i])) if has else None,
-            reason="" if has else "This organisation's own figures were left out of the funnel.",
-            excluded=f.excluded,
-        )
+        return _from_funnel(table.funnel, i, value, rank, table.scale)
     reason = (
         table.funnel.reason
         if isinstance(table.funnel, NoFunnel)
