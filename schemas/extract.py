@@ -14,7 +14,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 from pandera.typing.common import Category
 
-from scorecard.domain import Framework, Unit
+from scorecard.domain import DERIVED_KPIS, Framework, Unit
 
 KEY_COLUMNS: Final = ("kpi_code", "area_code", "period")
 REQUIRED_COLUMNS: Final = KEY_COLUMNS  # plus value, or numerator and denominator
@@ -54,6 +54,7 @@ RULES: Final[dict[str, str]] = {
     "number": "a plain number such as 12 or 45.5 (no commas, symbols or formulas)",
     "finite": "a finite number (not nan or inf)",
     "known_kpi": "a KPI code of the framework",
+    "not_derived": "a KPI measured by data owners, not one derived from people's records",
     "known_area": "an area code of the framework",
     "kpi_area": "an area the KPI is reported for (by its area types)",
     "period_format": "a month written YYYY-MM, e.g. 2024-03",
@@ -382,6 +383,10 @@ def extract_schema(fw: Framework, latest_period: str, cap: int = 1_000) -> pa.Da
     def known(codes: frozenset[str]) -> Callable[[pd.Series], Verdict]:
         return lambda series: per_value(series, member_of(codes))
 
+    def not_derived(series: pd.Series) -> Verdict:
+        derived = member_of(DERIVED_KPIS)
+        return per_value(series, lambda values: ~derived(values))
+
     def not_future(series: pd.Series) -> Verdict:
         def test(values: list[str]) -> npt.NDArray[np.bool_]:
             later = np.array([v > latest_period for v in values], dtype=bool)
@@ -392,12 +397,15 @@ def extract_schema(fw: Framework, latest_period: str, cap: int = 1_000) -> pa.Da
 
     base = Extract.to_schema()
     added = {
-        "kpi_code": pa.Check(known(facts.kpis), name="known_kpi"),
-        "area_code": pa.Check(known(facts.areas), name="known_area"),
-        "period": pa.Check(not_future, name="not_future"),
+        "kpi_code": [
+            pa.Check(known(facts.kpis), name="known_kpi"),
+            pa.Check(not_derived, name="not_derived"),
+        ],
+        "area_code": [pa.Check(known(facts.areas), name="known_area")],
+        "period": [pa.Check(not_future, name="not_future")],
     }
     schema = base.update_columns(
-        {name: {"checks": [*base.columns[name].checks, check]} for name, check in added.items()}
+        {name: {"checks": [*base.columns[name].checks, *checks]} for name, checks in added.items()}
     )
     schema.checks = [*schema.checks, *_frame_checks(facts, cap)]
     return schema

@@ -28,6 +28,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scorecard.domain import (
+    DERIVED_KPIS,
     EXTRACT_COLUMNS,
     Area,
     AreaType,
@@ -1001,8 +1002,8 @@ def generate_demo(
     last_provisional[-1] = "provisional"
     for kpi in fw.kpis:
         areas = fw.kpi_areas(kpi.code)
-        if not areas:
-            continue
+        if not areas or kpi.code in DERIVED_KPIS:
+            continue  # a derived KPI comes from the BRG's (synthetic) sign-offs, not from here
         k = _Kpi(fw, kpi, periods, seed)
         system = _planted(k, causes.get(kpi.code))
         status = last_provisional if kpi.code in PROVISIONAL_KPIS else final
@@ -1169,8 +1170,10 @@ def build_demo_store(
     finally:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
-    from scorecard.demo_commentary import add_demo_commentary
+    from scorecard.demo_commentary import add_demo_commentary, add_demo_signoffs
 
+    first = month_range(end, months)[0]
+    add_demo_signoffs(fw, path, first, end)  # the BRG's sign-offs, which ACT-BENEFIT comes from
     add_demo_commentary(fw, path, end)  # the owners' words a newcomer sees, labelled synthetic
     return DemoSummary(
         path=path,

@@ -1,4 +1,4 @@
-"""The synthetic demo's commentary: what a month's owners' words look like, labelled synthetic."""
+"""The synthetic demo's people's words: owners' commentary and the BRG's sign-offs, synthetic."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
+import pandas as pd
+
+from scorecard import benefits
 from scorecard.access import Principal, Role, Source
+from scorecard.derived import SYNTHETIC_LABEL, SYNTHETIC_SIGNER, WithDerived, benefit_rows
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 from scorecard.exceptions import ExceptionItem, exceptions
@@ -16,8 +21,8 @@ from scorecard.periods import month_index, period_of_index
 from scorecard.reviews import Action, Reviews
 from scorecard.scoring import ScorecardRow
 
-LABEL = "[Synthetic demo]"  # every text the demo writes starts with this
-AUTHOR_ID = "synthetic-demo"
+LABEL = SYNTHETIC_LABEL  # every text the demo writes starts with this
+AUTHOR_ID = SYNTHETIC_SIGNER
 
 
 @dataclass(frozen=True)
@@ -210,5 +215,77 @@ def add_demo_commentary(fw: Framework, store_path: Path, month: str) -> int:
     from scorecard.store import Store, store_events
 
     live = with_events(fw, store_events(store_path))
-    rows = compute_scorecard(live, Store(store_path), month)
-    return write_demo_commentary(live, Reviews.beside(store_path), rows, month)
+    reviews = Reviews.beside(store_path)
+    derived = benefit_rows(live, reviews.benefit_signoffs(), month)
+    rows = compute_scorecard(live, WithDerived(Store(store_path), derived), month)
+    return write_demo_commentary(live, reviews, rows, month)
+
+
+# The BRG's sign-offs (synthetic): at each quarter's review the Benefits Realisation Group signs
+# off every line's delivered value to the quarter's last month, once the quarter has been closed
+# for BRG_LAG_MONTHS. ACT-BENEFIT is derived from these (scorecard.derived), so the Benefits
+# page's "signed off" and the KPI agree.
+BRG_QUARTER_ENDS: Final = ("03", "06", "09", "12")
+BRG_LAG_MONTHS: Final = 2
+BRG_AUTHOR = Principal(
+    user_id=SYNTHETIC_SIGNER,
+    name="Synthetic demo (Benefits Realisation Group)",
+    roles=frozenset({Role.BRG}),
+    source=Source.LOCAL,
+)
+
+
+def write_demo_signoffs(
+    fw: Framework, reviews: Reviews, frame: pd.DataFrame, first: str, month: str
+) -> int:
+    """Record the BRG's synthetic sign-offs of the demo's quarters; return how many were written.
+
+    Each goes through ``Reviews.sign_off_benefit`` (the BRG's role check, checks, append-only,
+    sealed) by ``BRG_AUTHOR``, its note starting with ``LABEL``. The amount is the line's
+    delivered value (£'000, rounded) to the quarter's last month, from the month ``first`` the
+    demo has data, where that is above zero. A line × month already signed off is left as it is.
+
+    Args:
+        fw: the framework (its benefits register).
+        reviews: the records beside the demo store.
+        frame: the register's KPIs at the system area (current observations).
+        first: the demo's first month.
+        month: the demo's last month.
+    """
+    if not fw.benefits.lines:
+        return 0
+    position = benefits.benefits_position(fw, frame, month)
+    periods = [p.period for p in position.lines[0].months] if position.lines else []
+    close = period_of_index(month_index(month) - BRG_LAG_MONTHS)
+    reviews_at = [
+        i for i, p in enumerate(periods) if first <= p <= close and p[5:7] in BRG_QUARTER_ENDS
+    ]
+    done = {(s.line_code, s.period) for s in reviews.benefit_signoffs()}
+    written = 0
+    for line in position.lines:
+        delivered = [m.delivered_k or 0.0 for m in line.months]
+        for i in reviews_at:
+            period = periods[i]
+            amount = round(sum(delivered[: i + 1]))
+            if amount <= 0 or (line.code, period) in done:
+                continue
+            reviews.sign_off_benefit(
+                BRG_AUTHOR,
+                line.code,
+                period,
+                amount,
+                benefits.line_evidence_hash(fw, frame, line.code, period),
+                f"{LABEL} signed off at the BRG's quarterly review of {period}",
+            )
+            written += 1
+    return written
+
+
+def add_demo_signoffs(fw: Framework, store_path: Path, first: str, month: str) -> int:
+    """Record the BRG's synthetic sign-offs beside a freshly built demo store."""
+    from scorecard.store import Store
+
+    frame = Store(store_path).current(
+        list(fw.benefits.kpi_codes()), [benefits.system_area(fw)], up_to=month
+    )
+    return write_demo_signoffs(fw, Reviews.beside(store_path), frame, first, month)

@@ -20,6 +20,9 @@ EXTRACT_COLUMNS: Final = (
 )
 # A stored observation: an extract row, the load it came in and whether it is synthetic.
 OBSERVATION_COLUMNS: Final = (*EXTRACT_COLUMNS, "load_id", "synthetic")
+# KPIs computed from people's records, never loaded from an extract (scorecard.derived):
+# ACT-BENEFIT is the £ value the Benefits Realisation Group signed off in the month.
+DERIVED_KPIS: Final = frozenset({"ACT-BENEFIT"})
 
 
 class Provenance(StrEnum):

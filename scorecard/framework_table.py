@@ -7,7 +7,8 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import pandas as pd
 
-from scorecard.domain import Framework, Kpi, LinkKind, Provenance, Tier
+from scorecard.derived import DERIVED_SOURCE
+from scorecard.domain import DERIVED_KPIS, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.framework import Thread, threads, unthreaded
 from scorecard.icons import assurance_label, variation_label
 from scorecard.scoring import ScorecardRow
@@ -95,6 +96,8 @@ def _figures(
         data += "; suppressed (small number)"
     if row.provisional:
         data += "; provisional"
+    if kpi.code in DERIVED_KPIS:
+        data += f"; {DERIVED_SOURCE}"
     return (
         row.period,
         value,
@@ -290,6 +293,8 @@ def _figure_text(record: Mapping[Hashable, object], prefix: str) -> str:
         text += f"; target {_number(target, unit)}"
     if data.startswith("synthetic"):
         text += "; synthetic"
+    if DERIVED_SOURCE in data:
+        text += f"; {DERIVED_SOURCE}"
     return text
 
 

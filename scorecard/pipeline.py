@@ -700,6 +700,13 @@ class _Explainer:
         message = f"is not a KPI code of the framework{near}; the codes are: {codes}"
         return cell.value, message
 
+    def _not_derived(self, cell: _Cell) -> tuple[str, str]:
+        message = (
+            f"{cell.value} is derived from the BRG sign-offs and cannot be loaded; the Benefits "
+            "Realisation Group records its sign-offs on the Benefits page"
+        )
+        return cell.value, message
+
     def _known_area(self, cell: _Cell) -> tuple[str, str]:
         near = self._near(cell.value, self.facts.areas)
         codes = self._codes(self.facts.areas)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.comparisons import add_benchmarks
+from scorecard.derived import WithDerived, benefit_rows, with_derived_sources
 from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
 from scorecard.provenance import add_sources
+from scorecard.reviews import Reviews
 from scorecard.scoring import compute_scorecard, scorecard_text
 from scorecard.store import Store, store_events
 
@@ -43,11 +45,13 @@ def run_scorecard(args: argparse.Namespace) -> CommandResult:
                 message=f"no store at {args.db}; run `python -m scorecard demo` or `init`",
             )
         )
-    rows = compute_scorecard(with_events(fw, store_events(Path(args.db))), store, args.month, area)
+    # ACT-BENEFIT comes from the BRG's sign-offs beside the store, never from stored values.
+    derived = benefit_rows(fw, Reviews.beside(Path(args.db)).benefit_signoffs(), args.month)
+    live = with_events(fw, store_events(Path(args.db)))
+    rows = compute_scorecard(live, WithDerived(store, derived), args.month, area)
+    sourced = add_sources([row.as_contract_dict() for row in rows], store, args.month)
     return CommandResult(
         exit_code=EXIT_OK,
-        data=add_benchmarks(
-            add_sources([row.as_contract_dict() for row in rows], store, args.month), store, fw
-        ),
+        data=add_benchmarks(with_derived_sources(sourced, derived), store, fw),
         text=scorecard_text(rows, args.month, area),
     )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from scorecard.benchmark import split_comparisons
 from scorecard.comparisons import with_benchmarks
+from scorecard.derived import WithDerived, benefit_rows
 from scorecard.disclosure import SUPPRESSION_NOTE, hidden_periods
 from scorecard.domain import Area, Framework, SpcEvent, with_events
 from scorecard.errors import Problem, UserError
@@ -63,6 +64,37 @@ class StoreReader(Protocol):
     def history(self, kpi_code: str | None = None, area_code: str | None = None) -> pd.DataFrame:
         """Every version of the values."""
         ...
+
+
+class _WithDerived:
+    """The store as the pack reads it: derived KPIs (ACT-BENEFIT) from people's records."""
+
+    def __init__(self, store: StoreReader, derived: pd.DataFrame) -> None:
+        self.store = store
+        self.joined = WithDerived(store, derived)
+
+    def exists(self) -> bool:
+        return self.store.exists()
+
+    def identity(self) -> str:
+        return self.store.identity()
+
+    def current(
+        self,
+        kpi_codes: list[str] | None = None,
+        area_codes: list[str] | None = None,
+        up_to: str | None = None,
+    ) -> pd.DataFrame:
+        return self.joined.current(kpi_codes, area_codes, up_to)
+
+    def loads(self) -> pd.DataFrame:
+        return self.store.loads()
+
+    def events(self) -> tuple[SpcEvent, ...]:
+        return self.store.events()
+
+    def history(self, kpi_code: str | None = None, area_code: str | None = None) -> pd.DataFrame:
+        return self.store.history(kpi_code=kpi_code, area_code=area_code)
 
 
 @dataclass(frozen=True)
@@ -137,6 +169,8 @@ def read_pack_data(
             Problem("--area", None, "", area_code, "a known area code", f"known areas: {known}")
         ) from None
     live = with_declared_change_points(with_events(fw, store.events()), reviews)
+    stored = store  # comparison figures are read from the store itself
+    store = _WithDerived(store, benefit_rows(live, reviews.benefit_signoffs(), month))
     frame = store.current(area_codes=[area.code], up_to=month)
     if frame.empty:
         raise UserError(
@@ -152,7 +186,7 @@ def read_pack_data(
     # from the store, not the area's frame: a whole's row reads its parts to check they add up
     rows = tuple(compute_scorecard(live, store, month, area.code))
     previous = tuple(compute_scorecard(live, frame, previous_month(month), area.code))
-    rows, previous = _with_benchmarks(store, live, rows, previous)
+    rows, previous = _with_benchmarks(stored, live, rows, previous)
     series = compute_series(live, frame, month, area.code)
     signoff = reviews.signoff(month, area.code)
     if signoff is not None:

@@ -138,12 +138,27 @@ def periods(path: str, identity: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def current(path: str, identity: str) -> pd.DataFrame:
-    """Every current observation (all KPIs, all areas, all periods)."""
-    del identity
+def _current(path: str, identity: str, words: str) -> pd.DataFrame:
+    del identity, words  # cache keys only: a new BRG sign-off gives a new words signature
+    from scorecard.derived import benefit_rows, joined
+    from scorecard.reviews import Reviews
     from scorecard.store import Store
 
-    return Store(Path(path)).current()
+    stored = Store(Path(path)).current()
+    signoffs = Reviews.beside(Path(path)).benefit_signoffs()
+    months = [*stored["period"].astype(str), *(s.period for s in signoffs)]
+    if not months:
+        return stored
+    return joined(stored, benefit_rows(framework(), signoffs, max(months)))
+
+
+def current(path: str, identity: str) -> pd.DataFrame:
+    """Every current observation (all KPIs, all areas, all periods).
+
+    ACT-BENEFIT's values are derived from the BRG's sign-offs beside the store
+    (``scorecard.derived``), as in the Board pack and ``scorecard --json``.
+    """
+    return _current(path, identity, words_signature(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -321,13 +336,20 @@ def revised_values(path: str, identity: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def kpi_area_frame(path: str, identity: str, kpi_code: str, area_code: str) -> pd.DataFrame:
-    """The current values of one KPI in one area (all periods)."""
+def _kpi_area_frame(
+    path: str, identity: str, words: str, kpi_code: str, area_code: str
+) -> pd.DataFrame:
+    del words  # cache key only
     frame = current(path, identity)
     if frame.empty:
         return frame
     mask = (frame["kpi_code"] == kpi_code) & (frame["area_code"] == area_code)
     return frame.loc[mask].reset_index(drop=True)
+
+
+def kpi_area_frame(path: str, identity: str, kpi_code: str, area_code: str) -> pd.DataFrame:
+    """The current values of one KPI in one area (all periods)."""
+    return _kpi_area_frame(path, identity, words_signature(path), kpi_code, area_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from scorecard import charts
 from scorecard.citations import readable
+from scorecard.derived import DERIVED_SOURCE
 from scorecard.disclosure import (
     SECONDARY_NOTE,
     SUPPRESSION_NOTE,
@@ -20,7 +21,7 @@ from scorecard.disclosure import (
     hidden_periods,
     published_result,
 )
-from scorecard.domain import Kpi, LinkKind, Provenance
+from scorecard.domain import DERIVED_KPIS, Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
 from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
 from scorecard.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
@@ -389,7 +390,11 @@ def values_frame(ctx: Context, kpi: Kpi, area: str) -> pd.DataFrame:
     """Every stored version of the KPI's values in an area, with load, status and revisions."""
     if ctx.store is None:
         return pd.DataFrame()
-    history = data.history(ctx.store.path, ctx.store.identity, kpi.code, area)
+    if kpi.code in DERIVED_KPIS:  # no load wrote them: the values as derived, no versions
+        derived = data.kpi_area_frame(ctx.store.path, ctx.store.identity, kpi.code, area)
+        history = derived.assign(superseded_by=None, file_name=DERIVED_SOURCE, loaded_at=None)
+    else:
+        history = data.history(ctx.store.path, ctx.store.identity, kpi.code, area)
     if history.empty:
         return pd.DataFrame()
     frame = apply_suppression(ctx.fw, history)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from scorecard.domain import Framework, Kpi
+from scorecard.derived import DERIVED_LOAD_ID, DERIVED_SOURCE
+from scorecard.domain import DERIVED_KPIS, Framework, Kpi
 from scorecard.provenance import NOT_PUBLISHED, label
 from scorecard.ui import data
 from scorecard.ui.views import md
@@ -20,7 +21,8 @@ def source_labels(path: str, identity: str) -> dict[int, str]:
 
     from scorecard.store import Store
 
-    return {int(r["load_id"]): label(r) for r in Store(Path(path)).sources().to_dict("records")}
+    named = {int(r["load_id"]): label(r) for r in Store(Path(path)).sources().to_dict("records")}
+    return {**named, DERIVED_LOAD_ID: DERIVED_SOURCE}  # ACT-BENEFIT: no load wrote it
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -34,7 +36,8 @@ def is_published_store(path: str, identity: str) -> bool:
     if frame.empty or bool(frame["synthetic"].fillna(False).astype(bool).any()):
         return False
     sources = Store(Path(path)).sources().set_index("load_id")["publication"]
-    used = frame["load_id"].astype(int).unique()
+    loaded = frame.loc[~frame["kpi_code"].isin(DERIVED_KPIS)]  # derived: not a publication's
+    used = loaded["load_id"].astype(int).unique()
     return bool(sources.reindex(used).notna().all())
 
 

@@ -15,6 +15,7 @@ from schemas.extract import extract_schema, tolerance
 from scorecard import demo, sustain
 from scorecard.cli import main
 from scorecard.domain import (
+    DERIVED_KPIS,
     EXTRACT_COLUMNS,
     AreaType,
     Direction,
@@ -55,11 +56,14 @@ def series(df: pd.DataFrame, kpi: str, area: str = "QPM") -> pd.DataFrame:
 
 
 def test_every_kpi_area_and_month_once(framework: Framework, frame: pd.DataFrame) -> None:
-    expected = sum(len(framework.kpi_areas(k.code)) for k in framework.kpis) * MONTHS
+    # a derived KPI (ACT-BENEFIT) comes from the BRG's sign-offs, never from the generator
+    loaded = [k for k in framework.kpis if k.code not in DERIVED_KPIS]
+    expected = sum(len(framework.kpi_areas(k.code)) for k in loaded) * MONTHS
     assert len(frame) == expected
+    assert not frame["kpi_code"].isin(DERIVED_KPIS).any()
     assert not frame.duplicated(["kpi_code", "area_code", "period"]).any()
     assert list(frame.columns) == list(EXTRACT_COLUMNS)
-    for kpi in framework.kpis:
+    for kpi in loaded:
         areas = set(frame.loc[frame["kpi_code"] == kpi.code, "area_code"])
         assert areas == {a.code for a in framework.kpi_areas(kpi.code)}, kpi.code
     periods = sorted(frame["period"].unique())
@@ -117,6 +121,9 @@ def test_every_value_says_it_is_synthetic(framework: Framework, frame: pd.DataFr
     assert frame["note"].str.startswith(demo.DEMO_NOTE).all()
     for kpi in framework.kpis:
         notes = set(frame.loc[frame["kpi_code"] == kpi.code, "note"])
+        if kpi.code in DERIVED_KPIS:
+            assert notes == set()
+            continue
         assert notes == {demo.CONNECTOR_NOTE if kpi.source_key else demo.DEMO_NOTE}
     assert "import-nhse" in demo.CONNECTOR_NOTE
 
@@ -537,7 +544,8 @@ def test_cli_demo(framework_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert data["seed"] == 6
     assert data["last_period"] == demo.last_month()
     fw = load_framework(framework_dir)
-    assert data["rows"] == sum(len(fw.kpi_areas(k.code)) for k in fw.kpis) * 15
+    loaded = [k for k in fw.kpis if k.code not in DERIVED_KPIS]
+    assert data["rows"] == sum(len(fw.kpi_areas(k.code)) for k in loaded) * 15
     assert len(Store(db).current()) == data["rows"]
 
 

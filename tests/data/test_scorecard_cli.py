@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
-from scorecard.domain import with_events
+from scorecard.derived import DERIVED_SOURCE, WithDerived, benefit_rows, with_derived_sources
+from scorecard.domain import DERIVED_KPIS, with_events
 from scorecard.framework import load_framework
 from scorecard.provenance import add_sources
+from scorecard.reviews import Reviews
 from scorecard.scoring import (
     ASSURANCES,
     CONTRACT_FIELDS,
@@ -134,6 +136,9 @@ def test_every_demo_value_says_it_is_synthetic_and_where_from(rows):
     assert with_value
     for row in with_value:
         assert row["synthetic"] is True
+        if row["kpi_code"] in DERIVED_KPIS:  # from the BRG's synthetic sign-offs
+            assert row["source"] == DERIVED_SOURCE
+            continue
         assert row["source"].startswith("synthetic demo data, not real (load ")
     for row in rows:
         if row["period"] is None:
@@ -156,8 +161,10 @@ def test_the_demo_month_has_data_and_icons(rows, latest):
 def test_json_matches_the_library(demo_db, latest, rows):
     fw = load_framework(REPO / "data" / "framework")
     live = with_events(fw, store_events(demo_db))
-    computed = [r.as_contract_dict() for r in compute_scorecard(live, Store(demo_db), latest)]
-    sourced = add_sources(computed, Store(demo_db), latest)
+    derived = benefit_rows(fw, Reviews.beside(demo_db).benefit_signoffs(), latest)
+    reader = WithDerived(Store(demo_db), derived)
+    computed = [r.as_contract_dict() for r in compute_scorecard(live, reader, latest)]
+    sourced = with_derived_sources(add_sources(computed, Store(demo_db), latest), derived)
     assert json.loads(json.dumps(sourced)) == rows
 
 
