@@ -74,7 +74,7 @@ def local_user(monkeypatch: pytest.MonkeyPatch, user: str) -> None:
     monkeypatch.setenv("SCORECARD_LOCAL_USER", user)
 
 
-def test_the_page_shows_the_four_amounts_by_line_on_the_demo_store(open_page):
+def test_the_page_shows_the_four_amounts_by_line_on_the_demo_store(open_page, demo_db):
     at = open_page(PAGE)
     assert_clean(at)
     metrics = {m.label: m.value for m in at.metric}
@@ -107,7 +107,13 @@ def test_the_page_shows_the_four_amounts_by_line_on_the_demo_store(open_page):
     assert len(at.get("download_button")) == 3
     assert "Read-only" in text
     assert not buttons(at, SIGN)
-    assert "Nothing has been signed off by the BRG" in text
+    # the demo's BRG sign-offs, by a synthetic BRG member, none changed since
+    signoffs = table(at, "Signed off (£k)")
+    # the page's month is at or after the demo's last quarterly review
+    assert len(signoffs) == len(Reviews.beside(demo_db).benefit_signoffs()) > 0
+    assert set(signoffs["By"]) == {"Synthetic demo (Benefits Realisation Group)"}
+    assert all(str(n).startswith("[Synthetic demo]") for n in signoffs["Note"])
+    assert set(signoffs["State"]) == {"unchanged since sign-off"}
 
 
 def test_the_thread_links_each_line_to_kpi_detail_at_system_level(open_page):

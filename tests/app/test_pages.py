@@ -10,8 +10,11 @@ import pytest
 from cli_process import run_scorecard
 from streamlit.testing.v1 import AppTest
 
+from scorecard.derived import WithDerived, benefit_rows
 from scorecard.domain import with_events
+from scorecard.framework import load_framework
 from scorecard.periods import month_long
+from scorecard.reviews import Reviews
 from scorecard.scoring import compute_scorecard
 from scorecard.store import Store, store_events
 
@@ -360,7 +363,11 @@ def test_a_real_value_in_the_demo_store_makes_the_banner_say_how_much_is_synthet
     extract = tmp_path / "one.csv"
     extract.write_text(f"kpi_code,area_code,period,value\nSYS-ATT,QPM,{month},4100\n")
     assert run_scorecard("load", str(extract), "--db", str(db)).returncode == 0
-    total = len(Store(db).current())
+    # every value the app reads: ACT-BENEFIT's derived from the demo's (synthetic) BRG sign-offs
+    fw = load_framework(Path(__file__).resolve().parents[2] / "data" / "framework")
+    derived = benefit_rows(fw, Reviews.beside(db).benefit_signoffs(), month)
+    assert len(derived) > 0
+    total = len(WithDerived(Store(db), derived).current())
     at = open_page("app.py", db=db)
     assert_clean(at)
     text = texts(at)
