@@ -31,11 +31,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scorecard import demo  # noqa: E402  (after the sys.path line)
+from scorecard import demo, demo_plants, demo_series  # noqa: E402  (after the sys.path line)
 from scorecard.framework import load_framework  # noqa: E402
 
 TARGET_S = 30.0
-END = demo.last_month()
+END = demo_plants.last_month()
 
 
 def median_of(runs: int, work: Callable[[int], object]) -> tuple[float, list[float]]:
@@ -63,12 +63,12 @@ def duckdb_direct(frame: pd.DataFrame, path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--months", type=int, default=demo.DEFAULT_MONTHS)
+    parser.add_argument("--months", type=int, default=demo_plants.DEFAULT_MONTHS)
     options = parser.parse_args()
     fw = load_framework(ROOT / "data" / "framework")
     with tempfile.TemporaryDirectory(prefix="bench-demo-") as tmp:
         folder = Path(tmp)
-        frame = demo.generate_demo(fw, options.months, demo.DEFAULT_SEED, END)
+        frame = demo_series.generate_demo(fw, options.months, demo_series.DEFAULT_SEED, END)
         rows = len(frame)
 
         base, base_all = median_of(
@@ -76,12 +76,14 @@ def main() -> int:
         )
         gen, gen_all = median_of(
             options.runs,
-            lambda i: demo.generate_demo(fw, options.months, demo.DEFAULT_SEED + i, END),
+            lambda i: demo_series.generate_demo(
+                fw, options.months, demo_series.DEFAULT_SEED + i, END
+            ),
         )
         build, build_all = median_of(
             options.runs,
             lambda i: demo.build_demo_store(
-                folder / "build.duckdb", fw, options.months, demo.DEFAULT_SEED + i, END
+                folder / "build.duckdb", fw, options.months, demo_series.DEFAULT_SEED + i, END
             ),
         )
         command = [sys.executable, "-m", "scorecard", "demo", "--months", str(options.months)]

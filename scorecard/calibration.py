@@ -1,9 +1,10 @@
 """Derive the demo store's calibration constants from the real Northamptonshire data (dev time).
 
 Run ``python -m scorecard.commands.calibration tests/fixtures/realdata`` while developing: it
-prints the constants that ``scorecard.demo`` carries as literals. The demo never imports this
-module, so it builds on a machine without the real data; ``tests/data/test_demo.py`` checks
-that the literals still match what this module derives from the files.
+prints the constants that ``scorecard.demo_profiles`` carries as literals. The demo never
+imports this module, so it builds on a machine without the real data;
+``tests/data/test_demo.py`` checks that the literals still match what this module derives from
+the files.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def test_a_malformed_month_is_a_usage_error(demo_db: Path, month: str) -> None:
 
 
 def test_a_line_driven_by_a_slipping_improvement_is_flagged(result: dict) -> None:  # type: ignore[type-arg]
-    from scorecard.demo import PLANTS
+    from scorecard.demo_plants import PLANTS
 
     slipping = {p.kpi_code for p in PLANTS if p.kind in ("slipping", "lost")}
     for row in result["lines"]:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from schemas.extract import extract_schema, tolerance
-from scorecard import demo, sustain
+from scorecard import demo, demo_plants, demo_profiles, demo_series, sustain
 from scorecard.cli import main
 from scorecard.domain import (
     DERIVED_KPIS,
@@ -34,17 +34,17 @@ REPO_FRAMEWORK = Path(__file__).resolve().parents[2] / "data" / "framework"
 REALDATA = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "realdata"
 END = "2026-10"  # a fixed window (Nov 2023 - Oct 2026) so the tests do not move with the date
 MONTHS = 36
-SEEDS = (demo.DEFAULT_SEED, 1, 2, 3, 4, 5, 6, 7)
+SEEDS = (demo_series.DEFAULT_SEED, 1, 2, 3, 4, 5, 6, 7)
 
 
 @pytest.fixture(scope="module")
 def frame(framework: Framework) -> pd.DataFrame:
-    return demo.generate_demo(framework, MONTHS, demo.DEFAULT_SEED, END)
+    return demo_series.generate_demo(framework, MONTHS, demo_series.DEFAULT_SEED, END)
 
 
 @pytest.fixture(scope="module")
-def causes(framework: Framework) -> dict[str, demo.PlantedCause]:
-    return {c.kind: c for c in demo.planted_causes(framework, MONTHS, END)}
+def causes(framework: Framework) -> dict[str, demo_plants.PlantedCause]:
+    return {c.kind: c for c in demo_plants.planted_causes(framework, MONTHS, END)}
 
 
 def series(df: pd.DataFrame, kpi: str, area: str = "QPM") -> pd.DataFrame:
@@ -67,16 +67,16 @@ def test_every_kpi_area_and_month_once(framework: Framework, frame: pd.DataFrame
         areas = set(frame.loc[frame["kpi_code"] == kpi.code, "area_code"])
         assert areas == {a.code for a in framework.kpi_areas(kpi.code)}, kpi.code
     periods = sorted(frame["period"].unique())
-    assert periods == demo.month_range(END, MONTHS)
+    assert periods == demo_plants.month_range(END, MONTHS)
     assert (periods[0], periods[-1]) == ("2023-11", "2026-10")
 
 
 def test_window_ends_last_month() -> None:
     from datetime import UTC, datetime
 
-    assert demo.last_month(datetime(2026, 11, 23, tzinfo=UTC)) == "2026-10"
-    assert demo.last_month(datetime(2027, 1, 1, tzinfo=UTC)) == "2026-12"
-    assert demo.month_range("2024-02", 3) == ["2023-12", "2024-01", "2024-02"]
+    assert demo_plants.last_month(datetime(2026, 11, 23, tzinfo=UTC)) == "2026-10"
+    assert demo_plants.last_month(datetime(2027, 1, 1, tzinfo=UTC)) == "2026-12"
+    assert demo_plants.month_range("2024-02", 3) == ["2023-12", "2024-01", "2024-02"]
 
 
 def test_passes_the_extract_schema_of_real_loads(framework: Framework, frame: pd.DataFrame) -> None:
@@ -104,33 +104,33 @@ def test_values_in_range(framework: Framework, frame: pd.DataFrame) -> None:
         else:
             assert rows["numerator"].isna().all(), kpi.code
             assert rows["denominator"].isna().all(), kpi.code
-        if kpi.unit == Unit.COUNT and not demo.is_snapshot(kpi):
+        if kpi.unit == Unit.COUNT and not demo_profiles.is_snapshot(kpi):
             assert (value == np.rint(value)).all(), f"{kpi.code}: counts are whole numbers"
 
 
 def test_same_seed_same_rows_other_seed_other_rows(
     framework: Framework, frame: pd.DataFrame
 ) -> None:
-    again = demo.generate_demo(framework, MONTHS, demo.DEFAULT_SEED, END)
+    again = demo_series.generate_demo(framework, MONTHS, demo_series.DEFAULT_SEED, END)
     pd.testing.assert_frame_equal(frame, again)
-    other = demo.generate_demo(framework, MONTHS, demo.DEFAULT_SEED + 1, END)
+    other = demo_series.generate_demo(framework, MONTHS, demo_series.DEFAULT_SEED + 1, END)
     assert (other["value"].to_numpy() != frame["value"].to_numpy()).mean() > 0.5
 
 
 def test_every_value_says_it_is_synthetic(framework: Framework, frame: pd.DataFrame) -> None:
-    assert frame["note"].str.startswith(demo.DEMO_NOTE).all()
+    assert frame["note"].str.startswith(demo_series.DEMO_NOTE).all()
     for kpi in framework.kpis:
         notes = set(frame.loc[frame["kpi_code"] == kpi.code, "note"])
         if kpi.code in DERIVED_KPIS:
             assert notes == set()
             continue
-        assert notes == {demo.CONNECTOR_NOTE if kpi.source_key else demo.DEMO_NOTE}
-    assert "import-nhse" in demo.CONNECTOR_NOTE
+        assert notes == {demo_series.CONNECTOR_NOTE if kpi.source_key else demo_series.DEMO_NOTE}
+    assert "import-nhse" in demo_series.CONNECTOR_NOTE
 
 
 def test_last_month_provisional_for_a_couple_of_kpis(frame: pd.DataFrame) -> None:
     provisional = frame[frame["status"] == "provisional"]
-    assert set(provisional["kpi_code"]) == set(demo.PROVISIONAL_KPIS)
+    assert set(provisional["kpi_code"]) == set(demo_profiles.PROVISIONAL_KPIS)
     assert set(provisional["period"]) == {END}
     assert set(frame["status"]) == {"final", "provisional"}
 
@@ -139,12 +139,12 @@ def test_other_frameworks_and_short_windows(small_framework_dir: Path) -> None:
     from scorecard.framework import load_framework
 
     small = load_framework(small_framework_dir)
-    df = demo.generate_demo(small, 6, 3, "2025-06")
+    df = demo_series.generate_demo(small, 6, 3, "2025-06")
     assert len(df) == sum(len(small.kpi_areas(k.code)) for k in small.kpis) * 6
     extract_schema(small, "2025-06").validate(df.copy(), lazy=True)
-    assert demo.planted_causes(small, 6, "2025-06") == ()
+    assert demo_plants.planted_causes(small, 6, "2025-06") == ()
     with pytest.raises(ValueError, match="at least 1"):
-        demo.generate_demo(small, 0)
+        demo_series.generate_demo(small, 0)
 
 
 # Magnitudes: the documents' anchors and the real-data calibration
@@ -156,9 +156,11 @@ def test_icb_levels_follow_the_baselines(framework: Framework, frame: pd.DataFra
         assert kpi.baseline_value is not None
         mean = series(frame, code)["value"].mean()
         assert 0.85 * kpi.baseline_value < mean < 1.1 * kpi.baseline_value, code
-    per_day = series(frame, "SYS-ATT")["value"].sum() / (MONTHS * demo.MEAN_DAYS_PER_MONTH)
+    per_day = series(frame, "SYS-ATT")["value"].sum() / (MONTHS * demo_profiles.MEAN_DAYS_PER_MONTH)
     assert 125 < per_day < 155  # about 149 over-65s at ED a day (June 2022), improving
-    in_bed = series(frame, "SYS-BEDDAYS")["value"].sum() / (MONTHS * demo.MEAN_DAYS_PER_MONTH)
+    in_bed = series(frame, "SYS-BEDDAYS")["value"].sum() / (
+        MONTHS * demo_profiles.MEAN_DAYS_PER_MONTH
+    )
     assert 620 < in_bed < 730  # about 711 over-65s in a bed at any time
 
 
@@ -172,7 +174,7 @@ def test_areas_split_by_population_and_trust_activity(
     assert share("SYS-ATT", "E06000062") == pytest.approx(0.53, abs=0.02)
     providers = [a.code for a in framework.kpi_areas("SYS-ADM") if a.type == AreaType.PROVIDER]
     others = len([c for c in providers if c not in ("RNS", "RNQ")])
-    acute = 1 - demo.MINOR_PROVIDER_SHARE * others  # a community trust takes a minor share
+    acute = 1 - demo_profiles.MINOR_PROVIDER_SHARE * others  # a community trust takes a minor share
     assert share("SYS-ADM", "RNS") == pytest.approx(acute * 0.592, abs=0.02)
     assert share("SYS-ADM", "RNQ") == pytest.approx(acute * 0.408, abs=0.02)
     assert share("SYS-ATT", "RNS") == pytest.approx(acute * 0.56, abs=0.02)
@@ -187,7 +189,7 @@ def test_winter_is_busier_for_acute_activity(framework: Framework) -> None:
     only = replace(framework, kpis=(framework.kpi("SYS-ADM"),), _index={})
     ratios = []
     for seed in range(6):
-        adm = series(demo.generate_demo(only, MONTHS, seed, END), "SYS-ADM")
+        adm = series(demo_series.generate_demo(only, MONTHS, seed, END), "SYS-ADM")
         days = adm["period"].map(lambda p: pd.Period(p, freq="M").days_in_month)
         per_day = adm["value"] / days
         month = adm["period"].str[5:7]
@@ -200,21 +202,21 @@ def test_calibration_constants_match_the_real_data() -> None:
     from scorecard.calibration import derive
 
     cal = derive(REALDATA)
-    assert cal.attendance_share == demo.ATTENDANCE_SHARE
-    assert cal.admission_share == demo.ADMISSION_SHARE
-    assert cal.bed_share == demo.BED_SHARE
-    assert cal.nctr_share == demo.NCTR_SHARE
-    assert cal.occupancy_pct == demo.OCCUPANCY_PCT
-    assert cal.nctr_remaining == demo.NCTR_REMAINING
-    assert cal.p0_pct == demo.P0_PCT
-    assert cal.discharges_per_day == demo.DISCHARGES_PER_DAY
-    assert cal.reablement_pct == demo.REABLEMENT_PCT
-    assert cal.season_attendances == demo.SEASON_ATTENDANCES
-    assert cal.season_admissions == demo.SEASON_ADMISSIONS
-    assert cal.season_beds == demo.SEASON_BEDS
-    assert cal.noise_attendances == demo.NOISE_ATTENDANCES
-    assert cal.noise_admissions == demo.NOISE_ADMISSIONS
-    assert cal.noise_beds == demo.NOISE_BEDS
+    assert cal.attendance_share == demo_profiles.ATTENDANCE_SHARE
+    assert cal.admission_share == demo_profiles.ADMISSION_SHARE
+    assert cal.bed_share == demo_profiles.BED_SHARE
+    assert cal.nctr_share == demo_profiles.NCTR_SHARE
+    assert cal.occupancy_pct == demo_profiles.OCCUPANCY_PCT
+    assert cal.nctr_remaining == demo_profiles.NCTR_REMAINING
+    assert cal.p0_pct == demo_profiles.P0_PCT
+    assert cal.discharges_per_day == demo_profiles.DISCHARGES_PER_DAY
+    assert cal.reablement_pct == demo_profiles.REABLEMENT_PCT
+    assert cal.season_attendances == demo_profiles.SEASON_ATTENDANCES
+    assert cal.season_admissions == demo_profiles.SEASON_ADMISSIONS
+    assert cal.season_beds == demo_profiles.SEASON_BEDS
+    assert cal.noise_attendances == demo_profiles.NOISE_ATTENDANCES
+    assert cal.noise_admissions == demo_profiles.NOISE_ADMISSIONS
+    assert cal.noise_beds == demo_profiles.NOISE_BEDS
     assert cal.duplicated_months == ("2025-02", "2025-03")
 
 
@@ -223,8 +225,8 @@ def test_the_calibration_command_prints_the_demos_constants(capsys) -> None:
 
     assert calibrate([str(REALDATA)]) == 0
     printed = dict(line.split(" = ", 1) for line in capsys.readouterr().out.splitlines())
-    assert printed["ATTENDANCE_SHARE"] == repr(demo.ATTENDANCE_SHARE)
-    assert printed["SEASON_BEDS"] == repr(demo.SEASON_BEDS)
+    assert printed["ATTENDANCE_SHARE"] == repr(demo_profiles.ATTENDANCE_SHARE)
+    assert printed["SEASON_BEDS"] == repr(demo_profiles.SEASON_BEDS)
     assert printed["DUPLICATED_MONTHS"] == repr(("2025-02", "2025-03"))
 
 
@@ -232,7 +234,7 @@ def test_the_calibration_command_prints_the_demos_constants(capsys) -> None:
 
 
 def test_the_plants_are_all_there(
-    framework: Framework, causes: dict[str, demo.PlantedCause]
+    framework: Framework, causes: dict[str, demo_plants.PlantedCause]
 ) -> None:
     assert set(causes) == {
         "shift",
@@ -253,17 +255,17 @@ def test_the_plants_are_all_there(
     )
 
 
-def _read(framework: Framework, df: pd.DataFrame, cause: demo.PlantedCause, **kw: object):
+def _read(framework: Framework, df: pd.DataFrame, cause: demo_plants.PlantedCause, **kw: object):
     kpi = framework.kpi(cause.kpi_code)
     values = series(df, cause.kpi_code, cause.area_code)["value"].to_numpy()
-    target = demo.target_for(framework, kpi, cause.area_code, END)
+    target = demo_plants.target_for(framework, kpi, cause.area_code, END)
     return analyse(values, kpi.direction, target, **kw), kpi  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_spc_sees_every_planted_cause(framework: Framework, seed: int) -> None:
-    df = demo.generate_demo(framework, MONTHS, seed, END)
-    causes = {c.kind: c for c in demo.planted_causes(framework, MONTHS, END)}
+    df = demo_series.generate_demo(framework, MONTHS, seed, END)
+    causes = {c.kind: c for c in demo_plants.planted_causes(framework, MONTHS, END)}
 
     shift = causes["shift"]
     result, kpi = _read(framework, df, shift)
@@ -308,11 +310,13 @@ def test_spc_sees_every_planted_cause(framework: Framework, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_sustainability_plants_read_as_planted(framework: Framework, seed: int) -> None:
-    df = demo.generate_demo(framework, MONTHS, seed, END)
-    periods = demo.month_range(END, MONTHS)
-    events = demo.demo_events(framework, periods)
-    for kind in demo.SUSTAIN_KINDS:
-        cause = next(c for c in demo.planted_causes(framework, MONTHS, END) if c.kind == kind)
+    df = demo_series.generate_demo(framework, MONTHS, seed, END)
+    periods = demo_plants.month_range(END, MONTHS)
+    events = demo_plants.demo_events(framework, periods)
+    for kind in demo_plants.SUSTAIN_KINDS:
+        cause = next(
+            c for c in demo_plants.planted_causes(framework, MONTHS, END) if c.kind == kind
+        )
         mine = [e for e in events if e.kpi_code == cause.kpi_code]
         assert [str(e.kind) for e in mine] == ["improvement_started", "support_ended"]
         assert all(e.reason.startswith("synthetic demo") for e in mine)
@@ -336,9 +340,9 @@ def test_declared_totals_add_up_in_every_month(framework: Framework, frame: pd.D
 def test_the_demo_records_a_change_point_where_it_plants_a_shift_or_trend(
     framework: Framework,
 ) -> None:
-    periods = demo.month_range(END, MONTHS)
-    events = demo.demo_events(framework, periods)
-    causes = {c.kind: c for c in demo.planted_causes(framework, MONTHS, END)}
+    periods = demo_plants.month_range(END, MONTHS)
+    events = demo_plants.demo_events(framework, periods)
+    causes = {c.kind: c for c in demo_plants.planted_causes(framework, MONTHS, END)}
     recorded = {(e.kpi_code, e.period) for e in events if e.kind == SpcEventKind.CHANGE_POINT}
     assert recorded == {
         (causes["shift"].kpi_code, causes["shift"].period),
@@ -352,17 +356,17 @@ def test_the_demo_records_a_change_point_where_it_plants_a_shift_or_trend(
 def test_sustainability_plants_give_way_to_real_events(framework: Framework) -> None:
     real = SpcEvent("ACT-FFD", "2025-01", SpcEventKind.IMPROVEMENT_STARTED, "a real one")
     fw = replace(framework, spc_events=(*framework.spc_events, real), _index={})
-    kinds = {c.kpi_code: c.kind for c in demo.planted_causes(fw, MONTHS, END)}
+    kinds = {c.kpi_code: c.kind for c in demo_plants.planted_causes(fw, MONTHS, END)}
     assert "ACT-FFD" not in kinds
     assert kinds["ACT-DISCHNOON"] == "lost"
-    assert "lost" not in {c.kind for c in demo.planted_causes(framework, 24, END)}  # no room
+    assert "lost" not in {c.kind for c in demo_plants.planted_causes(framework, 24, END)}  # no room
 
 
 def test_the_demo_store_holds_its_planted_events(framework: Framework, tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
-    demo.build_demo_store(db, framework, MONTHS, demo.DEFAULT_SEED, END)
+    demo.build_demo_store(db, framework, MONTHS, demo_series.DEFAULT_SEED, END)
     held = Store(db).events()
-    assert held == demo.demo_events(framework, demo.month_range(END, MONTHS))
+    assert held == demo_plants.demo_events(framework, demo_plants.month_range(END, MONTHS))
     assert {e.kpi_code for e in held} == {
         "LEAD-LONGSTAY",
         "ACT-FFD",
@@ -381,7 +385,7 @@ def test_the_demo_store_holds_its_planted_events(framework: Framework, tmp_path:
 
 def test_the_demo_events_survive_a_corrective_load(framework: Framework, tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
-    demo.build_demo_store(db, framework, MONTHS, demo.DEFAULT_SEED, END)
+    demo.build_demo_store(db, framework, MONTHS, demo_series.DEFAULT_SEED, END)
     planted = Store(db).events()
     current = Store(db).current(area_codes=["QPM"])
     plain = current[
@@ -405,17 +409,19 @@ def test_the_demo_events_survive_a_corrective_load(framework: Framework, tmp_pat
 
 
 def test_plants_need_room_and_a_target(framework: Framework) -> None:
-    short = {c.kind for c in demo.planted_causes(framework, 12, END)}
+    short = {c.kind for c in demo_plants.planted_causes(framework, 12, END)}
     assert "shift" not in short
     assert "trend" not in short
-    assert "change_point" in short or "2025-04" not in demo.month_range(END, 12)
-    later = {c.kind for c in demo.planted_causes(framework, MONTHS, "2030-12")}
+    assert "change_point" in short or "2025-04" not in demo_plants.month_range(END, 12)
+    later = {c.kind for c in demo_plants.planted_causes(framework, MONTHS, "2030-12")}
     assert "change_point" not in later  # 2025-04 is outside that window
     kpis = tuple(
         replace(k, target_value=None) if k.code == "SYS-LOS" else k for k in framework.kpis
     )
     no_target = replace(framework, kpis=kpis, _index={})
-    assert "assurance_fail" not in {c.kind for c in demo.planted_causes(no_target, MONTHS, END)}
+    assert "assurance_fail" not in {
+        c.kind for c in demo_plants.planted_causes(no_target, MONTHS, END)
+    }
 
 
 def test_other_kpis_keep_their_plants_out(frame: pd.DataFrame, framework: Framework) -> None:
@@ -445,7 +451,7 @@ def test_store_holds_every_row_marked_synthetic(framework: Framework, tmp_path: 
 
     db = tmp_path / "demo.duckdb"
     summary = demo.build_demo_store(db, framework, MONTHS, 11, END)
-    expected = demo.generate_demo(framework, MONTHS, 11, END)
+    expected = demo_series.generate_demo(framework, MONTHS, 11, END)
     stored = Store(db).current()
     assert len(stored) == len(expected) == summary.rows
     assert stored["synthetic"].all()
@@ -460,7 +466,7 @@ def test_store_holds_every_row_marked_synthetic(framework: Framework, tmp_path: 
     np.testing.assert_allclose(merged["value"], merged["value_stored"])
     assert (merged["status"] == merged["status_stored"]).all()
     assert (merged["note_stored"] == merged["note"]).all()
-    assert summary.planted == demo.planted_causes(framework, MONTHS, END)
+    assert summary.planted == demo_plants.planted_causes(framework, MONTHS, END)
     assert _files(tmp_path) == {"demo.duckdb", "demo.duckdb.lock"}
 
 
@@ -509,7 +515,7 @@ def test_rows_the_validation_rejects_are_not_loaded(
     db = tmp_path / "demo.duckdb"
     demo.build_demo_store(db, framework, 15, 1, END)
     identity = Store(db).identity()
-    good = demo.generate_demo
+    good = demo_series.generate_demo
 
     def broken(*args: object, **kwargs: object) -> pd.DataFrame:
         df = good(*args, **kwargs)  # type: ignore[arg-type]
@@ -542,7 +548,7 @@ def test_cli_demo(framework_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert data["synthetic"] is True
     assert data["months"] == 15
     assert data["seed"] == 6
-    assert data["last_period"] == demo.last_month()
+    assert data["last_period"] == demo_plants.last_month()
     fw = load_framework(framework_dir)
     loaded = [k for k in fw.kpis if k.code not in DERIVED_KPIS]
     assert data["rows"] == sum(len(fw.kpi_areas(k.code)) for k in loaded) * 15

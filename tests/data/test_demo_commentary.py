@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import demo
+from scorecard import demo, demo_series
 from scorecard.demo_commentary import AUTHOR_ID, LABEL
 from scorecard.domain import Framework, with_events
 from scorecard.exceptions import exceptions
@@ -20,7 +20,7 @@ END = "2026-11"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, framework: Framework) -> Path:
     db = tmp_path_factory.mktemp("demo_words") / "demo.duckdb"
-    demo.build_demo_store(db, framework, 36, demo.DEFAULT_SEED, END)
+    demo.build_demo_store(db, framework, 36, demo_series.DEFAULT_SEED, END)
     return db
 
 
@@ -49,7 +49,7 @@ def test_discharges_before_noon_asks_the_board_for_a_decision(built):
 
 def test_a_rebuild_adds_no_second_version(built, framework):
     before = Reviews.beside(built).month_commentary(END)
-    demo.build_demo_store(built, framework, 36, demo.DEFAULT_SEED, END)
+    demo.build_demo_store(built, framework, 36, demo_series.DEFAULT_SEED, END)
     after = Reviews.beside(built).month_commentary(END)
     assert [(c.kpi_code, c.area_code, c.version) for c in after] == [
         (c.kpi_code, c.area_code, c.version) for c in before

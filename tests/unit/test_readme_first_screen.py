@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scorecard import cli
-from scorecard.demo import last_month, month_range
+from scorecard.demo_plants import last_month, month_range
 from scorecard.periods import month_long
 
 REPO = Path(__file__).resolve().parents[2]
