@@ -11,7 +11,7 @@ import pandas as pd
 from schemas.extract import KEY_COLUMNS
 from scorecard import store
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.domain import Framework
+from scorecard.domain import DERIVED_KPIS, Framework
 from scorecard.framework import load_framework
 from scorecard.output import check_out, write_out
 from scorecard.pipeline import (
@@ -64,7 +64,18 @@ def run_export(args: argparse.Namespace) -> CommandResult:
     if args.out is not None:
         check_out(Path(args.out))  # a bad --out is refused before anything is read or said
     reader = store.Store(Path(args.db))
-    current, notice = export_view(Path(args.db), Path(args.framework), reader.current())
+    stored = reader.current()
+    # An older store's values of a derived KPI (ACT-BENEFIT) are read nowhere and cannot be
+    # loaded: left out, so that the export still loads back.
+    derived = stored["kpi_code"].isin(DERIVED_KPIS) if len(stored) else None
+    if derived is not None and bool(derived.any()):
+        stored = stored.loc[~derived].reset_index(drop=True)
+    current, notice = export_view(Path(args.db), Path(args.framework), stored)
+    if derived is not None and bool(derived.any()):
+        notice += (
+            f" {int(derived.sum()):,} stored value(s) of {', '.join(sorted(DERIVED_KPIS))} left "
+            "out: it is derived from the BRG sign-offs and cannot be loaded."
+        )
     if args.format == "json":
         content = export_json(current, labels(reader) if len(current) else {})
     else:
