@@ -22,7 +22,7 @@ from scorecard.pipeline import (
     export_json,
     load_files,
 )
-from scorecard.reviews import Reviews
+from scorecard.reviews_core import ReviewsDatabase
 from scorecard.steward import export_view, history_view
 
 
@@ -109,7 +109,7 @@ def run_history(args: argparse.Namespace) -> CommandResult:
         touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
         loads = loads[loads["load_id"].isin(touched)]
     versions, notice = history_view(Path(args.db), Path(args.framework), reader.current(), versions)
-    record = Reviews.beside(Path(args.db)).verify()  # people's words, checked on every read
+    record = ReviewsDatabase.beside(Path(args.db)).verify()  # people's words, checked on every read
     data = {
         "values": notice,
         "loads": _records(loads),
