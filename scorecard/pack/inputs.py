@@ -17,15 +17,10 @@ from scorecard.errors import Problem, UserError
 from scorecard.numbers import SUPPRESSED_MARK
 from scorecard.pack.drawings import assurance_words, variation_words
 from scorecard.periods import previous_month
-from scorecard.reviews import (
-    Annotation,
-    Commentary,
-    Reviews,
-    SignOff,
-    SignOffChange,
-    row_record,
-    with_declared_change_points,
-)
+from scorecard.reviews import Reviews
+from scorecard.reviews_annotations import Annotation, with_declared_change_points
+from scorecard.reviews_commentary import Commentary
+from scorecard.reviews_signoffs import SignOff, SignOffChange, row_record
 from scorecard.scoring import KpiSeries, ScorecardRow, compute_scorecard, compute_series
 
 if TYPE_CHECKING:

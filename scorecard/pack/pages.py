@@ -24,7 +24,8 @@ from scorecard.pack.drawings import (
 )
 from scorecard.pack.inputs import PackData
 from scorecard.pack.theme import GLOSSARY, as_float, month_words, period_label
-from scorecard.reviews import Commentary, row_record
+from scorecard.reviews_commentary import Commentary
+from scorecard.reviews_signoffs import row_record
 from scorecard.scoring import analyse_series, hidden_points
 from scorecard.shifts import SPC_EVENTS_FILE, change_point_row
 

@@ -12,7 +12,8 @@ from scorecard.access import can_sign_off_benefits
 from scorecard.benefits import SPLIT_NOTE, BenefitsPosition, LinePosition, system_area
 from scorecard.domain import LinkKind, Tier
 from scorecard.errors import UserError
-from scorecard.reviews import MAX_NOTE_CHARS, BenefitSignOff
+from scorecard.reviews_benefit_signoffs import BenefitSignOff
+from scorecard.reviews_core import MAX_NOTE_CHARS
 from scorecard.ui import data, review
 from scorecard.ui.frame import Context, empty_state, page_link
 from scorecard.ui.views import area_name, md, month_label

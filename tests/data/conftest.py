@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from scorecard import cli, pipeline, store
+from scorecard import cli, pipeline, pipeline_validation, store
 from scorecard.domain import Framework, Unit
 from scorecard.framework import load_framework
 
@@ -162,7 +162,7 @@ def big_load(tmp_path_factory: pytest.TempPathFactory) -> BigLoad:
     root = tmp_path_factory.mktemp("big")
     framework_dir = scale_framework(root / "framework", pcns=300)
     fw = load_framework(framework_dir)
-    periods = months(pipeline.current_period(), 41)
+    periods = months(pipeline_validation.current_period(), 41)
     db = root / "scorecard.duckdb"
     store.init_store(db, fw)
     first = root / "first.csv"

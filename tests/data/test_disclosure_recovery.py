@@ -136,7 +136,8 @@ def test_the_pack_chart_withholds_the_mean_and_limits(db):
     from scorecard.framework import load_framework
     from scorecard.pack.inputs import read_pack_data
     from scorecard.pack.pages import kpi_chart
-    from scorecard.reviews import Reviews, row_record
+    from scorecard.reviews import Reviews
+    from scorecard.reviews_signoffs import row_record
 
     fw = load_framework(FRAMEWORK)
     data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, NORTH)
@@ -151,7 +152,8 @@ def test_the_pack_hides_the_second_cell_of_a_total_too(db):
     from scorecard.framework import load_framework
     from scorecard.pack.inputs import read_pack_data
     from scorecard.pack.pages import kpi_chart
-    from scorecard.reviews import Reviews, row_record
+    from scorecard.reviews import Reviews
+    from scorecard.reviews_signoffs import row_record
 
     fw = load_framework(FRAMEWORK)
     data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, WEST)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import pipeline, store
+from scorecard import pipeline_validation, store
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_S = 600  # generous: the machines running tests are shared and slow
@@ -104,7 +104,7 @@ def _has_open(pid: int, path: Path) -> bool:
 
 def test_two_loads_at_once_are_serialised(big_load, private: Path, tmp_path: Path, make_extract):
     before = len(store.Store(private).current())
-    year = int(pipeline.current_period()[:4])
+    year = int(pipeline_validation.current_period()[:4])
     files = [tmp_path / "a.csv", tmp_path / "b.csv"]
     rows = [
         make_extract(f, big_load.framework, [f"{year - 10 - i}-01"]) for i, f in enumerate(files)
