@@ -21,17 +21,9 @@ from scorecard.icons import (
 )
 from scorecard.numbers import format_number, format_value
 from scorecard.periods import month_short
-from scorecard.spc import (
-    COMMON_CAUSE,
-    CONCERN,
-    EXCLUDED,
-    IMPROVEMENT,
-    NEITHER,
-    POINT_STATES,
-    RULE_NAMES,
-    SpcResult,
-    rule_description,
-)
+from scorecard.spc import SpcResult
+from scorecard.spc_icons import COMMON_CAUSE, CONCERN, EXCLUDED, IMPROVEMENT, NEITHER, POINT_STATES
+from scorecard.spc_rules import RULE_NAMES, rule_description
 from scorecard.sustain import Verdict
 
 FONT: Final = "Arial, Helvetica, sans-serif"

@@ -785,7 +785,7 @@ def _number(value: object) -> float | None:
 
 def methods(d: PackData) -> dict[str, object]:
     """The methods: how to read the icons and charts, and every KPI's definition."""
-    from scorecard import spc
+    from scorecard import spc_icons
 
     definitions = []
     for kpi in d.fw.kpis:
@@ -812,10 +812,10 @@ def methods(d: PackData) -> dict[str, object]:
         )
     return {
         "variations": [
-            (variation_icon(code, 12), variation_words(code)) for code in spc.VARIATIONS
+            (variation_icon(code, 12), variation_words(code)) for code in spc_icons.VARIATIONS
         ],
         "assurances": [
-            (assurance_icon(code, 12), assurance_words(code)) for code in spc.ASSURANCES
+            (assurance_icon(code, 12), assurance_words(code)) for code in spc_icons.ASSURANCES
         ],
         "definitions": definitions,
         "glossary": list(GLOSSARY),

@@ -13,7 +13,7 @@ from scorecard.bricks import VIEWS
 from scorecard.domain import Kpi, Tier
 from scorecard.numbers import format_value
 from scorecard.scoring import analyse_series, hidden_points, kpi_series
-from scorecard.spc import COMMON_CAUSE
+from scorecard.spc_icons import COMMON_CAUSE
 from scorecard.ui import data, views
 from scorecard.ui.frame import Context, empty_state
 from scorecard.ui.views import md

@@ -23,7 +23,8 @@ from scorecard.charts import (
 )
 from scorecard.domain import Direction
 from scorecard.icons import STATE_COLOURS
-from scorecard.spc import SpcSettings, analyse
+from scorecard.spc import analyse
+from scorecard.spc_settings import SpcSettings
 
 INC, DEC = Direction.INCREASE, Direction.DECREASE
 SVG = "{http://www.w3.org/2000/svg}"

@@ -16,7 +16,8 @@ from scorecard.charts import (
 )
 from scorecard.domain import Direction
 from scorecard.icons import STATE_COLOURS
-from scorecard.spc import SpcSettings, analyse
+from scorecard.spc import analyse
+from scorecard.spc_settings import SpcSettings
 
 
 def months(n: int, start: int = 0) -> list[str]:
