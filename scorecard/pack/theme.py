@@ -18,8 +18,8 @@ NHS_TEXT = icons.NHS_TEXT
 TARGET = icons.MDC_TARGET
 WHITE = "#ffffff"
 
-# Point states as the app's chart draws them (scorecard.charts): a colour and a shape each, so
-# colour is never the only cue; provisional points are drawn open.
+# Point states as the app's charts draw them (scorecard.charts_layout): a colour and a shape
+# each, so colour is never the only cue; provisional points are drawn open.
 STATE_SHAPES: Mapping[str, str] = {
     spc_icons.COMMON_CAUSE: "circle",
     spc_icons.IMPROVEMENT: "diamond",
