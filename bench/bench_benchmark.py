@@ -7,7 +7,7 @@ Measures, each a median over N runs interleaved with its baseline (ratios are th
 
 - every benchmark (funnel or rank) of every KPI with comparison data × its areas × every month
   with comparison figures, from the comparison rows in memory (split included), against
-  ``spc.analyse_many`` reading the same KPIs and areas at every one of those months (target
+  ``spc_many.analyse_many`` reading the same KPIs and areas at every one of those months (target
   ≤ 0.5×);
 - KPI detail's warm AppTest script run for LEAD-P0 with the "Compared with England" panel
   against the same page with the panel switched off (target < 1.5×).
@@ -30,7 +30,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this checkout's scorecard, whatever is installed
 
-from scorecard import spc  # noqa: E402
+from scorecard import spc_many  # noqa: E402
 from scorecard.benchmark import LEVEL_OF_AREA_TYPE  # noqa: E402
 from scorecard.comparisons import area_types, benchmarks_of_frame  # noqa: E402
 from scorecard.framework import load_framework  # noqa: E402
@@ -105,7 +105,7 @@ def compute_figures(db: Path, repeat: int) -> None:
 
     def spc_every_month() -> None:
         for j in range(len(ordered)):
-            spc.analyse_many(matrix[:, : j + 1], directions, targets)
+            spc_many.analyse_many(matrix[:, : j + 1], directions, targets)
 
     say(
         f"{len(wanted)} KPI × area × month benchmarks ({len(pairs)} KPI × area pairs, "

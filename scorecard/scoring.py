@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scorecard import spc, sustain
+from scorecard import spc, spc_settings, sustain
 from scorecard.disclosure import hidden_cells
 from scorecard.disclosure import is_suppressed as disclosure_rule
 from scorecard.domain import (
@@ -27,7 +27,8 @@ from scorecard.domain import (
 )
 from scorecard.numbers import format_value
 from scorecard.periods import previous_month
-from scorecard.spc import ASSURANCES, VARIATIONS, SpcResult
+from scorecard.spc import SpcResult
+from scorecard.spc_icons import ASSURANCES, VARIATIONS
 
 # The keys of one ``scorecard --json`` object, in the order of CONTRACT §3.
 CONTRACT_FIELDS: tuple[str, ...] = (
@@ -610,7 +611,7 @@ def analyse_series(kpi: Kpi, series: KpiSeries) -> SpcResult:
     The one place the scorecard, the app's charts and the Board pack analyse a series, so their
     icons and limits always agree.
     """
-    settings = spc.SpcSettings(
+    settings = spc_settings.SpcSettings(
         baseline_points=kpi.spc_baseline_points, conflict_rule=kpi.conflict_rule
     )
     return spc.analyse(

@@ -217,7 +217,7 @@ def _sparklines(
     path: str, identity: str, words: str, month: str, area: str, tier: str, points: int
 ) -> dict[str, str]:
     del words  # cache key only
-    from scorecard.charts import sparkline_svg
+    from scorecard.charts_sparklines import sparkline_svg
     from scorecard.scoring import analyse_series, compute_series
 
     fw = live_framework(path)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from scorecard.charts import SankeyLink, SankeyNode, sankey
+from scorecard.charts_sankey import SankeyLink, SankeyNode, sankey
 from scorecard.domain import AreaType, Framework, Kpi, LinkKind, Provenance, Tier
 from scorecard.framework import Thread
 from scorecard.periods import month_long
@@ -410,7 +410,7 @@ def thread_sankey(
         states: a short state text per KPI code (e.g. "improvement (high)"), shown on hover.
 
     Returns:
-        The figure (drawn by ``charts.sankey``); ``layout.meta["alt_text"]`` describes it.
+        The figure (drawn by ``charts_sankey.sankey``); ``layout.meta["alt_text"]`` describes it.
     """
     catalogue = nodes(fw)
     drawn: list[SankeyNode] = []
