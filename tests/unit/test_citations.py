@@ -7,7 +7,7 @@ import re
 import pytest
 
 from scorecard.citations import DOCUMENTS, readable
-from scorecard.framework import CITATION
+from scorecard.framework_checks import CITATION
 
 
 @pytest.mark.parametrize(
