@@ -42,7 +42,7 @@ from schemas.extract import (
     row_units,
     tolerance,
 )
-from scorecard import intake, store
+from scorecard import intake, store, store_writes
 from scorecard.domain import EXTRACT_COLUMNS, Framework, Unit
 from scorecard.errors import Problem, UserError
 
@@ -930,7 +930,7 @@ def load_frame(
     dry_run: bool = False,
     sha256: str | None = None,
     today: dt.date | None = None,
-    source: store.Source | None = None,
+    source: store_writes.Source | None = None,
     comparisons: arrow.Table | None = None,
 ) -> FileReport:
     """Validate one extract-shaped frame and load it atomically; all-or-nothing.
@@ -940,7 +940,7 @@ def load_frame(
     replaces a final one. A frame whose rows are all unchanged writes nothing at all.
 
     Args:
-        store_path: the store (created by ``scorecard.store.init_store``).
+        store_path: the store (created by ``scorecard.store_writes.init_store``).
         fw: the framework the rows must fit.
         frame: columns of the extract format (any case); optional ones may be absent.
         file_name: the name shown in problems and kept in the load log.
@@ -964,7 +964,7 @@ def load_frame(
         _prepare(frame, file_name),
         Path(store_path),
         fw,
-        store.LoadRecord(file_name, sha256, kind, user, synthetic, 0, source, comparisons),
+        store_writes.LoadRecord(file_name, sha256, kind, user, synthetic, 0, source, comparisons),
         dry_run,
         today,
     )
@@ -974,7 +974,7 @@ def _load_prepared(
     prepared: _Prepared,
     store_path: Path,
     fw: Framework,
-    record: store.LoadRecord,
+    record: store_writes.LoadRecord,
     dry_run: bool,
     today: dt.date | None,
 ) -> FileReport:
@@ -992,7 +992,7 @@ def _load_prepared(
     batch = _batch(validated, fw)
     del validated
     record = dataclasses.replace(record, rows=rows)
-    outcome = store.apply_load(store_path, batch, record, dry_run)
+    outcome = store_writes.apply_load(store_path, batch, record, dry_run)
     report.new, report.revisions = outcome.new, outcome.revisions
     report.unchanged, report.load_id = outcome.unchanged, outcome.load_id
     if not outcome.conflicts.empty:
@@ -1009,7 +1009,7 @@ class FrameToLoad:
     frame: pd.DataFrame
     file_name: str
     sha256: str | None = None
-    source: store.Source | None = None
+    source: store_writes.Source | None = None
     comparisons: arrow.Table | None = None
 
 
@@ -1035,9 +1035,9 @@ def load_frames(
         UserError: when the store does not exist or cannot be used.
     """
     reports: list[FileReport] = []
-    batches: list[tuple[arrow.Table, store.LoadRecord]] = []
+    batches: list[tuple[arrow.Table, store_writes.LoadRecord]] = []
     for item in frames:
-        record = store.LoadRecord(
+        record = store_writes.LoadRecord(
             item.file_name,
             item.sha256,
             kind,
@@ -1050,7 +1050,7 @@ def load_frames(
         report = FileReport(item.file_name, item.sha256, REJECTED, len(item.frame), dry_run=dry_run)
         reports.append(report)
         if item.frame.empty:
-            batches.append((store.empty_batch(), record))
+            batches.append((store_writes.empty_batch(), record))
             continue
         prepared = _prepare(item.frame, item.file_name)
         if prepared.structural:
@@ -1064,9 +1064,9 @@ def load_frames(
     if any(r.errors for r in reports):
         return reports
     if dry_run:
-        outcomes = [store.apply_load(store_path, b, r, dry_run=True) for b, r in batches]
+        outcomes = [store_writes.apply_load(store_path, b, r, dry_run=True) for b, r in batches]
     else:
-        outcomes = store.apply_loads(Path(store_path), batches)
+        outcomes = store_writes.apply_loads(Path(store_path), batches)
     conflicted = any(not o.conflicts.empty for o in outcomes)
     for report, outcome in zip(reports, outcomes, strict=False):
         report.new, report.revisions = outcome.new, outcome.revisions
@@ -1120,7 +1120,7 @@ def load_files(
         file = str(path)
         try:
             prepared = _prepare(read_extract(Path(path)), file)
-            record = store.LoadRecord(file, file_sha256(Path(path)), kind, user, False, 0)
+            record = store_writes.LoadRecord(file, file_sha256(Path(path)), kind, user, False, 0)
         except UserError as err:
             reports.append(
                 FileReport(file, None, REJECTED, 0, errors=err.problems, dry_run=dry_run)
