@@ -8,7 +8,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import pandas as pd
 
 from scorecard.domain import Framework, Kpi, LinkKind, Provenance, Tier
-from scorecard.framework import Thread, threads, unthreaded
+from scorecard.framework_coverage import Thread, threads, unthreaded
 from scorecard.icons import assurance_label, variation_label
 from scorecard.scoring import ScorecardRow
 

@@ -21,7 +21,7 @@ import pyarrow as arrow
 import pyarrow.compute as pc
 
 from schemas.extract import NUMBER_COLUMNS, FrameworkFacts, row_units
-from scorecard import store
+from scorecard import store, store_writes
 from scorecard.domain import EXTRACT_COLUMNS, Framework
 from scorecard.errors import Problem, UserError
 from scorecard.pipeline_reading import plural, read_extract
@@ -137,7 +137,7 @@ def load_frame(
     dry_run: bool = False,
     sha256: str | None = None,
     today: dt.date | None = None,
-    source: store.Source | None = None,
+    source: store_writes.Source | None = None,
     comparisons: arrow.Table | None = None,
 ) -> FileReport:
     """Validate one extract-shaped frame and load it atomically; all-or-nothing.
@@ -147,7 +147,7 @@ def load_frame(
     replaces a final one. A frame whose rows are all unchanged writes nothing at all.
 
     Args:
-        store_path: the store (created by ``scorecard.store.init_store``).
+        store_path: the store (created by ``scorecard.store_writes.init_store``).
         fw: the framework the rows must fit.
         frame: columns of the extract format (any case); optional ones may be absent.
         file_name: the name shown in problems and kept in the load log.
@@ -171,7 +171,7 @@ def load_frame(
         prepare(frame, file_name),
         Path(store_path),
         fw,
-        store.LoadRecord(file_name, sha256, kind, user, synthetic, 0, source, comparisons),
+        store_writes.LoadRecord(file_name, sha256, kind, user, synthetic, 0, source, comparisons),
         dry_run,
         today,
     )
@@ -181,7 +181,7 @@ def _load_prepared(
     prepared: Prepared,
     store_path: Path,
     fw: Framework,
-    record: store.LoadRecord,
+    record: store_writes.LoadRecord,
     dry_run: bool,
     today: dt.date | None,
 ) -> FileReport:
@@ -199,7 +199,7 @@ def _load_prepared(
     batch = _batch(validated, fw)
     del validated
     record = dataclasses.replace(record, rows=rows)
-    outcome = store.apply_load(store_path, batch, record, dry_run)
+    outcome = store_writes.apply_load(store_path, batch, record, dry_run)
     report.new, report.revisions = outcome.new, outcome.revisions
     report.unchanged, report.load_id = outcome.unchanged, outcome.load_id
     if not outcome.conflicts.empty:
@@ -216,7 +216,7 @@ class FrameToLoad:
     frame: pd.DataFrame
     file_name: str
     sha256: str | None = None
-    source: store.Source | None = None
+    source: store_writes.Source | None = None
     comparisons: arrow.Table | None = None
 
 
@@ -242,9 +242,9 @@ def load_frames(
         UserError: when the store does not exist or cannot be used.
     """
     reports: list[FileReport] = []
-    batches: list[tuple[arrow.Table, store.LoadRecord]] = []
+    batches: list[tuple[arrow.Table, store_writes.LoadRecord]] = []
     for item in frames:
-        record = store.LoadRecord(
+        record = store_writes.LoadRecord(
             item.file_name,
             item.sha256,
             kind,
@@ -257,7 +257,7 @@ def load_frames(
         report = FileReport(item.file_name, item.sha256, REJECTED, len(item.frame), dry_run=dry_run)
         reports.append(report)
         if item.frame.empty:
-            batches.append((store.empty_batch(), record))
+            batches.append((store_writes.empty_batch(), record))
             continue
         prepared = prepare(item.frame, item.file_name)
         if prepared.structural:
@@ -271,9 +271,9 @@ def load_frames(
     if any(r.errors for r in reports):
         return reports
     if dry_run:
-        outcomes = [store.apply_load(store_path, b, r, dry_run=True) for b, r in batches]
+        outcomes = [store_writes.apply_load(store_path, b, r, dry_run=True) for b, r in batches]
     else:
-        outcomes = store.apply_loads(Path(store_path), batches)
+        outcomes = store_writes.apply_loads(Path(store_path), batches)
     conflicted = any(not o.conflicts.empty for o in outcomes)
     for report, outcome in zip(reports, outcomes, strict=False):
         report.new, report.revisions = outcome.new, outcome.revisions
@@ -327,7 +327,7 @@ def load_files(
         file = str(path)
         try:
             prepared = prepare(read_extract(Path(path)), file)
-            record = store.LoadRecord(file, file_sha256(Path(path)), kind, user, False, 0)
+            record = store_writes.LoadRecord(file, file_sha256(Path(path)), kind, user, False, 0)
         except UserError as err:
             reports.append(
                 FileReport(file, None, REJECTED, 0, errors=err.problems, dry_run=dry_run)

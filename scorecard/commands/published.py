@@ -89,7 +89,8 @@ def build_published(db: Path, framework: Path, user: str, root: Path = PUBLISHED
     from scorecard.framework import load_framework
     from scorecard.provenance import comparison_table
     from scorecard.retabulated import convert
-    from scorecard.store import Store, init_store
+    from scorecard.store import Store
+    from scorecard.store_writes import init_store
 
     started = time.perf_counter()
     db = Path(db)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from schemas.extract import KEY_COLUMNS
-from scorecard import store
+from scorecard import store, store_writes
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import Framework
 from scorecard.framework import load_framework
@@ -28,7 +28,7 @@ def _framework(args: argparse.Namespace) -> Framework:
 def run_init(args: argparse.Namespace) -> CommandResult:
     """``scorecard init``: create an empty store for the framework (nothing on a broken one)."""
     fw = _framework(args)
-    store.init_store(Path(args.db), fw)
+    store_writes.init_store(Path(args.db), fw)
     data = {"db": str(args.db), "framework": fw.name, "kpis": len(fw.kpis), "areas": len(fw.areas)}
     text = (
         f"Created an empty store at {args.db} for the {fw.name} framework "

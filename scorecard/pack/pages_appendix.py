@@ -26,7 +26,7 @@ def _listed(items: Iterable[object]) -> str:
 
 def quality(d: PackData) -> dict[str, object]:
     """The data quality page: ratings by dimension, KPIs needing attention, coverage."""
-    from scorecard.framework import coverage
+    from scorecard.framework_coverage import coverage
     from scorecard.quality import DIMENSION_LABELS, DIMENSIONS, RATINGS
 
     by_dimension = []

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from scorecard.charts_sankey import SankeyLink, SankeyNode, sankey
 from scorecard.domain import AreaType, Framework, Kpi, LinkKind, Provenance, Tier
-from scorecard.framework import Thread
+from scorecard.framework_coverage import Thread
 from scorecard.periods import month_long
 
 COMPLETE_SHARE = 0.9  # a month is "complete" when it has 90% of the values the fullest month has

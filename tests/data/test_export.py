@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorecard import pipeline, pipeline_reading, pipeline_validation, store
+from scorecard import pipeline, pipeline_reading, pipeline_validation, store, store_writes
 from scorecard.domain import EXTRACT_COLUMNS, Framework
 
 HEADER = "kpi_code,area_code,period,value,numerator,denominator,status,note"
@@ -134,7 +134,7 @@ def test_a_rich_store_round_trips_as_unchanged(run_cli, db: Path, framework, tmp
     assert json.loads(done.out)["files"][0]["status"] == "unchanged", done.err
     # and into a fresh store it gives back exactly the same current values
     fresh = tmp_path / "fresh.duckdb"
-    store.init_store(fresh, framework)
+    store_writes.init_store(fresh, framework)
     assert run_cli("load", out, "--db", fresh).code == 0
     columns = list(EXTRACT_COLUMNS)
     pd.testing.assert_frame_equal(store.Store(fresh).current()[columns], stored[columns])

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from schemas.store import Current, Loads, Observations
-from scorecard import pipeline, pipeline_reading, pipeline_validation, store
+from scorecard import pipeline, pipeline_reading, pipeline_validation, store, store_writes
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 
@@ -158,7 +158,7 @@ def test_dry_run_writes_nothing(run_cli, loaded_db, tmp_path, write_extract, exp
     assert (report["status"], report["rows"], report["revisions"]) == ("loaded", 2, 1)
     assert "dry run: nothing written" in run_cli("load", path, "--db", loaded_db, "--dry-run").out
     assert (loaded_db.read_bytes(), store.Store(loaded_db).identity()) == before
-    assert not store.tmp_path(loaded_db).exists()
+    assert not store_writes.tmp_path(loaded_db).exists()
 
 
 def test_csv_with_bom_crlf_and_any_header_case(run_cli, db: Path, tmp_path: Path):

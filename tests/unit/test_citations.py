@@ -11,7 +11,7 @@ import pytest
 from scorecard.citations import DOCUMENTS, readable
 from scorecard.citations_places import PLACES
 from scorecard.documents import cited_lines, module_source, places
-from scorecard.framework import CITATION
+from scorecard.framework_checks import CITATION
 
 
 @pytest.mark.parametrize(
