@@ -517,7 +517,8 @@ def kpi_readings(
     fw: Framework, frame: pd.DataFrame, month: str, codes: Iterable[str]
 ) -> dict[str, KpiReading]:
     """Each KPI's reading from one series: the same analysis as KPI detail shows."""
-    from scorecard.scoring import analyse_series, kpi_series
+    from scorecard.scoring import analyse_series
+    from scorecard.scoring_series import kpi_series
     from scorecard.sustain import verdict_for
 
     area = system_area(fw)

@@ -26,7 +26,8 @@ from scorecard.reviews import (
     row_record,
     with_declared_change_points,
 )
-from scorecard.scoring import KpiSeries, ScorecardRow, compute_scorecard, compute_series
+from scorecard.scoring import ScorecardRow, compute_scorecard
+from scorecard.scoring_series import KpiSeries, compute_series
 
 if TYPE_CHECKING:
     from scorecard.benefits import BenefitsPosition

@@ -23,7 +23,8 @@ from scorecard.reviews import (
     rows_hash,
     with_declared_change_points,
 )
-from scorecard.scoring import compute_scorecard, compute_series
+from scorecard.scoring import compute_scorecard
+from scorecard.scoring_series import compute_series
 from scorecard.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
