@@ -513,7 +513,7 @@ def verdict_sentence(v: Verdict, periods: Sequence[str], settings: spc_settings.
 
 
 class DeclaredSeries(Protocol):
-    """What a verdict reads of a KPI × area series (``scoring.KpiSeries`` is one)."""
+    """What a verdict reads of a KPI × area series (``scoring_series.KpiSeries`` is one)."""
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -551,7 +551,7 @@ class DeclaredSeries(Protocol):
 
 
 def verdict_for(kpi: Kpi, series: DeclaredSeries) -> Verdict:
-    """The sustainability verdict of a KPI × area series (``scoring.KpiSeries``).
+    """The sustainability verdict of a KPI × area series (``scoring_series.KpiSeries``).
 
     The series carries the declared ``improvement_index`` and ``support_index`` (from the
     framework's spc_events); the KPI gives the direction.

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from scorecard.benefits import (
-    as_contract_dict,
-    benefits_position,
-    benefits_text,
-    read_signoffs,
-    system_area,
-)
+from scorecard.benefits import benefits_position, read_signoffs, system_area
+from scorecard.benefits_report import as_contract_dict, benefits_text
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError

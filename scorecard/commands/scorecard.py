@@ -11,7 +11,8 @@ from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
 from scorecard.provenance import add_sources
-from scorecard.scoring import compute_scorecard, scorecard_text
+from scorecard.scoring import compute_scorecard
+from scorecard.scoring_text import scorecard_text
 from scorecard.store import Store, store_events
 
 

@@ -21,7 +21,8 @@ from scorecard.reviews import Reviews
 from scorecard.reviews_annotations import Annotation, with_declared_change_points
 from scorecard.reviews_commentary import Commentary
 from scorecard.reviews_signoffs import SignOff, SignOffChange, row_record
-from scorecard.scoring import KpiSeries, ScorecardRow, compute_scorecard, compute_series
+from scorecard.scoring import ScorecardRow, compute_scorecard
+from scorecard.scoring_series import KpiSeries, compute_series
 
 if TYPE_CHECKING:
     from scorecard.benefits import BenefitsPosition

@@ -24,7 +24,8 @@ from scorecard.bricks import (
 from scorecard.domain import Framework, Kpi, LinkKind
 from scorecard.numbers import format_value
 from scorecard.periods import month_short
-from scorecard.scoring import analyse_series, kpi_series
+from scorecard.scoring import analyse_series
+from scorecard.scoring_series import kpi_series
 from scorecard.ui import data, views
 from scorecard.ui.display import (
     assurance_svg,

@@ -218,7 +218,8 @@ def _sparklines(
 ) -> dict[str, str]:
     del words  # cache key only
     from scorecard.charts_sparklines import sparkline_svg
-    from scorecard.scoring import analyse_series, compute_series
+    from scorecard.scoring import analyse_series
+    from scorecard.scoring_series import compute_series
 
     fw = live_framework(path)
     codes = {k.code for k in fw.kpis if k.tier == tier}

@@ -12,7 +12,8 @@ from scorecard import charts_heatmap, charts_layout, exports
 from scorecard.bricks import VIEWS
 from scorecard.domain import Kpi, Tier
 from scorecard.numbers import format_value
-from scorecard.scoring import analyse_series, hidden_points, kpi_series
+from scorecard.scoring import analyse_series, hidden_points
+from scorecard.scoring_series import kpi_series
 from scorecard.spc_icons import COMMON_CAUSE
 from scorecard.ui import data, views
 from scorecard.ui.frame import Context, empty_state

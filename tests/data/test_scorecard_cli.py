@@ -12,13 +12,12 @@ from scorecard.domain import with_events
 from scorecard.framework import load_framework
 from scorecard.provenance import add_sources
 from scorecard.scoring import (
-    ASSURANCES,
     CONTRACT_FIELDS,
     JSON_FIELDS,
     SUSTAINABILITY,
-    VARIATIONS,
     compute_scorecard,
 )
+from scorecard.spc_icons import ASSURANCES, VARIATIONS
 from scorecard.store import Store, store_events
 
 REPO = Path(__file__).resolve().parents[2]
