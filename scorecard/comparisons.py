@@ -14,8 +14,9 @@ from scorecard.benchmark import (
     PeerTable,
     benchmark_of,
     benchmarks_for,
+    benchmarks_of_sorted,
     level_table,
-    split_comparisons,
+    sorted_comparisons,
 )
 from scorecard.domain import Framework, Kpi, PeerGroup
 from scorecard.scoring import ScorecardRow
@@ -37,15 +38,11 @@ def benchmarks_of_frame(
 ) -> dict[tuple[str, str, str], Benchmark]:
     """Each wanted (KPI, area, period) against England's whole level, from comparison rows.
 
-    Only the rows of the measures the wanted KPIs are compared through are split.
+    The rows are sorted once and every (measure, month, level) funnel is computed in one pass.
     """
-    kpis = kpis_by_code(fw)
-    asked = list(wanted)
-    measures = {kpis[k].source_key for k, _, _ in asked if k in kpis and kpis[k].source_key}
-    if not measures or frame.empty:
+    if frame.empty:
         return {}
-    used = frame[frame["source_key"].isin(sorted(measures))]
-    return benchmarks_for(asked, kpis, area_types(fw), split_comparisons(used))
+    return benchmarks_of_sorted(wanted, kpis_by_code(fw), area_types(fw), sorted_comparisons(frame))
 
 
 def with_benchmarks(
