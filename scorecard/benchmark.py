@@ -725,7 +725,13 @@ def sorted_comparisons(frame: pd.DataFrame) -> SortedComparisons:
         none = np.zeros(0, dtype=np.int64)
         empty = np.zeros(0, dtype=np.float64)
         return SortedComparisons((), (), (), (), none, none, none, none, empty, empty, empty)
-    factors = [pd.factorize(frame[c].astype(str), sort=True) for c in columns]
+    factors = [
+        pd.factorize(
+            frame[c] if isinstance(frame[c].dtype, pd.StringDtype) else frame[c].astype(str),
+            sort=True,
+        )
+        for c in columns
+    ]
     ids = [np.asarray(f[0], dtype=np.int64) for f in factors]
     # One integer key in (measure, month, level, code) order; a stable sort of it is the
     # lexicographic sort, and nearly free when the store hands the rows over already sorted.
@@ -737,7 +743,7 @@ def sorted_comparisons(frame: pd.DataFrame) -> SortedComparisons:
         frame[c].to_numpy(dtype=np.float64, na_value=np.nan)[order]
         for c in ("value", "numerator", "denominator")
     )
-    texts = [tuple(str(v) for v in f[1]) for f in factors]
+    texts = [tuple(str(v) for v in f[1].tolist()) for f in factors]
     return SortedComparisons(
         texts[0],
         texts[1],
@@ -862,8 +868,13 @@ def benchmarks_of_sorted(
     )
     hit = np.minimum(np.searchsorted(row_code, asked_code), row_code.size - 1)
     found = row_code[hit] == asked_code
+    rows_found = hit[found]
     return _benchmarks_at(
-        [a[0] for a, f in zip(asked, found.tolist(), strict=True) if f], hit[found], group, result
+        [a[0] for a, f in zip(asked, found.tolist(), strict=True) if f],
+        rows_found,
+        group,
+        result,
+        funnels.ranks_at(result.rank_values, group, direction, rows_found),
     )
 
 
@@ -872,11 +883,12 @@ def _benchmarks_at(
     hits: NDArray[np.int64],
     group: NDArray[np.int64],
     r: funnels.GroupResults,
+    hit_ranks: NDArray[np.int64],
 ) -> dict[tuple[str, str, str], Benchmark]:
     """The ``Benchmark`` of each item from its row of the group results."""
     g = group[hits]
     figures = r.figures[hits].tolist()
-    ranks_ = r.ranks[hits].tolist()
+    ranks_ = hit_ranks.tolist()
     bands = r.bands[hits].tolist()
     low95, high95, low998, high998 = (
         a[hits].tolist() for a in (r.lower_95, r.upper_95, r.lower_998, r.upper_998)

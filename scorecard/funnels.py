@@ -69,7 +69,10 @@ class Method:
 
 @dataclass(frozen=True)
 class GroupResults:
-    """Every row's figure, rank, band and limits, and every group's funnel, in one pass.
+    """Every row's figure, band and limits, and every group's funnel, in one pass.
+
+    ``rank_values`` are what a row is ranked by (``ranks_at``): the proportion behind a
+    percentage, the published value otherwise.
 
     Row arrays follow the input rows; group arrays are indexed by group number. Figures and
     limits are in the KPI's unit (a proportion times ``scale``, 100, for a percentage); NaN
@@ -77,7 +80,7 @@ class GroupResults:
     """
 
     figures: FloatArray
-    ranks: IntArray
+    rank_values: FloatArray
     bands: NDArray[np.int8]
     lower_95: FloatArray
     upper_95: FloatArray
@@ -132,25 +135,28 @@ def _within_groups(key: FloatArray, group: IntArray) -> IntArray:
     return by_key[np.argsort(group[by_key].astype(small), kind="stable")].astype(np.int64)
 
 
-def _group_ranks(x: FloatArray, group: IntArray, direction: NDArray[np.int8]) -> IntArray:
-    """Competition ranks inside each group (1 = best by its direction; NaN → 0)."""
-    out = np.zeros(x.shape, dtype=np.int64)
-    rows = np.flatnonzero(~np.isnan(x))
+def ranks_at(
+    x: FloatArray, group: IntArray, direction: NDArray[np.int8], rows: IntArray
+) -> IntArray:
+    """Competition ranks of ``rows`` inside their groups (1 = best by the group's direction).
+
+    A row's rank is one more than the number of its group's values strictly better than its
+    own, as ``scorecard.benchmark.ranks`` counts them; NaN values are not counted and a NaN
+    row gets 0. Only the groups of ``rows`` are read, with no sort.
+    """
     if rows.size == 0:
-        return out
+        return np.zeros(0, dtype=np.int64)
     g = group[rows]
-    key = np.where(direction[g] == DECREASE, x[rows], -x[rows])
-    order = _within_groups(key, g)
-    g, key = g[order], key[order]
-    positions = np.arange(g.size)
-    new_group = np.ones(g.size, dtype=bool)
-    new_group[1:] = g[1:] != g[:-1]
-    new_run = new_group.copy()
-    new_run[1:] |= key[1:] != key[:-1]
-    run_start = np.maximum.accumulate(np.where(new_run, positions, 0))
-    group_start = np.maximum.accumulate(np.where(new_group, positions, 0))
-    out[rows[order]] = run_start - group_start + 1
-    return out
+    start = np.searchsorted(group, g, side="left")
+    sizes = np.searchsorted(group, g, side="right") - start
+    ends = np.cumsum(sizes)
+    first = ends - sizes
+    members = np.repeat(start - first, sizes) + np.arange(int(ends[-1]))
+    other, own = x[members], np.repeat(x[rows], sizes)
+    lower_is_better = np.repeat(direction[g] == DECREASE, sizes)
+    better = np.where(lower_is_better, other < own, other > own).astype(np.int64)
+    counted = np.add.reduceat(better, first)
+    return np.where(np.isnan(x[rows]), 0, counted + 1).astype(np.int64)
 
 
 def group_results(
@@ -276,7 +282,7 @@ def group_results(
     present = ~np.isnan(figures)
     return GroupResults(
         figures=figures,
-        ranks=_group_ranks(unscaled, group, direction),
+        rank_values=unscaled,
         bands=bands,
         lower_95=scaled[0],
         upper_95=scaled[1],
