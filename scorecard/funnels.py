@@ -12,6 +12,7 @@ method sees them, so each figure is the same floating-point number the per-table
   ``ndarray.sum`` use (``np.add.reduceat`` adds in another order and can differ in the last bit).
 
 Bands are small integers in the order of ``BAND_ORDER``; reasons in the order of ``REASONS``.
+``tests/unit/test_benchmark_vectorised.py`` holds every result equal to the per-table method's.
 """
 
 from __future__ import annotations
@@ -169,7 +170,9 @@ def group_results(
     direction: NDArray[np.int8],
     method: Method,
 ) -> GroupResults:
-    """Limits, bands and ranks of every group of rows, sorted by group.
+    """Figures, limits and bands of every row and the funnel of every group, sorted by group.
+
+    Ranks are counted afterwards, for the rows asked about only (``ranks_at``).
 
     ``england`` is each group's England (value, numerator, denominator), NaN where absent;
     ``percent`` says a group's KPI is a percentage and ``direction`` its better direction.

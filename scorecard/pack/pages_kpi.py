@@ -22,6 +22,7 @@ from scorecard.pack.drawings import (
     variation_icon,
     variation_words,
 )
+from scorecard.pack.funnel import pack_funnel
 from scorecard.pack.inputs import PackData
 from scorecard.pack.theme import as_float, month_words, period_label
 from scorecard.reviews_commentary import Commentary
@@ -166,6 +167,7 @@ class Chart:
     words: Words | None
     notes: list[str] = field(default_factory=list)
     changed: str = ""
+    funnel: Markup | None = None  # a benchmarked lead KPI against its level (pack/funnel.py)
 
 
 def kpi_chart(
@@ -248,4 +250,5 @@ def kpi_chart(
         words=words,
         notes=extra,
         changed=changed,
+        funnel=pack_funnel(d, kpi),
     )
