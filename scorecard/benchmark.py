@@ -725,25 +725,31 @@ def sorted_comparisons(frame: pd.DataFrame) -> SortedComparisons:
         none = np.zeros(0, dtype=np.int64)
         empty = np.zeros(0, dtype=np.float64)
         return SortedComparisons((), (), (), (), none, none, none, none, empty, empty, empty)
-    factors = [
-        pd.factorize(
-            frame[c] if isinstance(frame[c].dtype, pd.StringDtype) else frame[c].astype(str),
-            sort=True,
+    ids: list[NDArray[np.int64]] = []
+    texts: list[tuple[str, ...]] = []
+    for c in columns:
+        column = frame[c]
+        codes, uniques = pd.factorize(
+            column if isinstance(column.dtype, pd.StringDtype) else column.astype(str),
+            use_na_sentinel=False,
         )
-        for c in columns
-    ]
-    ids = [np.asarray(f[0], dtype=np.int64) for f in factors]
+        # Sorting the few distinct values and renumbering is cheaper than sort=True.
+        words = [str(v) for v in uniques.tolist()]
+        by_word = sorted(range(len(words)), key=words.__getitem__)
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[by_word] = np.arange(len(words))
+        ids.append(rank[np.asarray(codes, dtype=np.int64)])
+        texts.append(tuple(words[i] for i in by_word))
     # One integer key in (measure, month, level, code) order; a stable sort of it is the
     # lexicographic sort, and nearly free when the store hands the rows over already sorted.
     combined = ids[0]
-    for part, factor in zip(ids[1:], factors[1:], strict=True):
-        combined = combined * len(factor[1]) + part
+    for part, text in zip(ids[1:], texts[1:], strict=True):
+        combined = combined * len(text) + part
     order = np.argsort(combined, kind="stable")
     figures, numerators, denominators = (
         frame[c].to_numpy(dtype=np.float64, na_value=np.nan)[order]
         for c in ("value", "numerator", "denominator")
     )
-    texts = [tuple(str(v) for v in f[1].tolist()) for f in factors]
     return SortedComparisons(
         texts[0],
         texts[1],
@@ -896,13 +902,17 @@ def _benchmarks_at(
     groups = g.tolist()
     reasons = r.reason[g].tolist()
     england = r.england[g].tolist()
+    peers, tau2, phi = r.peers[g].tolist(), r.tau2[g].tolist(), r.phi[g].tolist()
     out: dict[tuple[str, str, str], Benchmark] = {}
-    excluded: dict[int, dict[str, int]] = {}
+    # Each group's excluded counts and reason sentence, made once and shared by its rows.
+    shared: dict[int, tuple[dict[str, int], str]] = {}
     for j, item in enumerate(items):
         k = groups[j]
-        if k not in excluded:
+        if k not in shared:
             counts = (int(r.missing[k]), int(r.zero_denominator[k]), int(r.impossible[k]))
-            excluded[k] = {name: c for name, c in zip(EXCLUDED_KEYS, counts, strict=True) if c}
+            excluded = {name: c for name, c in zip(EXCLUDED_KEYS, counts, strict=True) if c}
+            shared[k] = (excluded, _reason(reasons[j], r, k))
+        excluded, why = shared[k]
         own = figures[j]
         value = None if own != own else own
         rank = ranks_[j] or None
@@ -910,24 +920,24 @@ def _benchmarks_at(
         if reason == funnels.FUNNEL:
             has = low95[j] == low95[j]
             out[item] = Benchmark(
-                value=value,
-                england=england[j],
-                peers=int(r.organisations[k]),
-                rank=rank,
-                band=BAND_OF_CODE[bands[j]],
-                method="funnel",
-                tau2=float(r.tau2[k]),
-                phi=float(r.phi[k]),
-                limits_95=(low95[j], high95[j]) if has else None,
-                limits_998=(low998[j], high998[j]) if has else None,
-                reason="" if has else LEFT_OUT_REASON,
-                excluded=excluded[k],
+                value,
+                england[j],
+                peers[j],
+                rank,
+                BAND_OF_CODE[bands[j]],
+                "funnel",
+                tau2[j],
+                phi[j],
+                (low95[j], high95[j]) if has else None,
+                (low998[j], high998[j]) if has else None,
+                "" if has else LEFT_OUT_REASON,
+                excluded,
             )
             continue
         out[item] = Benchmark(
             value,
             None if england[j] != england[j] else england[j],
-            int(r.peers[k]),
+            peers[j],
             rank,
             Band.NOT_COMPARABLE,
             "rank",
@@ -935,14 +945,16 @@ def _benchmarks_at(
             None,
             None,
             None,
-            _reason(reason, r, k),
-            excluded[k] if reason != funnels.NO_DENOMINATOR else {},
+            why,
+            excluded if reason != funnels.NO_DENOMINATOR else {},
         )
     return out
 
 
 def _reason(code: int, r: funnels.GroupResults, k: int) -> str:
-    """The sentence of ``funnel``'s ``NoFunnel`` for a group's reason code."""
+    """The sentence of ``funnel``'s ``NoFunnel`` for a group's reason code ("" for a funnel)."""
+    if code == funnels.FUNNEL:
+        return ""
     if code == funnels.NO_DENOMINATOR:
         return NO_DENOMINATOR_REASON
     if code == funnels.NO_ENGLAND:
