@@ -25,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_spc import make_series
 
-from scorecard.spc import SpcSettings, analyse, analyse_many, analyse_many_with_shifts
+from scorecard.spc import analyse
+from scorecard.spc_many import analyse_many, analyse_many_with_shifts
+from scorecard.spc_settings import SpcSettings
 
 TARGET_RATIO = 1.3
 

@@ -21,7 +21,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scorecard.domain import Direction
-from scorecard.spc import SpcSettings, analyse, analyse_many
+from scorecard.spc import analyse
+from scorecard.spc_many import analyse_many
+from scorecard.spc_settings import SpcSettings
 
 TARGET_SECONDS = 1.0
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from scorecard.citations import readable
-from scorecard.framework import threads
+from scorecard.framework_coverage import threads
 from scorecard.ui import thread as ui
 from scorecard.ui.frame import frame
 

@@ -13,15 +13,20 @@ For each benefit line and month (April-March financial years, from YR1 2021/22):
    KPI, ``improvement_<code>`` for each, and the line's fixed variables).
 2. *System-wide change*: the system-wide KPI's value against its baseline, which is static or
    trend-adjusted (grown by ``growth_pct_a_year`` for each financial year since 2019/20).
-3. *Attribution* (``attribute``): the system-wide improvement is split into the part the
-   operational improvement explains, credited to the programme, and the rest, "other impacts,
-   i.e. Covid". The cases the documents leave open are designed in ``Case``.
+3. *Attribution* (``benefits_attribution.attribute``): the system-wide improvement is split
+   into the part the operational improvement explains, credited to the programme, and the rest,
+   "other impacts, i.e. Covid". The cases the documents leave open are designed in its ``Case``.
 4. *Delivered*: the line's ``value_formula`` turns the programme's share (``impact``) into £'000.
 
 The plan of a year is spread evenly over its twelve months; after YR5 (2025/26) the YR5 amount
 carries on (the documents call it recurrent; illustrative). Four amounts are kept apart:
 planned, delivered (calculated here), signed off by the BRG (``Reviews``), cashed (the
 register's ``benefit_cashed.csv``).
+
+This module keeps the ledger: each line's months and amounts, the organisations' shares, the
+totals. Its neighbours hold the rest: ``benefits_attribution`` (the attribution rule),
+``benefits_plan`` (financial years, the plan and costs in a month, baselines) and
+``benefits_report`` (the ``benefits --json`` object and the terminal text).
 """
 
 from __future__ import annotations
@@ -34,17 +39,19 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
+from scorecard.benefits_attribution import Attribution, attribute_improvements, short_number
+from scorecard.benefits_plan import (
+    PLAN_START,
+    baseline_in,
+    cost_in_month,
+    months_between,
+    planned_in_month,
+)
 from scorecard.domain import (
-    BASELINE_YEAR,
     BENEFIT_METHOD_LABELS,
-    GROWTH_VARIABLE,
-    PLAN_YEARS,
     AreaType,
-    BaselineType,
-    BenefitKpi,
     BenefitKpiRole,
     BenefitLine,
-    BenefitsRegister,
     Direction,
     Framework,
     Provenance,
@@ -54,7 +61,6 @@ from scorecard.formulas import improvement_name, parse
 if TYPE_CHECKING:
     import pandas as pd
 
-PLAN_START: Final = PLAN_YEARS[0][:4] + "-04"  # April of YR1
 TOLERANCE: Final = 0.05  # within ±5% of the plan over the months measured: on plan (illustrative)
 CARRY_ON_NOTE: Final = (
     "after 2025/26 the 2025/26 amount carries on each year (illustrative: the plan ends at YR5)"
@@ -63,17 +69,6 @@ SPLIT_NOTE: Final = (
     "a line's amounts are split equally between its organisations (illustrative: the documents "
     "say benefits were split by organisation but not how)"
 )
-
-
-class Case(StrEnum):
-    """How a month's system-wide change and operational improvement were reconciled."""
-
-    EXPLAINED = "explained"  # operational ≤ system: operational credited, the rest is other
-    CAPPED = "capped"  # operational > system: credit capped at the system improvement
-    OPPOSITE = "opposite"  # system got worse while the operational KPI improved: no credit
-    NO_OPERATIONAL_IMPROVEMENT = "no_operational_improvement"  # nothing to credit
-    NOT_RECONCILED = "not_reconciled"  # no system-wide figure: credited bottom up
-    NO_OPERATIONAL_DATA = "no_operational_data"  # the driving KPI has no value
 
 
 class Status(StrEnum):
@@ -95,192 +90,6 @@ STATUS_WORDS: Final = {
     Status.SPECIAL_CAUSE_CONCERN: "special-cause concern",
     Status.NO_DATA: "no data",
 }
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """A month's split of the system-wide improvement (positive numbers are improvements).
-
-    ``programme`` is credited to the programme, ``other`` to other impacts (i.e. Covid);
-    ``offset`` is operational improvement the system-wide measure does not show (capped or
-    opposite cases): improvement offset by pressures elsewhere, not credited.
-    """
-
-    case: Case
-    system: float | None
-    operational: float | None
-    programme: float
-    other: float | None
-    offset: float
-    sentence: str
-
-
-def _n(x: float) -> str:
-    return f"{x:,.1f}".rstrip("0").rstrip(".") if abs(x) < 1000 else f"{x:,.0f}"
-
-
-def attribute_improvements(system: float | None, operational: float | None) -> Attribution:
-    """Split a system-wide improvement by the operational improvement (same units, better > 0).
-
-    The documents' rule (§4.2): "if our LoS has dropped by 3 days and our operational indicators
-    show a process improvement of 2 days, 2 days of impact will be reported against the
-    programme and 1 to other impacts". The cases they leave open:
-
-    - operational larger than the system improvement (``CAPPED``): the programme is credited
-      with the system improvement only; the excess is ``offset`` (other pressures hid it);
-    - the system measure not improving while the operational KPI improves (``OPPOSITE``): no
-      credit, the discrepancy is for the BRG to explain (the documents: "any discrepancies
-      should be explainable");
-    - no system-wide figure (``NOT_RECONCILED``): the operational improvement is credited bottom
-      up (method 4) and said to be unreconciled;
-    - no operational improvement, or no operational data: nothing is credited.
-    """
-    if operational is None or not math.isfinite(operational):
-        return Attribution(
-            Case.NO_OPERATIONAL_DATA,
-            system,
-            None,
-            0.0,
-            system,
-            0.0,
-            "The operational KPI has no value: nothing is credited.",
-        )
-    if system is None or not math.isfinite(system):
-        credit = max(operational, 0.0)
-        return Attribution(
-            Case.NOT_RECONCILED,
-            None,
-            operational,
-            credit,
-            None,
-            0.0,
-            f"No system-wide figure: the operational improvement of {_n(credit)} is credited "
-            "bottom up, not reconciled with a system-wide measure.",
-        )
-    if operational <= 0:
-        return Attribution(
-            Case.NO_OPERATIONAL_IMPROVEMENT,
-            system,
-            operational,
-            0.0,
-            system,
-            0.0,
-            f"The operational KPI shows no improvement: all of the system-wide change "
-            f"({_n(system)}) is other impacts.",
-        )
-    if system <= 0:
-        return Attribution(
-            Case.OPPOSITE,
-            system,
-            operational,
-            0.0,
-            system,
-            operational,
-            f"The system-wide measure did not improve ({_n(system)}) while the operational KPI "
-            f"improved by {_n(operational)}: nothing is credited until the BRG explains the "
-            "discrepancy.",
-        )
-    if operational <= system:
-        return Attribution(
-            Case.EXPLAINED,
-            system,
-            operational,
-            operational,
-            system - operational,
-            0.0,
-            f"Of a system-wide improvement of {_n(system)}, the operational KPI explains "
-            f"{_n(operational)} (credited to the programme); {_n(system - operational)} is "
-            "other impacts.",
-        )
-    return Attribution(
-        Case.CAPPED,
-        system,
-        operational,
-        system,
-        0.0,
-        operational - system,
-        f"The operational improvement ({_n(operational)}) is larger than the system-wide "
-        f"improvement ({_n(system)}): the programme is credited with {_n(system)}; "
-        f"{_n(operational - system)} is offset by pressures elsewhere.",
-    )
-
-
-def attribute(
-    system_change: float | None, operational_change: float | None, direction: Direction
-) -> Attribution:
-    """``attribute_improvements`` for signed changes of a measure with this direction.
-
-    E.g. the documents' example: ``attribute(-3, -2, Direction.DECREASE)`` credits 2 days to
-    the programme and 1 day to other impacts.
-    """
-    sign = -1.0 if direction == Direction.DECREASE else 1.0
-    return attribute_improvements(
-        None if system_change is None else sign * system_change,
-        None if operational_change is None else sign * operational_change,
-    )
-
-
-# Financial years and the plan
-
-
-def financial_year(period: str) -> str:
-    """The April-March financial year of a month: ``2022-03`` -> ``2021/22``."""
-    year, month = int(period[:4]), int(period[5:7])
-    start = year if month >= 4 else year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def months_between(start: str, end: str) -> list[str]:
-    """Every month from ``start`` to ``end`` inclusive (empty when end is before start)."""
-    y, m = int(start[:4]), int(start[5:7])
-    ey, em = int(end[:4]), int(end[5:7])
-    out: list[str] = []
-    while (y, m) <= (ey, em):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def _yearly(amounts: Mapping[str, float], period: str) -> float:
-    """A year's amount for a month's year: before YR1 none, after YR5 the YR5 amount."""
-    year = financial_year(period)
-    if year < PLAN_YEARS[0]:
-        return 0.0
-    if year > PLAN_YEARS[-1]:
-        year = PLAN_YEARS[-1]
-    return amounts.get(year, 0.0)
-
-
-def planned_in_month(register: BenefitsRegister, line_code: str, period: str) -> float:
-    """The planned £'000 of a line in a month: its year's amount over twelve months."""
-    amounts = {p.year: p.planned_k for p in register.plan if p.line_code == line_code}
-    return _yearly(amounts, period) / 12
-
-
-def cost_in_month(register: BenefitsRegister, period: str) -> float:
-    """The costs table's £'000 in a month (TBC cells count as nothing).
-
-    After YR5 only recurrent costs carry on at their YR5 amount (illustrative).
-    """
-    year = financial_year(period)
-    after = year > PLAN_YEARS[-1]
-    total = 0.0
-    for row in register.costs:
-        if after and row.kind != "recurrent":
-            continue
-        if row.year == (PLAN_YEARS[-1] if after else year) and row.cost_k is not None:
-            total += row.cost_k
-    return total / 12
-
-
-def baseline_in(
-    line: BenefitLine, kpi: BenefitKpi, variables: Mapping[str, float], period: str
-) -> float:
-    """A KPI's baseline in a month: static, or grown each financial year since 2019/20."""
-    if line.baseline_type != BaselineType.TREND_ADJUSTED or kpi.role != BenefitKpiRole.SYSTEM_WIDE:
-        return kpi.baseline
-    years = int(financial_year(period)[:4]) - int(BASELINE_YEAR[:4])
-    return kpi.baseline * (1 + variables.get(GROWTH_VARIABLE, 0.0) / 100) ** years
 
 
 # Positions
@@ -517,7 +326,8 @@ def kpi_readings(
     fw: Framework, frame: pd.DataFrame, month: str, codes: Iterable[str]
 ) -> dict[str, KpiReading]:
     """Each KPI's reading from one series: the same analysis as KPI detail shows."""
-    from scorecard.scoring import analyse_series, kpi_series
+    from scorecard.scoring import analyse_series
+    from scorecard.scoring_series import kpi_series
     from scorecard.sustain import verdict_for
 
     area = system_area(fw)
@@ -534,12 +344,12 @@ def kpi_readings(
 def _illustrative(fw: Framework, line: BenefitLine) -> str:
     register = fw.benefits
     parts = [
-        f"{v.name}={_n(v.value)}"
+        f"{v.name}={short_number(v.value)}"
         for v in register.variables
         if v.line_code == line.code and v.provenance == Provenance.ILLUSTRATIVE
     ]
     parts += [
-        f"baseline of {k.kpi_code}={_n(k.baseline)}"
+        f"baseline of {k.kpi_code}={short_number(k.baseline)}"
         for k in register.kpis
         if k.line_code == line.code and k.provenance == Provenance.ILLUSTRATIVE
     ]
@@ -783,128 +593,6 @@ def line_evidence_hash(fw: Framework, frame: pd.DataFrame, line_code: str, perio
     }
     canonical = json.dumps([definition, rows], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-# The contract and the command
-
-
-def _k(x: float | None) -> float | None:
-    return None if x is None else round(x, 1)
-
-
-def _attribution_dict(a: Attribution | None) -> dict[str, object] | None:
-    if a is None:
-        return None
-    return {
-        "case": str(a.case),
-        "system_improvement": _k(a.system),
-        "operational_improvement": _k(a.operational),
-        "programme": _k(a.programme),
-        "other": _k(a.other),
-        "offset": _k(a.offset),
-        "sentence": a.sentence,
-    }
-
-
-def as_contract_dict(fw: Framework, position: BenefitsPosition) -> dict[str, object]:
-    """The ``benefits --json`` object (README, "Benefits realisation")."""
-    register = fw.benefits
-    names = {line.code: line.name for line in register.lines}
-    return {
-        "month": position.month,
-        "synthetic": position.synthetic,
-        "plan": [
-            {
-                "line": names[p.line_code],
-                "code": p.line_code,
-                "year": p.year,
-                "planned_k": p.planned_k,
-            }
-            for p in register.plan
-        ],
-        "costs": [
-            {
-                "line": c.line,
-                "kind": str(c.kind),
-                "year": c.year,
-                "cost_k": c.cost_k,
-                "note": c.note,
-            }
-            for c in register.costs
-        ],
-        "lines": [
-            {
-                "line": line.name,
-                "code": line.code,
-                "planned_to_date_k": _k(line.planned_to_date_k),
-                "delivered_to_date_k": _k(line.delivered_to_date_k),
-                "signed_off_k": _k(line.signed_off_k),
-                "cashed_k": _k(line.cashed_k),
-                "kpi_codes": list(line.kpi_codes),
-                "system_kpi_codes": list(line.system_kpi_codes),
-                "organisations": list(line.organisations),
-                "method": line.method,
-                "status": str(line.status),
-                "status_sentence": line.status_sentence,
-                "months_measured": line.months_measured,
-                "planned_measured_k": _k(line.planned_measured_k),
-                "attribution": _attribution_dict(line.attribution),
-                "synthetic": line.synthetic,
-                "illustrative": line.illustrative,
-                "sustainability": line.sustainability or None,
-                "sustainability_kpi": line.sustainability_kpi or None,
-            }
-            for line in position.lines
-        ],
-        "organisations": [
-            {
-                "organisation": o.organisation,
-                "planned_to_date_k": _k(o.planned_to_date_k),
-                "delivered_to_date_k": _k(o.delivered_to_date_k),
-                "signed_off_k": _k(o.signed_off_k),
-                "cashed_k": _k(o.cashed_k),
-                "lines": list(o.lines),
-            }
-            for o in position.organisations
-        ],
-        "totals": {
-            "planned_to_date_k": _k(position.totals.planned_to_date_k),
-            "delivered_to_date_k": _k(position.totals.delivered_to_date_k),
-            "signed_off_k": _k(position.totals.signed_off_k),
-            "cashed_k": _k(position.totals.cashed_k),
-            "cost_to_date_k": _k(position.totals.cost_to_date_k),
-            "net_to_date_k": _k(position.totals.net_to_date_k),
-            "lines_not_shown": list(position.totals.lines_not_shown),
-        },
-        "notes": [
-            CARRY_ON_NOTE,
-            SPLIT_NOTE,
-            f"on plan means within ±{TOLERANCE:.0%} (illustrative)",
-        ],
-    }
-
-
-def benefits_text(position: BenefitsPosition) -> str:
-    """The position as plain text for the terminal."""
-    mark = " (synthetic values)" if position.synthetic else ""
-    out = [f"Benefits realised to {position.month}{mark}, £'000", ""]
-    out.append(
-        f"{'Line':<66} {'Planned':>9} {'Delivered':>10} {'Signed off':>11} {'Cashed':>8}  Status"
-    )
-    for line in position.lines:
-        delivered = "—" if line.delivered_to_date_k is None else f"{line.delivered_to_date_k:,.0f}"
-        out.append(
-            f"{line.name[:66]:<66} {line.planned_to_date_k:>9,.0f} {delivered:>10} "
-            f"{line.signed_off_k:>11,.0f} {line.cashed_k:>8,.0f}  {line.status_words}"
-        )
-    t = position.totals
-    out.append(
-        f"{'Total':<66} {t.planned_to_date_k:>9,.0f} {t.delivered_to_date_k:>10,.0f} "
-        f"{t.signed_off_k:>11,.0f} {t.cashed_k:>8,.0f}"
-    )
-    out += ["", f"Costs to date {t.cost_to_date_k:,.0f}; net position {t.net_to_date_k:,.0f}.", ""]
-    out += [f"{line.code}: {line.status_sentence}" for line in position.lines]
-    return "\n".join(out)
 
 
 def read_signoffs(reviews: SignOffRecord, month: str) -> Sequence[SignedOff]:

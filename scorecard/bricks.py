@@ -12,7 +12,8 @@ from scorecard.domain import Brick, Framework, Kpi, LinkKind, SpcEvent, SpcEvent
 from scorecard.numbers import format_value
 from scorecard.periods import month_index, month_long
 from scorecard.scoring import ScorecardRow
-from scorecard.spc import CONCERN, IMPROVEMENT, NEITHER, SpcResult
+from scorecard.spc import SpcResult
+from scorecard.spc_icons import CONCERN, IMPROVEMENT, NEITHER
 
 # A KPI's state on a brick card, worst first: a brick's state is the worst of its card's KPIs.
 STATES: Mapping[str, str] = {

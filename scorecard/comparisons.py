@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final
 
 import pandas as pd
 
@@ -14,10 +17,13 @@ from scorecard.benchmark import (
     PeerTable,
     benchmark_of,
     benchmarks_for,
+    benchmarks_of_sorted,
     level_table,
-    split_comparisons,
+    sorted_comparisons,
 )
 from scorecard.domain import Framework, Kpi, PeerGroup
+from scorecard.errors import Problem
+from scorecard.framework import display_path
 from scorecard.scoring import ScorecardRow
 from scorecard.store import Store
 
@@ -37,15 +43,11 @@ def benchmarks_of_frame(
 ) -> dict[tuple[str, str, str], Benchmark]:
     """Each wanted (KPI, area, period) against England's whole level, from comparison rows.
 
-    Only the rows of the measures the wanted KPIs are compared through are split.
+    The rows are sorted once and every (measure, month, level) funnel is computed in one pass.
     """
-    kpis = kpis_by_code(fw)
-    asked = list(wanted)
-    measures = {kpis[k].source_key for k, _, _ in asked if k in kpis and kpis[k].source_key}
-    if not measures or frame.empty:
+    if frame.empty:
         return {}
-    used = frame[frame["source_key"].isin(sorted(measures))]
-    return benchmarks_for(asked, kpis, area_types(fw), split_comparisons(used))
+    return benchmarks_of_sorted(wanted, kpis_by_code(fw), area_types(fw), sorted_comparisons(frame))
 
 
 def with_benchmarks(
@@ -130,6 +132,47 @@ def missing_members_sentence(group: PeerGroup, missing: Sequence[str], period: s
         f"organisation{plural} {names}, which the comparison data does not hold for {period}; "
         f"{'they are' if len(missing) != 1 else 'it is'} left out."
     )
+
+
+PEER_GROUPS_FILE: Final = "peer_groups.csv"
+PEER_MEMBER_RULE: Final = "a peer-group member is an organisation of the comparison data"
+
+
+def absent_peer_members(framework_dir: Path, frame: pd.DataFrame) -> list[Problem]:
+    """Each peer_groups.csv row naming an organisation the comparison rows never hold.
+
+    A member counts as held when the rows hold its code at the group's level for any measure
+    and month. One problem per row, with its file, row (the header is row 1), column
+    ``org_code``, value and rule; the row ``*`` (every organisation) is never absent.
+    """
+    path = framework_dir / PEER_GROUPS_FILE
+    if not path.is_file():
+        return []
+    held: set[tuple[str, str]] = set()
+    if not frame.empty:
+        held = set(zip(frame["org_level"].astype(str), frame["org_code"].astype(str), strict=True))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out: list[Problem] = []
+    for row, cells in enumerate(rows, start=2):
+        code = (cells.get("org_code") or "").strip()
+        level = (cells.get("level") or "").strip()
+        if not code or code == "*" or (level, code) in held:
+            continue
+        group = (cells.get("group_code") or "").strip()
+        out.append(
+            Problem(
+                display_path(path),
+                row,
+                "org_code",
+                code,
+                PEER_MEMBER_RULE,
+                f"peer group '{group}' names {code}, which the comparison data does not hold "
+                f"at level {level} for any measure or month; it is left out of the group's "
+                "tables",
+            )
+        )
+    return out
 
 
 def _has_own(

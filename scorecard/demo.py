@@ -72,7 +72,7 @@ def build_demo_store(
     Raises:
         UserError: ``path`` is not a demo store, or the validation rejected the rows.
     """
-    from scorecard import pipeline, store
+    from scorecard import pipeline, store_writes
 
     started = time.perf_counter()
     end = end_month or last_month()
@@ -84,16 +84,16 @@ def build_demo_store(
     leftovers = [
         tmp,
         Path(f"{tmp}.wal"),
-        store.lock_path(tmp),
-        store.tmp_path(tmp),
-        Path(f"{store.tmp_path(tmp)}.wal"),
+        store_writes.lock_path(tmp),
+        store_writes.tmp_path(tmp),
+        Path(f"{store_writes.tmp_path(tmp)}.wal"),
     ]
     try:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
         # The planted improvements' events are data of this store, kept through later loads.
         events = demo_events(fw, month_range(end, months))
-        store.init_store(tmp, fw, events, events_synthetic=True)
+        store_writes.init_store(tmp, fw, events, events_synthetic=True)
         report = pipeline.load_frame(
             tmp,
             fw,
@@ -109,7 +109,7 @@ def build_demo_store(
             # The framework and the generator disagree (e.g. a unit the demo cannot draw):
             # say what the validation said; the existing store is left as it was.
             raise UserError(report.errors or "the demo rows could not be loaded")
-        with store.writer_lock(path):
+        with store_writes.writer_lock(path):
             _check_replaceable(path)  # again: a real load may have landed meanwhile
             # The old store is being discarded: a log it left behind must not replay onto
             # the new file.

@@ -18,7 +18,8 @@ from scorecard.errors import UserError
 from scorecard.exceptions import ExceptionItem, exceptions
 from scorecard.numbers import format_value
 from scorecard.periods import month_index, period_of_index
-from scorecard.reviews import Action, Reviews
+from scorecard.reviews import Reviews
+from scorecard.reviews_commentary import Action
 from scorecard.scoring import ScorecardRow
 
 LABEL = SYNTHETIC_LABEL  # every text the demo writes starts with this

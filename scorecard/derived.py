@@ -28,7 +28,7 @@ from typing import Final, Protocol
 import numpy as np
 import pandas as pd
 
-from scorecard.benefits import months_between
+from scorecard.benefits_plan import months_between
 from scorecard.domain import DERIVED_KPIS, OBSERVATION_COLUMNS, AreaType, Framework
 
 ACT_BENEFIT: Final = "ACT-BENEFIT"

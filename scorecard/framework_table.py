@@ -9,7 +9,7 @@ import pandas as pd
 
 from scorecard.derived import DERIVED_SOURCE
 from scorecard.domain import DERIVED_KPIS, Framework, Kpi, LinkKind, Provenance, Tier
-from scorecard.framework import Thread, threads, unthreaded
+from scorecard.framework_coverage import Thread, threads, unthreaded
 from scorecard.icons import assurance_label, variation_label
 from scorecard.scoring import ScorecardRow
 

@@ -16,7 +16,7 @@ NHS_MID_GREY: Final = "#768692"
 NHS_DARK_GREY: Final = "#425563"
 NHS_BLUE: Final = "#005eb8"
 
-# Colour of each per-point state of scorecard.spc (excluded and missing points are greyed out).
+# Colour of each point state of scorecard.spc_icons (excluded and missing points are greyed out).
 STATE_COLOURS: Final = {
     "common_cause": MDC_COMMON_CAUSE,
     "improvement": MDC_IMPROVEMENT,

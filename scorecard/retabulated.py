@@ -30,7 +30,7 @@ from scorecard.errors import Problem, UserError
 
 if TYPE_CHECKING:
     from scorecard.domain import Framework
-    from scorecard.store import Source
+    from scorecard.store_writes import Source
 
 RULE: Final = "retabulated"
 MAX_PROBLEMS: Final = 20
@@ -556,7 +556,7 @@ def convert(path: Path, fw: Framework) -> Conversion:
             a cell that is not a number, or a duplicated organisation and month: each a
             sentence naming file, row, column, value and rule.
     """
-    from scorecard.store import Source
+    from scorecard.store_writes import Source
 
     spec = spec_for(path)
     checked = _Checked(path.name, _read_csv(path, spec), spec)

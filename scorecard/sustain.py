@@ -3,7 +3,7 @@
 An analyst declares, in the framework's ``spc_events.csv``, the month an improvement started
 (kind ``improvement_started``, which also starts a new SPC partition) and the month the
 support behind it ended (kind ``support_ended``). From the series and those two months this
-module gives one verdict, computed with the rules of ``scorecard.spc`` (Making Data Count):
+module gives one verdict, computed with the rules of ``scorecard.spc_rules`` (Making Data Count):
 
 - ``none``: no improvement is declared (or it is not in the series), the KPI has no better
   direction, the improvement has fewer than ``MIN_BEFORE_POINTS`` points before it, or support
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scorecard import spc
+from scorecard import spc_limits, spc_rules, spc_settings
 from scorecard.domain import Direction
 from scorecard.numbers import format_number
 
@@ -64,7 +64,7 @@ LABELS: Final = {
 }
 
 # Making Data Count: limits after a change are trial limits until 12 points, then fixed.
-TRIAL_POINTS: Final = spc.MIN_BASELINE_POINTS
+TRIAL_POINTS: Final = spc_settings.MIN_BASELINE_POINTS
 # Illustrative (not in the documents): three points since support ended before any verdict
 # other than "too early", the fewest in which a two-of-three signal can fire.
 MIN_AFTER_POINTS: Final = 3
@@ -181,13 +181,13 @@ def _core(
     # z > 0 is better than the improved mean, z < 0 worse: one side of every rule to check.
     with np.errstate(invalid="ignore"):
         z = np.where(improved, (y - base_mean[:, None]) * sign[:, None], np.nan)
-        width = spc.LIMIT_FACTOR * base_mr[:, None]
-        width_2s = spc.TWO_SIGMA_FACTOR * base_mr[:, None]
+        width = spc_limits.LIMIT_FACTOR * base_mr[:, None]
+        width_2s = spc_limits.TWO_SIGMA_FACTOR * base_mr[:, None]
         flags = {
             "points_outside_limits": z < -width,
-            "run_on_one_side": spc.run_on_one_side(z, 0.0, run_length).low,
-            "trend": spc.trend(z, trend_length).low,
-            "two_of_three_beyond_two_sigma": spc.two_of_three_beyond_two_sigma(
+            "run_on_one_side": spc_rules.run_on_one_side(z, 0.0, run_length).low,
+            "trend": spc_rules.trend(z, trend_length).low,
+            "two_of_three_beyond_two_sigma": spc_rules.two_of_three_beyond_two_sigma(
                 z, np.inf, -width_2s, 0.0
             ).low,
         }
@@ -204,7 +204,7 @@ def _core(
     run_now = (n_used >= run_length) & ((latest & worse).sum(axis=1) == run_length)
     recent_mean = _masked_mean(y, latest)
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = LOST_Z * (pre_mr / spc.D2) / math.sqrt(run_length)
+        se = LOST_Z * (pre_mr / spc_limits.D2) / math.sqrt(run_length)
         gap = (recent_mean - pre_mean) * sign
         back = run_now & (gap <= se)
         no_better = (after_mean - pre_mean) * sign <= 0
@@ -236,8 +236,12 @@ def _core(
         rule=rule.astype(np.str_),
         pre_mean=pre_mean,
         base_mean=np.where(n_improved >= TRIAL_POINTS, base_mean, np.nan),
-        upl=np.where(n_improved >= TRIAL_POINTS, base_mean + spc.LIMIT_FACTOR * base_mr, np.nan),
-        lpl=np.where(n_improved >= TRIAL_POINTS, base_mean - spc.LIMIT_FACTOR * base_mr, np.nan),
+        upl=np.where(
+            n_improved >= TRIAL_POINTS, base_mean + spc_limits.LIMIT_FACTOR * base_mr, np.nan
+        ),
+        lpl=np.where(
+            n_improved >= TRIAL_POINTS, base_mean - spc_limits.LIMIT_FACTOR * base_mr, np.nan
+        ),
         after_mean=after_mean,
         n_improved=n_improved.astype(np.int64),
         n_after=n_after.astype(np.int64),
@@ -283,7 +287,7 @@ def assess_many(
     directions: Direction | str | Sequence[Direction | str],
     improvement_index: ArrayLike | None,
     support_index: ArrayLike | None,
-    settings: spc.SpcSettings | None = None,
+    settings: spc_settings.SpcSettings | None = None,
 ) -> NDArray[np.str_]:
     """The sustainability status of many series at once (vectorised; no other partitions).
 
@@ -297,7 +301,7 @@ def assess_many(
     Returns:
         One status of ``SUSTAINABILITY`` per series; agrees with ``assess`` row by row.
     """
-    s = settings or spc.SpcSettings()
+    s = settings or spc_settings.SpcSettings()
     y = np.array(matrix, dtype=np.float64)
     if y.ndim != 2:
         msg = f"matrix must be n_series × n_points, not shape {y.shape}"
@@ -349,7 +353,7 @@ def assess(
     support_index: int | None = None,
     *,
     periods: Sequence[str] | None = None,
-    settings: spc.SpcSettings | None = None,
+    settings: spc_settings.SpcSettings | None = None,
     change_points: Sequence[int] = (),
     excluded: Sequence[bool] | ArrayLike | None = None,
 ) -> Verdict:
@@ -371,7 +375,7 @@ def assess(
     Returns:
         The verdict, with the rule and months that produced it.
     """
-    s = settings or spc.SpcSettings()
+    s = settings or spc_settings.SpcSettings()
     x = np.array(values, dtype=np.float64)
     if x.ndim != 1:
         msg = f"values must be one series (1-D), not shape {x.shape}"
@@ -456,7 +460,7 @@ def _span(months: Sequence[str]) -> str:
     return f"{months[0]} to {months[-1]}"
 
 
-def verdict_sentence(v: Verdict, periods: Sequence[str], settings: spc.SpcSettings) -> str:
+def verdict_sentence(v: Verdict, periods: Sequence[str], settings: spc_settings.SpcSettings) -> str:
     """The verdict as one plain-English sentence naming its rule and months."""
     started = periods[v.improvement_index] if v.improvement_index is not None else ""
     ended = periods[v.support_index] if v.support_index is not None else ""
@@ -509,7 +513,7 @@ def verdict_sentence(v: Verdict, periods: Sequence[str], settings: spc.SpcSettin
 
 
 class DeclaredSeries(Protocol):
-    """What a verdict reads of a KPI × area series (``scoring.KpiSeries`` is one)."""
+    """What a verdict reads of a KPI × area series (``scoring_series.KpiSeries`` is one)."""
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -547,7 +551,7 @@ class DeclaredSeries(Protocol):
 
 
 def verdict_for(kpi: Kpi, series: DeclaredSeries) -> Verdict:
-    """The sustainability verdict of a KPI × area series (``scoring.KpiSeries``).
+    """The sustainability verdict of a KPI × area series (``scoring_series.KpiSeries``).
 
     The series carries the declared ``improvement_index`` and ``support_index`` (from the
     framework's spc_events); the KPI gives the direction.
@@ -558,7 +562,7 @@ def verdict_for(kpi: Kpi, series: DeclaredSeries) -> Verdict:
         series.improvement_index,
         series.support_index,
         periods=series.periods,
-        settings=spc.SpcSettings(
+        settings=spc_settings.SpcSettings(
             baseline_points=kpi.spc_baseline_points, conflict_rule=kpi.conflict_rule
         ),
         change_points=series.change_points,

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from scorecard.benefits import (
-    as_contract_dict,
-    benefits_position,
-    benefits_text,
-    read_signoffs,
-    system_area,
-)
+from scorecard.benefits import benefits_position, read_signoffs, system_area
+from scorecard.benefits_report import as_contract_dict, benefits_text
 from scorecard.command import EXIT_OK, CommandResult
 from scorecard.domain import with_events
 from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
-from scorecard.reviews import Reviews
+from scorecard.reviews_benefit_signoffs import BenefitSignOffRecords
 from scorecard.store import Store, store_events
 
 
@@ -58,7 +53,7 @@ def run_benefits(args: argparse.Namespace) -> CommandResult:
             )
         )
     frame = store.current(list(fw.benefits.kpi_codes()), [system_area(fw)], up_to=args.month)
-    signoffs = read_signoffs(Reviews.beside(args.db), args.month)
+    signoffs = read_signoffs(BenefitSignOffRecords.beside(args.db), args.month)
     position = benefits_position(fw, frame, args.month, signoffs)
     return CommandResult(
         exit_code=EXIT_OK, data=as_contract_dict(fw, position), text=benefits_text(position)

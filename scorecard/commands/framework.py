@@ -7,13 +7,8 @@ from pathlib import Path
 
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.errors import UserError
-from scorecard.framework import (
-    coverage,
-    coverage_text,
-    display_path,
-    framework_as_dict,
-    load_framework,
-)
+from scorecard.framework import display_path, load_framework
+from scorecard.framework_coverage import coverage, coverage_text, framework_as_dict
 
 
 def run_framework(args: argparse.Namespace) -> CommandResult:

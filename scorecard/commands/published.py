@@ -30,6 +30,7 @@ class Built:
     comparisons: int = 0
     seconds: float = 0.0
     lines: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def published_files(root: Path = PUBLISHED_DIR) -> dict[str, list[Path]]:
@@ -83,13 +84,15 @@ def build_published(db: Path, framework: Path, user: str, root: Path = PUBLISHED
             or any file is rejected (every problem, each naming file, row, column and rule).
     """
     from scorecard.commands.import_nhse import load_publications
+    from scorecard.comparisons import absent_peer_members
     from scorecard.connectors.loading import PublicationLoad
     from scorecard.connectors.nhse_discharge_delays import discharge_delay_loads
     from scorecard.connectors.nhse_virtual_wards import virtual_ward_loads
     from scorecard.framework import load_framework
     from scorecard.provenance import comparison_table
     from scorecard.retabulated import convert
-    from scorecard.store import Store, init_store
+    from scorecard.store import Store
+    from scorecard.store_writes import init_store
 
     started = time.perf_counter()
     db = Path(db)
@@ -124,7 +127,9 @@ def build_published(db: Path, framework: Path, user: str, root: Path = PUBLISHED
         store = Store(building)
         built.files = len(workbooks) + len(wards) + len(tables)
         built.values = len(store.current())
-        built.comparisons = len(store.comparisons())
+        comparisons = store.comparisons()
+        built.comparisons = len(comparisons)
+        built.warnings = absent_peer_members(Path(framework), comparisons)
         synthetic = int(store.current()["synthetic"].sum())
         if synthetic:  # the loads above never mark values synthetic; a check, not a hope
             message = f"{synthetic} values came out synthetic; nothing was written."
@@ -147,11 +152,16 @@ def run_published(args: argparse.Namespace) -> CommandResult:
         f"published files, {built.comparisons:,} comparison figures, in {built.seconds:.1f} s. "
         "No value is synthetic."
     )
+    # A peer-group member the publications do not hold is a warning, not a rejection: the
+    # store is sound and the member is left out of the group's tables (exit 0).
+    for problem in built.warnings:
+        text += f"\nWarning: {problem.sentence()}"
     data = {
         "db": str(args.db),
         "files": built.files,
         "values": built.values,
         "comparisons": built.comparisons,
         "synthetic": 0,
+        "warnings": [p.as_dict() for p in built.warnings],
     }
     return CommandResult(exit_code=EXIT_OK, data=data, text=text)

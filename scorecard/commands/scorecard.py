@@ -13,7 +13,8 @@ from scorecard.errors import Problem, UserError
 from scorecard.framework import load_framework
 from scorecard.provenance import add_sources
 from scorecard.reviews import Reviews
-from scorecard.scoring import compute_scorecard, scorecard_text
+from scorecard.scoring import compute_scorecard
+from scorecard.scoring_text import scorecard_text
 from scorecard.store import Store, store_events
 
 

@@ -9,20 +9,15 @@ from pathlib import Path
 import pandas as pd
 
 from schemas.extract import KEY_COLUMNS
-from scorecard import store
+from scorecard import store, store_writes
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.domain import DERIVED_KPIS, Framework
 from scorecard.framework import load_framework
 from scorecard.output import check_out, write_out
-from scorecard.pipeline import (
-    REJECTED,
-    _plural,
-    _show,
-    export_csv,
-    export_json,
-    load_files,
-)
-from scorecard.reviews import Reviews
+from scorecard.pipeline import REJECTED, export_csv, export_json, load_files
+from scorecard.pipeline_reading import plural
+from scorecard.pipeline_validation import shown_value
+from scorecard.reviews_core import ReviewsDatabase
 from scorecard.steward import export_view, history_view
 
 
@@ -33,7 +28,7 @@ def _framework(args: argparse.Namespace) -> Framework:
 def run_init(args: argparse.Namespace) -> CommandResult:
     """``scorecard init``: create an empty store for the framework (nothing on a broken one)."""
     fw = _framework(args)
-    store.init_store(Path(args.db), fw)
+    store_writes.init_store(Path(args.db), fw)
     data = {"db": str(args.db), "framework": fw.name, "kpis": len(fw.kpis), "areas": len(fw.areas)}
     text = (
         f"Created an empty store at {args.db} for the {fw.name} framework "
@@ -120,31 +115,31 @@ def run_history(args: argparse.Namespace) -> CommandResult:
         touched = reader.history(kpi_code=args.kpi, area_code=args.area)["load_id"].unique()
         loads = loads[loads["load_id"].isin(touched)]
     versions, notice = history_view(Path(args.db), Path(args.framework), reader.current(), versions)
-    record = Reviews.beside(Path(args.db)).verify()  # people's words, checked on every read
+    record = ReviewsDatabase.beside(Path(args.db)).verify()  # people's words, checked on every read
     data = {
         "values": notice,
         "loads": _records(loads),
         "revisions": _records(versions),
         "record": {"intact": record.intact, "breaks": [b.sentence for b in record.breaks]},
     }
-    lines = [notice, record.summary(), f"Load log ({_plural(len(loads), 'load')}):"]
+    lines = [notice, record.summary(), f"Load log ({plural(len(loads), 'load')}):"]
     for load in _records(loads):
         lines.append(
             f"  load {load['load_id']}: {load['file_name']} ({load['kind']}"
             f"{', SYNTHETIC' if load['synthetic'] else ''}) by {load['loaded_by']} at "
-            f"{load['loaded_at']}: {_plural(int(str(load['rows'])), 'row')}, "
-            f"{load['new_rows']} new, {_plural(int(str(load['revisions'])), 'revision')}, "
+            f"{load['loaded_at']}: {plural(int(str(load['rows'])), 'row')}, "
+            f"{load['new_rows']} new, {plural(int(str(load['revisions'])), 'revision')}, "
             f"{load['unchanged']} unchanged"
         )
     keys = versions.groupby(list(KEY_COLUMNS), sort=False).ngroups if len(versions) else 0
-    lines.append(f"Revised values ({_plural(keys, 'key')}, every version, oldest first):")
+    lines.append(f"Revised values ({plural(keys, 'key')}, every version, oldest first):")
     for version in _records(versions):
         state = (
             "current" if version["current"] else f"superseded by load {version['superseded_by']}"
         )
         lines.append(
             f"  {version['kpi_code']} {version['area_code']} {version['period']}: "
-            f"{_show(version['value'])} ({version['status']}) from load {version['load_id']} "
+            f"{shown_value(version['value'])} ({version['status']}) from load {version['load_id']} "
             f"{version['file_name']}, {state}"
         )
     return CommandResult(EXIT_OK, data, "\n".join(lines))

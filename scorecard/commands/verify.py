@@ -7,12 +7,12 @@ from pathlib import Path
 
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
 from scorecard.errors import Problem
-from scorecard.reviews import Reviews
+from scorecard.reviews_core import ReviewsDatabase
 
 
 def run_verify(args: argparse.Namespace) -> CommandResult:
     """Verify every record of people's words beside the store; name each break."""
-    reviews = Reviews.beside(Path(args.db))
+    reviews = ReviewsDatabase.beside(Path(args.db))
     state = reviews.verify()
     data = {
         "file": str(reviews.path),

@@ -11,7 +11,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from scorecard.store import Source
+    from scorecard.store_writes import Source
 
 
 @dataclass(frozen=True)

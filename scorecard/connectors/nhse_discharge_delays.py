@@ -605,7 +605,7 @@ def discharge_delay_loads(fw: Framework, paths: list[Path]) -> list[PublicationL
         UserError: every problem found in any workbook (nothing is loaded then).
     """
     from scorecard.provenance import comparison_table
-    from scorecard.store import Source
+    from scorecard.store_writes import Source
 
     problems: list[Problem] = []
     read: list[tuple[Path, pd.DataFrame, str]] = []

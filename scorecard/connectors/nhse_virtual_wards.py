@@ -504,7 +504,7 @@ def virtual_ward_loads(fw: Framework, paths: list[Path]) -> tuple[list[Publicati
         UserError: every problem found in any workbook (nothing is loaded then).
     """
     from scorecard.provenance import comparison_table
-    from scorecard.store import Source
+    from scorecard.store_writes import Source
 
     problems: list[Problem] = []
     loads: list[PublicationLoad] = []

@@ -22,7 +22,7 @@ from scorecard.pack.inputs import (
     scorecard_frame,
     scorecard_xlsx,
 )
-from scorecard.pack.pages import lead_sentence
+from scorecard.pack.pages_front import lead_sentence
 from scorecard.pack.render import PackPdf, pack_pdf, render_html, render_pack
 from scorecard.pack.theme import month_words
 from scorecard.reviews import Reviews

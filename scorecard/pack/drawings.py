@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from markupsafe import Markup, escape
 
-from scorecard import icons, spc
+from scorecard import icons, spc, spc_icons
 from scorecard.numbers import format_number
 from scorecard.pack.theme import (
     NHS_GREY,
@@ -62,13 +62,13 @@ def direction_words(direction: str) -> str:
 
 def variation_icon(variation: str, size: float = 22) -> Markup:
     """The variation icon as inline SVG (fixed text only; its title is the alternative text)."""
-    code = variation if variation in spc.VARIATIONS else "none"
+    code = variation if variation in spc_icons.VARIATIONS else "none"
     return Markup(icons.variation_icon_svg(code, size))  # noqa: S704 - built from fixed text
 
 
 def assurance_icon(assurance: str, size: float = 22) -> Markup:
     """The assurance icon as inline SVG (fixed text only; its title is the alternative text)."""
-    code = assurance if assurance in spc.ASSURANCES else "none"
+    code = assurance if assurance in spc_icons.ASSURANCES else "none"
     return Markup(icons.assurance_icon_svg(code, size))  # noqa: S704 - built from fixed text
 
 
@@ -351,7 +351,13 @@ def _legend_items(chart: ChartInput, show: np.ndarray, targets: np.ndarray) -> l
     states = {pts.point_state[i] for i in shown}
     items: list[str] = [
         s
-        for s in (spc.COMMON_CAUSE, spc.IMPROVEMENT, spc.CONCERN, spc.NEITHER, spc.EXCLUDED)
+        for s in (
+            spc_icons.COMMON_CAUSE,
+            spc_icons.IMPROVEMENT,
+            spc_icons.CONCERN,
+            spc_icons.NEITHER,
+            spc_icons.EXCLUDED,
+        )
         if s in states
     ]
     parts = {int(p) for p in np.asarray(pts.partition)[shown]} if shown else set()

@@ -9,25 +9,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from scorecard.benchmark import split_comparisons
-from scorecard.comparisons import with_benchmarks
+from scorecard.benchmark import PeerTable, level_table, split_comparisons
+from scorecard.comparisons import level_of, with_benchmarks
 from scorecard.derived import WithDerived, benefit_rows
 from scorecard.disclosure import SUPPRESSION_NOTE, hidden_periods
-from scorecard.domain import Area, Framework, SpcEvent, with_events
+from scorecard.domain import Area, Framework, SpcEvent, Tier, with_events
 from scorecard.errors import Problem, UserError
 from scorecard.numbers import SUPPRESSED_MARK
 from scorecard.pack.drawings import assurance_words, variation_words
 from scorecard.periods import previous_month
-from scorecard.reviews import (
-    Annotation,
-    Commentary,
-    Reviews,
-    SignOff,
-    SignOffChange,
-    row_record,
-    with_declared_change_points,
-)
-from scorecard.scoring import KpiSeries, ScorecardRow, compute_scorecard, compute_series
+from scorecard.reviews import Reviews
+from scorecard.reviews_annotations import Annotation, with_declared_change_points
+from scorecard.reviews_commentary import Commentary
+from scorecard.reviews_signoffs import SignOff, SignOffChange, row_record
+from scorecard.scoring import ScorecardRow, compute_scorecard
+from scorecard.scoring_series import KpiSeries, compute_series
 
 if TYPE_CHECKING:
     from scorecard.benefits import BenefitsPosition
@@ -123,6 +119,9 @@ class PackData:
     # By KPI code (this area): periods disclosure control hides beyond the small-number rule
     # itself (secondary suppression, decided over every area so totals and parts agree).
     hidden_periods: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # By lead KPI code: every organisation of the area's level in the row's month, with the
+    # funnel's limits (only KPIs with a funnel; scorecard.pack.funnel draws them).
+    peer_tables: Mapping[str, PeerTable] = field(default_factory=dict)
 
 
 def _data_as_of(loads: pd.DataFrame) -> str:
@@ -139,13 +138,27 @@ def _with_benchmarks(
     fw: Framework,
     rows: tuple[ScorecardRow, ...],
     previous: tuple[ScorecardRow, ...],
-) -> tuple[tuple[ScorecardRow, ...], tuple[ScorecardRow, ...]]:
-    """The rows with their benchmarks, when the store holds comparison figures."""
+) -> tuple[tuple[ScorecardRow, ...], tuple[ScorecardRow, ...], dict[str, PeerTable]]:
+    """The rows with their benchmarks, when the store holds comparison figures.
+
+    Also each lead KPI's peer table (every organisation of the area's level, the row's month)
+    where it has a funnel, for the pack's funnel plot.
+    """
     read = getattr(store, "comparisons", None)
     if not callable(read):
-        return rows, previous
+        return rows, previous, {}
     split = split_comparisons(read())
-    return tuple(with_benchmarks(rows, fw, split)), tuple(with_benchmarks(previous, fw, split))
+    rows = tuple(with_benchmarks(rows, fw, split))
+    tables: dict[str, PeerTable] = {}
+    for row in rows:
+        kpi = fw.kpi(row.kpi_code)
+        level = level_of(fw, row.area_code)
+        if kpi.tier != Tier.LEAD or not kpi.source_key or level is None or not row.period:
+            continue
+        table = level_table(split, kpi.source_key, row.period, level, str(kpi.unit), kpi.direction)
+        if table is not None and table.method == "funnel":
+            tables[kpi.code] = table
+    return rows, tuple(with_benchmarks(previous, fw, split)), tables
 
 
 def read_pack_data(
@@ -186,7 +199,7 @@ def read_pack_data(
     # from the store, not the area's frame: a whole's row reads its parts to check they add up
     rows = tuple(compute_scorecard(live, store, month, area.code))
     previous = tuple(compute_scorecard(live, frame, previous_month(month), area.code))
-    rows, previous = _with_benchmarks(stored, live, rows, previous)
+    rows, previous, peer_tables = _with_benchmarks(stored, live, rows, previous)
     series = compute_series(live, frame, month, area.code)
     signoff = reviews.signoff(month, area.code)
     if signoff is not None:
@@ -225,6 +238,7 @@ def read_pack_data(
         benefits=_benefits(live, store, reviews, month),
         latest_commentary={c.kpi_code: c for c in reviews.latest_commentary(month, area.code)},
         hidden_periods=_hidden_periods(live, store, month, area.code),
+        peer_tables=peer_tables,
     )
 
 

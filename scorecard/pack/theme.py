@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from scorecard import icons, spc
+from scorecard import icons, spc_icons
 from scorecard.periods import month_long, month_short
 
 # NHS identity colours (as the app's theme) and the Making Data Count palette (scorecard.icons).
@@ -18,21 +18,21 @@ NHS_TEXT = icons.NHS_TEXT
 TARGET = icons.MDC_TARGET
 WHITE = "#ffffff"
 
-# Point states as the app's chart draws them (scorecard.charts): a colour and a shape each, so
-# colour is never the only cue; provisional points are drawn open.
+# Point states as the app's charts draw them (scorecard.charts_layout): a colour and a shape
+# each, so colour is never the only cue; provisional points are drawn open.
 STATE_SHAPES: Mapping[str, str] = {
-    spc.COMMON_CAUSE: "circle",
-    spc.IMPROVEMENT: "diamond",
-    spc.CONCERN: "square",
-    spc.NEITHER: "triangle-up",
-    spc.EXCLUDED: "x",
+    spc_icons.COMMON_CAUSE: "circle",
+    spc_icons.IMPROVEMENT: "diamond",
+    spc_icons.CONCERN: "square",
+    spc_icons.NEITHER: "triangle-up",
+    spc_icons.EXCLUDED: "x",
 }
 STATE_NAMES: Mapping[str, str] = {
-    spc.COMMON_CAUSE: "Common cause",
-    spc.IMPROVEMENT: "Improvement",
-    spc.CONCERN: "Concern",
-    spc.NEITHER: "Neither improvement nor concern",
-    spc.EXCLUDED: "Excluded from calculation",
+    spc_icons.COMMON_CAUSE: "Common cause",
+    spc_icons.IMPROVEMENT: "Improvement",
+    spc_icons.CONCERN: "Concern",
+    spc_icons.NEITHER: "Neither improvement nor concern",
+    spc_icons.EXCLUDED: "Excluded from calculation",
 }
 
 SYNTHETIC_LABEL = "SYNTHETIC DATA – not real NHS or council figures"

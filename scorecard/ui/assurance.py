@@ -9,7 +9,7 @@ import streamlit as st
 
 from scorecard.disclosure import apply_suppression
 from scorecard.domain import Framework
-from scorecard.framework import coverage
+from scorecard.framework_coverage import coverage
 from scorecard.numbers import format_value
 from scorecard.periods import month_short
 from scorecard.quality import KpiQuality

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from scorecard import charts, exports
+from scorecard import charts_benchmark, exports
 from scorecard.benchmark import (
     BAND_WORDS,
     LEVEL_PLURAL,
@@ -129,7 +129,7 @@ def _show(ctx: Context, view: BenchmarkView) -> None:
         Direction.DECREASE: "lower is better",
     }.get(kpi.direction, "neither direction is better")
     points = [
-        charts.FunnelPoint(
+        charts_benchmark.FunnelPoint(
             code=code,
             name=area_names.get(code, name) if code in own_codes else name,
             value=float(value),
@@ -164,7 +164,7 @@ def _show(ctx: Context, view: BenchmarkView) -> None:
             f"and 99.8% limits that narrow as size grows. Northamptonshire's: {own_names}. "
             f"{dispersion}"
         )
-        fig = charts.funnel_chart(
+        fig = charts_benchmark.funnel_chart(
             points,
             target * scale,
             limits,
@@ -206,7 +206,7 @@ def _show(ctx: Context, view: BenchmarkView) -> None:
             f"England's line at {format_value(table.england, unit)}. Northamptonshire's: "
             f"{own_names}."
         )
-        fig = charts.ranked_dot_chart(
+        fig = charts_benchmark.ranked_dot_chart(
             points, table.england, title=chart_title, unit=unit, better=better, alt=alt
         )
         fig.update_layout(height=420)
@@ -246,7 +246,7 @@ def versus_england(benchmark: Mapping[str, object] | None) -> str:
 
 def _readable(
     fig: go.Figure,
-    points: list[charts.FunnelPoint],
+    points: list[charts_benchmark.FunnelPoint],
     limits: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     unit: str,
 ) -> None:
@@ -304,7 +304,7 @@ def _history(ctx: Context, view: BenchmarkView, unit: str, better: str) -> None:
         f"{name}'s {view.kpi.name} and England's, monthly from "
         f"{views.month_label(periods[0])} to {views.month_label(periods[-1])}; {last}."
     )
-    fig = charts.versus_england_chart(
+    fig = charts_benchmark.versus_england_chart(
         periods,
         own,
         england,

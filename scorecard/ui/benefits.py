@@ -7,12 +7,13 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from scorecard import charts, exports
+from scorecard import charts_benefits, exports
 from scorecard.access import can_sign_off_benefits
 from scorecard.benefits import SPLIT_NOTE, BenefitsPosition, LinePosition, system_area
 from scorecard.domain import LinkKind, Tier
 from scorecard.errors import UserError
-from scorecard.reviews import MAX_NOTE_CHARS, BenefitSignOff
+from scorecard.reviews_benefit_signoffs import BenefitSignOff
+from scorecard.reviews_core import MAX_NOTE_CHARS
 from scorecard.ui import data, review
 from scorecard.ui.frame import Context, empty_state, page_link
 from scorecard.ui.views import area_name, md, month_label
@@ -163,7 +164,7 @@ def _chart(position: BenefitsPosition) -> None:
     if not points:
         empty_state("The benefits plan starts after this month: there is nothing to chart yet.")
         return
-    fig = charts.benefits_cumulative_chart(
+    fig = charts_benefits.benefits_cumulative_chart(
         [p.period for p in points],
         [p.planned_k for p in points],
         [p.delivered_k for p in points],

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from scorecard import charts, exports
+from scorecard import charts_stacked, exports
 from scorecard.bricks import (
     NO_LEAD,
     STATES,
@@ -24,7 +24,8 @@ from scorecard.bricks import (
 from scorecard.domain import Framework, Kpi, LinkKind
 from scorecard.numbers import format_value
 from scorecard.periods import month_short
-from scorecard.scoring import analyse_series, kpi_series
+from scorecard.scoring import analyse_series
+from scorecard.scoring_series import kpi_series
 from scorecard.ui import data, views
 from scorecard.ui.display import (
     assurance_svg,
@@ -379,7 +380,7 @@ def activity_beside_lead(ctx: Context, kpi: Kpi, *, key: str = "ican-stack") -> 
             "the gaps in the golden thread."
         )
     live = data.live_framework(ctx.store.path)
-    panels: list[charts.ChartPanel] = []
+    panels: list[charts_stacked.ChartPanel] = []
     moves = []
     synthetic = False
     for item in [kpi, *leads]:
@@ -395,7 +396,7 @@ def activity_beside_lead(ctx: Context, kpi: Kpi, *, key: str = "ican-stack") -> 
         synthetic = synthetic or bool(series.synthetic.any())
         role = "Activity KPI" if item.code == kpi.code else "Lead KPI"
         panels.append(
-            charts.ChartPanel(
+            charts_stacked.ChartPanel(
                 series.periods,
                 result,
                 f"{role} {item.code}: {views.short(item.name, 70)} "
@@ -408,9 +409,9 @@ def activity_beside_lead(ctx: Context, kpi: Kpi, *, key: str = "ican-stack") -> 
     if not panels:
         return
     events = declared_events(live, [kpi.code], ctx.area)
-    fig = charts.stacked_spc_chart(
+    fig = charts_stacked.stacked_spc_chart(
         panels,
-        [charts.ChartEvent(e.period, e.label) for e in events],
+        [charts_stacked.ChartEvent(e.period, e.label) for e in events],
         synthetic=synthetic,
     )
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key=key)

@@ -62,7 +62,7 @@ def framework() -> Framework:
 
 def words_signature(store: str | Path) -> str:
     """Changes whenever people's words beside the store change (the SQLite file and its log)."""
-    from scorecard.reviews import reviews_path
+    from scorecard.reviews_core import reviews_path
 
     path = reviews_path(Path(store))
     parts = []
@@ -78,7 +78,9 @@ def _live_framework(
 ) -> Framework:
     del words, identity  # cache keys only: new annotations or a rebuilt store give new ones
     from scorecard.domain import with_events
-    from scorecard.reviews import Reviews, reviews_path, with_declared_change_points
+    from scorecard.reviews import Reviews
+    from scorecard.reviews_annotations import with_declared_change_points
+    from scorecard.reviews_core import reviews_path
     from scorecard.store import store_events
 
     fw = with_events(_framework(folder, signature), store_events(Path(store)))
@@ -230,8 +232,9 @@ def _sparklines(
     path: str, identity: str, words: str, month: str, area: str, tier: str, points: int
 ) -> dict[str, str]:
     del words  # cache key only
-    from scorecard.charts import sparkline_svg
-    from scorecard.scoring import analyse_series, compute_series
+    from scorecard.charts_sparklines import sparkline_svg
+    from scorecard.scoring import analyse_series
+    from scorecard.scoring_series import compute_series
 
     fw = live_framework(path)
     codes = {k.code for k in fw.kpis if k.tier == tier}

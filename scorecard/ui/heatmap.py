@@ -8,19 +8,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scorecard import charts, exports
+from scorecard import charts_heatmap, charts_layout, exports
 from scorecard.bricks import VIEWS
 from scorecard.domain import Kpi, Tier
 from scorecard.numbers import format_value
-from scorecard.scoring import analyse_series, hidden_points, kpi_series
-from scorecard.spc import COMMON_CAUSE
+from scorecard.scoring import analyse_series, hidden_points
+from scorecard.scoring_series import kpi_series
+from scorecard.spc_icons import COMMON_CAUSE
 from scorecard.ui import data, views
 from scorecard.ui.frame import Context, empty_state
 from scorecard.ui.views import md
 
 VIEW_KEY = "url_view"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_STATE_WORDS = {name: words for name, words, _, _ in charts.HEATMAP_STATES}
+_STATE_WORDS = {name: words for name, words, _, _ in charts_heatmap.HEATMAP_STATES}
 
 
 def _set_view() -> None:
@@ -139,7 +140,7 @@ def _grid(path: str, identity: str, words: str, kpi_code: str, month: str) -> Gr
             values[r, c] = np.nan if hidden[i] else value
             state = pts.point_state[i]
             if state == COMMON_CAUSE and not pts.partition_has_limits[int(pts.partition[i])]:
-                state = charts.RUN_CHART_POINT
+                state = charts_layout.RUN_CHART_POINT
             states[r][c] = state if state in _STATE_WORDS else "missing"
     return Grid(
         tuple(codes),
@@ -171,7 +172,7 @@ def heatmap_section(ctx: Context, kpi: Kpi) -> None:
     if as_table:
         st.dataframe(grid.wide(unit), hide_index=True, width="stretch")
     else:
-        fig = charts.kpi_heatmap(
+        fig = charts_heatmap.kpi_heatmap(
             grid.labels,
             grid.periods,
             grid.values,

@@ -16,7 +16,9 @@ from scorecard.numbers import format_value
 from scorecard.periods import previous_month
 from scorecard.provenance import NOT_PUBLISHED
 from scorecard.quality import SeriesQuality
-from scorecard.scoring import Change, Rollup, ScorecardRow, StateCounts, changes_since, rollup
+from scorecard.scoring import ScorecardRow
+from scorecard.scoring_changes import Change, changes_since
+from scorecard.scoring_rollup import Rollup, StateCounts, rollup
 from scorecard.ui import data, views
 from scorecard.ui.benchmark import versus_england
 from scorecard.ui.display import (

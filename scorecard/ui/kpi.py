@@ -23,7 +23,8 @@ from scorecard.disclosure import (
 )
 from scorecard.domain import DERIVED_KPIS, Kpi, LinkKind, Provenance
 from scorecard.numbers import SUPPRESSED_MARK, format_value
-from scorecard.scoring import BoolArray, KpiSeries, analyse_series, hidden_points, kpi_series
+from scorecard.scoring import analyse_series, hidden_points
+from scorecard.scoring_series import BoolArray, KpiSeries, kpi_series
 from scorecard.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
 from scorecard.spc import SpcResult
 from scorecard.sustain import Verdict, verdict_for

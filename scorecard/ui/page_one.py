@@ -28,7 +28,7 @@ from scorecard.exceptions import (
 from scorecard.exceptions import headline as tier_counts
 from scorecard.periods import month_long
 from scorecard.quality import SeriesQuality
-from scorecard.reviews import Commentary
+from scorecard.reviews_commentary import Commentary
 from scorecard.scoring import ScorecardRow
 from scorecard.ui import data
 from scorecard.ui.frame import Context, empty_state

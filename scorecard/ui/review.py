@@ -34,21 +34,19 @@ from scorecard.disclosure import SUPPRESSION_NOTE
 from scorecard.domain import Framework, Kpi, Tier
 from scorecard.errors import UserError
 from scorecard.ledger import ChainState
-from scorecard.reviews import (
-    ANNOTATION_LABELS,
+from scorecard.reviews import Reviews
+from scorecard.reviews_annotations import ANNOTATION_LABELS, MAX_ANNOTATION_CHARS, AnnotationKind
+from scorecard.reviews_commentary import (
     MAX_ACTION_CHARS,
     MAX_ACTIONS,
-    MAX_ANNOTATION_CHARS,
     MAX_DECISION_CHARS,
     MAX_FIELD_CHARS,
-    MAX_NOTE_CHARS,
     MAX_OWNER_CHARS,
     Action,
-    AnnotationKind,
     Commentary,
-    Reviews,
-    SignOff,
 )
+from scorecard.reviews_core import MAX_NOTE_CHARS
+from scorecard.reviews_signoffs import SignOff
 from scorecard.scoring import ScorecardRow
 from scorecard.ui import data
 from scorecard.ui.views import md

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from scorecard.domain import Provenance
-from scorecard.framework import Thread, coverage, threads, unthreaded
+from scorecard.framework_coverage import Thread, coverage, threads, unthreaded
 from scorecard.scoring import ScorecardRow
 from scorecard.ui import views
 from scorecard.ui.display import bullet_list, kpi_states, node_line, state_text

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from scorecard.charts import SankeyLink, SankeyNode, sankey
+from scorecard.charts_sankey import SankeyLink, SankeyNode, sankey
 from scorecard.domain import AreaType, Framework, Kpi, LinkKind, Provenance, Tier
-from scorecard.framework import Thread
+from scorecard.framework_coverage import Thread
 from scorecard.periods import month_long
 
 COMPLETE_SHARE = 0.9  # a month is "complete" when it has 90% of the values the fullest month has
@@ -410,7 +410,7 @@ def thread_sankey(
         states: a short state text per KPI code (e.g. "improvement (high)"), shown on hover.
 
     Returns:
-        The figure (drawn by ``charts.sankey``); ``layout.meta["alt_text"]`` describes it.
+        The figure (drawn by ``charts_sankey.sankey``); ``layout.meta["alt_text"]`` describes it.
     """
     catalogue = nodes(fw)
     drawn: list[SankeyNode] = []

@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 from scorecard import pack
 from scorecard.access import Principal, Role, Source
 from scorecard.framework import load_framework
-from scorecard.reviews import AnnotationKind, Reviews
+from scorecard.reviews import Reviews
+from scorecard.reviews_annotations import AnnotationKind
 from scorecard.scoring import ScorecardRow
 from scorecard.store import Store
 from scorecard.ui import data

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard.framework import load_framework, threads
+from scorecard.framework import load_framework
+from scorecard.framework_coverage import threads
 from scorecard.framework_table import SIX_COLUMNS
 from scorecard.store import Store
 

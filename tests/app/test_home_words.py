@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.scoring import ScorecardRow, StateCounts
+from scorecard.scoring import ScorecardRow
+from scorecard.scoring_rollup import StateCounts
 from scorecard.ui.home import counts_words, notable
 
 

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from scorecard.framework import threads
+from scorecard.framework_coverage import threads
 from scorecard.quality import KiteMark, Mark
 from scorecard.ui import views
 from scorecard.ui.display import kite_svg, markdown_table

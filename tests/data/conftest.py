@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from scorecard import cli, pipeline, store
+from scorecard import cli, pipeline, pipeline_validation, store, store_writes
 from scorecard.domain import Framework, Unit
 from scorecard.framework import load_framework
 
@@ -77,7 +77,7 @@ def export_of() -> Callable[[Path], bytes]:
 def db(tmp_path: Path, framework: Framework) -> Path:
     """An empty store of the iCAN framework."""
     path = tmp_path / "scorecard.duckdb"
-    store.init_store(path, framework)
+    store_writes.init_store(path, framework)
     return path
 
 
@@ -162,9 +162,9 @@ def big_load(tmp_path_factory: pytest.TempPathFactory) -> BigLoad:
     root = tmp_path_factory.mktemp("big")
     framework_dir = scale_framework(root / "framework", pcns=300)
     fw = load_framework(framework_dir)
-    periods = months(pipeline.current_period(), 41)
+    periods = months(pipeline_validation.current_period(), 41)
     db = root / "scorecard.duckdb"
-    store.init_store(db, fw)
+    store_writes.init_store(db, fw)
     first = root / "first.csv"
     big_extract(first, fw, periods[:1], seed=2)
     (report,) = pipeline.load_files([first], db, fw, "tester")

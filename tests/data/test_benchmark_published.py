@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 from cli_process import run_scorecard
+
+from scorecard.pack import read_pack_data, render_html
+from scorecard.reviews import Reviews
+from scorecard.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 DISCHARGES = REPO / "data" / "published" / "nhse_discharge_delays_acute" / "january2024.xlsx"
@@ -156,3 +161,18 @@ def test_a_kpi_without_comparison_data_has_a_null_benchmark(rows) -> None:
     assert all(set(r) >= {"source", "benchmark"} for r in rows.values())
     without = [r for r in rows.values() if r["kpi_code"] not in {"LEAD-P0", "ACT-VWOCC"}]
     assert any(r["benchmark"] is None for r in without)
+
+
+def test_the_board_pack_draws_the_funnel_of_each_benchmarked_lead_kpi(
+    store: Path, framework
+) -> None:
+    data = read_pack_data(framework, Store(store), Reviews.beside(store), "2024-01", "QPM")
+    assert "LEAD-P0" in data.peer_tables
+    assert all(t.method == "funnel" for t in data.peer_tables.values())
+    assert all(data.fw.kpi(code).tier.value == "lead" for code in data.peer_tables)
+    figures = re.findall(r'<figure class="funnel">(.*?)</figure>', render_html(data), flags=re.S)
+    assert len(figures) == len(data.peer_tables)
+    name = framework.kpi("LEAD-P0").name
+    (p0,) = [f for f in figures if f"<title>Funnel plot of {name}: " in f]
+    assert f"{data.area.name} " in p0
+    assert ">QPM</text>" in p0

@@ -570,11 +570,11 @@ def test_cli_demo_refuses_no_months(
 def test_never_replaces_real_data_or_other_files(
     framework: Framework, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scorecard import pipeline, store
+    from scorecard import pipeline, store, store_writes
     from scorecard.errors import UserError
 
     real = tmp_path / "real.duckdb"
-    store.init_store(real, framework)
+    store_writes.init_store(real, framework)
     demo.build_demo_store(real, framework, 15, 1, END)  # an empty store may become the demo
     assert store.Store(real).current()["synthetic"].all()
     one = pd.DataFrame({"kpi_code": ["SYS-ATT"], "area_code": ["QPM"], "period": ["2026-11"]})

@@ -135,8 +135,9 @@ def test_the_history_recovery_fails_without_the_data_stewards_right(db, tmp_path
 def test_the_pack_chart_withholds_the_mean_and_limits(db):
     from scorecard.framework import load_framework
     from scorecard.pack.inputs import read_pack_data
-    from scorecard.pack.pages import kpi_chart
-    from scorecard.reviews import Reviews, row_record
+    from scorecard.pack.pages_kpi import kpi_chart
+    from scorecard.reviews import Reviews
+    from scorecard.reviews_signoffs import row_record
 
     fw = load_framework(FRAMEWORK)
     data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, NORTH)
@@ -150,8 +151,9 @@ def test_the_pack_chart_withholds_the_mean_and_limits(db):
 def test_the_pack_hides_the_second_cell_of_a_total_too(db):
     from scorecard.framework import load_framework
     from scorecard.pack.inputs import read_pack_data
-    from scorecard.pack.pages import kpi_chart
-    from scorecard.reviews import Reviews, row_record
+    from scorecard.pack.pages_kpi import kpi_chart
+    from scorecard.reviews import Reviews
+    from scorecard.reviews_signoffs import row_record
 
     fw = load_framework(FRAMEWORK)
     data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, WEST)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorecard import pipeline, store
+from scorecard import pipeline, pipeline_reading, pipeline_validation, store, store_writes
 from scorecard.domain import EXTRACT_COLUMNS, Framework
 
 HEADER = "kpi_code,area_code,period,value,numerator,denominator,status,note"
@@ -134,7 +134,7 @@ def test_a_rich_store_round_trips_as_unchanged(run_cli, db: Path, framework, tmp
     assert json.loads(done.out)["files"][0]["status"] == "unchanged", done.err
     # and into a fresh store it gives back exactly the same current values
     fresh = tmp_path / "fresh.duckdb"
-    store.init_store(fresh, framework)
+    store_writes.init_store(fresh, framework)
     assert run_cli("load", out, "--db", fresh).code == 0
     columns = list(EXTRACT_COLUMNS)
     pd.testing.assert_frame_equal(store.Store(fresh).current()[columns], stored[columns])
@@ -169,9 +169,9 @@ def test_any_value_and_note_round_trip(value: float, note: str, framework: Frame
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.csv"
         path.write_bytes(pipeline.export_csv(current))
-        read = pipeline.read_extract(path)
-    assert pipeline.validate_extract(read, framework, "rt.csv") == []
-    prepared = pipeline._prepare(read, "rt.csv").frame
+        read = pipeline_reading.read_extract(path)
+    assert pipeline_validation.validate_extract(read, framework, "rt.csv") == []
+    prepared = pipeline_validation.prepare(read, "rt.csv").frame
     assert prepared["value"].iloc[0] == value
     expected = None if not note.strip() else note
     got = prepared["note"].iloc[0]

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from cli_process import run_scorecard
 
-from scorecard import intake, pipeline, store
+from scorecard import intake, pipeline, store_writes
 from scorecard.errors import UserError
 
 GOOD = "kpi_code,area_code,period,value\nLEAD-ESC,QPM,2024-01,5\n"
@@ -150,7 +150,7 @@ def test_a_hostile_file_gets_one_sentence_and_changes_nothing(db, tmp_path, name
     assert done.returncode == 1, done.stdout
     one_sentence(done.stderr, str(path), words)
     assert fingerprint(db) == before
-    assert not store.tmp_path(db).exists()
+    assert not store_writes.tmp_path(db).exists()
 
 
 def test_openpyxl_parses_with_defusedxml():
@@ -211,13 +211,13 @@ def test_a_full_disk_during_a_load_leaves_no_temporary_file(db, tmp_path, framew
         real_copy(src, dst)  # the copy is written, then the disk fills up
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(store.shutil, "copyfile", full_disk)
+    monkeypatch.setattr(store_writes.shutil, "copyfile", full_disk)
     with pytest.raises(UserError) as refused:
         pipeline.load_files([path], db, framework, user="test")
     (problem,) = refused.value.problems
     assert "no space left on device" in problem.sentence()
     assert "\n" not in problem.sentence()
-    assert not store.tmp_path(db).exists()
+    assert not store_writes.tmp_path(db).exists()
     assert fingerprint(db) == before
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from schemas.store import Current, Loads, Observations
-from scorecard import pipeline, store
+from scorecard import pipeline, pipeline_reading, pipeline_validation, store, store_writes
 from scorecard.domain import Framework
 from scorecard.errors import UserError
 
@@ -158,7 +158,7 @@ def test_dry_run_writes_nothing(run_cli, loaded_db, tmp_path, write_extract, exp
     assert (report["status"], report["rows"], report["revisions"]) == ("loaded", 2, 1)
     assert "dry run: nothing written" in run_cli("load", path, "--db", loaded_db, "--dry-run").out
     assert (loaded_db.read_bytes(), store.Store(loaded_db).identity()) == before
-    assert not store.tmp_path(loaded_db).exists()
+    assert not store_writes.tmp_path(loaded_db).exists()
 
 
 def test_csv_with_bom_crlf_and_any_header_case(run_cli, db: Path, tmp_path: Path):
@@ -186,7 +186,9 @@ def test_rows_are_counted_as_in_the_file_despite_blank_lines(framework, tmp_path
         ",,,,,,,",
         "SYS-ATT,QPM,2024-13,1,,,,",
     )
-    problems = pipeline.validate_extract(pipeline.read_extract(path), framework, "gaps.csv")
+    problems = pipeline_validation.validate_extract(
+        pipeline_reading.read_extract(path), framework, "gaps.csv"
+    )
     assert [(p.row, p.rule) for p in problems] == [(5, "real_month")]
 
 
@@ -230,11 +232,13 @@ def test_xlsx_problems_count_rows_like_excel(framework, tmp_path: Path) -> None:
     sheet.append(["SYS-ATT", "QPM", "2024-04", 1, None, None, None, None, "stray"])
     book.save(path)
     with pytest.raises(UserError) as raised:
-        pipeline.read_extract(path)
+        pipeline_reading.read_extract(path)
     assert [(p.row, p.rule) for p in raised.value.problems] == [(3, "columns_unknown")]
     sheet.delete_rows(3)
     book.save(path)
-    problems = pipeline.validate_extract(pipeline.read_extract(path), framework, "bad.xlsx")
+    problems = pipeline_validation.validate_extract(
+        pipeline_reading.read_extract(path), framework, "bad.xlsx"
+    )
     assert [(p.row, p.column, p.value, p.rule) for p in problems] == [
         (2, "value", "=B2*2", "number")
     ]
@@ -338,8 +342,8 @@ def test_formula_notes_are_stored_as_text_and_exported_harmless(run_cli, db, tmp
 )
 def test_note_neutralisation_round_trips(stored: str, exported: str) -> None:
     notes = pd.Series([stored], dtype="str")
-    assert pipeline.neutralise_notes(notes).iloc[0] == exported
-    assert pipeline._notes(pd.Series([exported], dtype="str")).iloc[0] == stored
+    assert pipeline_validation.neutralise_notes(notes).iloc[0] == exported
+    assert pipeline_validation._notes(pd.Series([exported], dtype="str")).iloc[0] == stored
 
 
 def test_text_output_for_people(run_cli, db: Path, tmp_path, write_extract) -> None:

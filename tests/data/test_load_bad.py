@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scorecard import pipeline, store
+from scorecard import pipeline_reading, pipeline_validation, store
 from scorecard.domain import Framework
 
 BAD = Path(__file__).resolve().parent / "bad"
@@ -183,11 +183,11 @@ def test_missing_file_is_a_sentence_not_a_traceback(
 
 
 def test_every_problem_in_a_file_is_reported_at_once(framework: Framework):
-    frame = pipeline.read_extract(BAD / "unknown_kpi.csv")
+    frame = pipeline_reading.read_extract(BAD / "unknown_kpi.csv")
     frame = frame.astype("str")
     frame.loc[2] = ["SYS-ATT", "QPM", "2024-13", "-1", "", "", "final", ""]
     frame.loc[3] = ["LEAD-P0", "RXX", "2024-03", "x", "5", "4", "draft", ""]
-    problems = pipeline.validate_extract(frame, framework, "f.csv")
+    problems = pipeline_validation.validate_extract(frame, framework, "f.csv")
     found = {(p.row, p.column, p.rule) for p in problems}
     assert found == {
         (3, "kpi_code", "known_kpi"),
@@ -204,14 +204,16 @@ def test_many_bad_rows_are_listed_up_to_a_limit(
     tmp_path: Path, framework: Framework, write_extract
 ):
     rows = [f"SYS-ATT,QPM,2024-03,x{i},,,final," for i in range(250)]
-    frame = pipeline.read_extract(write_extract(tmp_path / "many.csv", *rows))
-    problems = pipeline.validate_extract(frame, framework, "many.csv")
+    frame = pipeline_reading.read_extract(write_extract(tmp_path / "many.csv", *rows))
+    problems = pipeline_validation.validate_extract(frame, framework, "many.csv")
     numbers = [p for p in problems if p.rule == "number"]
-    assert len(numbers) == pipeline.MAX_PROBLEMS_PER_RULE + 1
+    assert len(numbers) == pipeline_reading.MAX_PROBLEMS_PER_RULE + 1
     assert numbers[-1].row is None
     assert "and 150 more rows break this rule" in numbers[-1].message
     # the duplicates (every row has the same key) are listed up to the limit too
-    assert sum(p.rule == "unique_key" for p in problems) == pipeline.MAX_PROBLEMS_PER_RULE + 1
+    assert (
+        sum(p.rule == "unique_key" for p in problems) == pipeline_reading.MAX_PROBLEMS_PER_RULE + 1
+    )
 
 
 def test_provisional_cannot_replace_final(assert_rejected, loaded_db, tmp_path, write_extract):

@@ -30,7 +30,8 @@ from scorecard.pack import (
 )
 from scorecard.pack.theme import period_label
 from scorecard.reconciliation import reconcile
-from scorecard.reviews import Action, Reviews
+from scorecard.reviews import Reviews
+from scorecard.reviews_commentary import Action
 from scorecard.scoring import compute_scorecard
 from scorecard.store import Store, store_events
 

@@ -10,6 +10,7 @@ import pytest
 from cli_process import run_scorecard
 
 from scorecard.commands.published import PUBLISHED_DIR, build_published
+from scorecard.comparisons import absent_peer_members
 from scorecard.errors import UserError
 from scorecard.store import Store
 
@@ -80,3 +81,28 @@ def test_a_bad_published_file_leaves_nothing(tmp_path: Path) -> None:
     assert (problem.file, problem.column, problem.value) == (ucr.name, "period", "2023-06-01")
     assert not db.exists()
     assert list(db.parent.iterdir()) == []  # the half-built copy is gone too
+
+
+def test_a_peer_group_member_no_publication_holds_is_a_warning_not_a_rejection(
+    tmp_path: Path,
+) -> None:
+    framework = tmp_path / "framework"
+    shutil.copytree(FRAMEWORK, framework)
+    groups = framework / "peer_groups.csv"
+    text = groups.read_text(encoding="utf-8").rstrip("\n")
+    groups.write_text(
+        text + "\nsimilar,Similar systems (illustrative until the programme chooses them),icb,"
+        "QZZ,illustrative,a proposal\n",
+        encoding="utf-8",
+    )
+    row = len(groups.read_text(encoding="utf-8").splitlines())
+    db = tmp_path / "published.duckdb"
+    result = run_scorecard("published", "--db", str(db), "--framework", str(framework))
+    assert result.returncode == 0, result.stderr
+    assert db.is_file()
+    (warning,) = [line for line in result.stdout.splitlines() if line.startswith("Warning:")]
+    assert f"peer_groups.csv, row {row}, column org_code: value 'QZZ':" in warning
+    assert "peer group 'similar' names QZZ, which the comparison data does not hold" in warning
+    assert "(rule: a peer-group member is an organisation of the comparison data)" in warning
+    # the repository's own peer groups name only organisations the publications hold
+    assert absent_peer_members(FRAMEWORK, Store(db).comparisons()) == []

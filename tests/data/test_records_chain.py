@@ -13,7 +13,8 @@ from cli_process import run_scorecard
 from scorecard import ledger
 from scorecard.access import PermissionDenied, Source, parse_role_map, principal_for
 from scorecard.errors import UserError
-from scorecard.reviews import Reviews, reviews_path
+from scorecard.reviews import Reviews
+from scorecard.reviews_core import reviews_path
 
 MAPPING = parse_role_map(
     {

@@ -14,16 +14,13 @@ from cli_process import run_scorecard as scorecard_cli
 
 from scorecard.access import ANONYMOUS, PermissionDenied, Source, parse_role_map, principal_for
 from scorecard.errors import UserError
-from scorecard.reviews import (
-    MAX_FIELD_CHARS,
-    Action,
-    Reviews,
-    reviews_path,
-    row_record,
-    rows_hash,
-    with_declared_change_points,
-)
-from scorecard.scoring import compute_scorecard, compute_series
+from scorecard.reviews import Reviews
+from scorecard.reviews_annotations import with_declared_change_points
+from scorecard.reviews_commentary import MAX_FIELD_CHARS, Action
+from scorecard.reviews_core import reviews_path
+from scorecard.reviews_signoffs import row_record, rows_hash
+from scorecard.scoring import compute_scorecard
+from scorecard.scoring_series import compute_series
 from scorecard.store import Store
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,8 +9,9 @@ import pytest
 
 from scorecard.access import Source, parse_role_map, principal_for
 from scorecard.errors import UserError
-from scorecard.reviews import _SCHEMA as FIRST_SCHEMA
-from scorecard.reviews import Action, Reviews
+from scorecard.reviews import Reviews
+from scorecard.reviews_commentary import Action
+from scorecard.reviews_core import _SCHEMA as FIRST_SCHEMA
 
 MAPPING = parse_role_map(
     {

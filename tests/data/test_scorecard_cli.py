@@ -14,13 +14,12 @@ from scorecard.framework import load_framework
 from scorecard.provenance import add_sources
 from scorecard.reviews import Reviews
 from scorecard.scoring import (
-    ASSURANCES,
     CONTRACT_FIELDS,
     JSON_FIELDS,
     SUSTAINABILITY,
-    VARIATIONS,
     compute_scorecard,
 )
+from scorecard.spc_icons import ASSURANCES, VARIATIONS
 from scorecard.store import Store, store_events
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from schemas.store import Current, Loads, Observations
-from scorecard import pipeline, store
+from scorecard import pipeline, store, store_sql, store_writes
 from scorecard.domain import OBSERVATION_COLUMNS, Framework
 from scorecard.errors import UserError
 
@@ -24,12 +24,12 @@ def test_init_creates_an_empty_store(run_cli, tmp_path: Path) -> None:
     assert json.loads(done.out)["db"] == str(db)
     reader = store.Store(db)
     assert reader.counts() == (0, 0)
-    assert reader.meta()["schema_version"] == store.SCHEMA_VERSION
+    assert reader.meta()["schema_version"] == store_sql.SCHEMA_VERSION
     assert reader.meta()["framework"] == "iCAN"
     assert reader.current().empty
     assert list(reader.current().columns) == list(OBSERVATION_COLUMNS)
     assert reader.periods() == []
-    assert not store.tmp_path(db).exists()
+    assert not store_writes.tmp_path(db).exists()
     assert not Path(f"{db}.wal").exists()
 
 
@@ -159,18 +159,18 @@ def test_missing_store_is_a_sentence(tmp_path: Path) -> None:
 
 
 def test_writer_lock_serialises_and_times_out(db: Path) -> None:
-    with store.writer_lock(db):
-        with pytest.raises(UserError) as raised, store.writer_lock(db, timeout_s=0.2):
+    with store_writes.writer_lock(db):
+        with pytest.raises(UserError) as raised, store_writes.writer_lock(db, timeout_s=0.2):
             pytest.fail("a second writer got the lock")
         assert raised.value.problems[0].rule == "writer_lock"
-    with store.writer_lock(db, timeout_s=0.2):
+    with store_writes.writer_lock(db, timeout_s=0.2):
         pass  # released on exit
 
 
 def test_leftovers_of_a_killed_load_are_cleared(
     loaded_db: Path, framework, tmp_path, write_extract
 ):
-    tmp = store.tmp_path(loaded_db)
+    tmp = store_writes.tmp_path(loaded_db)
     tmp.write_bytes(b"half-written copy")
     Path(f"{tmp}.wal").write_bytes(b"a log that must never replay onto a fresh copy")
     path = write_extract(tmp_path / "next.csv", "SYS-ATT,QPM,2024-04,4300,,,final,")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import pipeline, store
+from scorecard import pipeline_validation, store, store_writes
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_S = 600  # generous: the machines running tests are shared and slow
@@ -50,7 +50,7 @@ def test_a_killed_load_leaves_the_previous_store(big_load, private: Path, export
     before = (export_of(private), private.read_bytes())
     old_rows = len(store.Store(private).current())
     child = _load(private, big_load.framework_dir, big_load.extract)
-    tmp = store.tmp_path(private)
+    tmp = store_writes.tmp_path(private)
     if moment == "while_writing_the_copy":
         reached = _wait_for(tmp.exists, child)
         assert reached, "the load finished before its copy was seen: make the extract bigger"
@@ -81,7 +81,7 @@ def test_readers_keep_reading_while_a_load_runs(big_load, private: Path) -> None
     seen: list[int] = []
     during_write = 0
     while child.poll() is None:
-        writing = store.tmp_path(private).exists()
+        writing = store_writes.tmp_path(private).exists()
         seen.append(len(reader.current(kpi_codes=None)))
         during_write += writing
     _, err = child.communicate(timeout=WAIT_S)
@@ -104,13 +104,13 @@ def _has_open(pid: int, path: Path) -> bool:
 
 def test_two_loads_at_once_are_serialised(big_load, private: Path, tmp_path: Path, make_extract):
     before = len(store.Store(private).current())
-    year = int(pipeline.current_period()[:4])
+    year = int(pipeline_validation.current_period()[:4])
     files = [tmp_path / "a.csv", tmp_path / "b.csv"]
     rows = [
         make_extract(f, big_load.framework, [f"{year - 10 - i}-01"]) for i, f in enumerate(files)
     ]
-    lock = store.lock_path(private)
-    with store.writer_lock(private):
+    lock = store_writes.lock_path(private)
+    with store_writes.writer_lock(private):
         children = [_load(private, big_load.framework_dir, f) for f in files]
         for child in children:  # both have validated their file and wait for the lock we hold
             assert _wait_for(lambda c=child: _has_open(c.pid, lock), child), child.communicate()

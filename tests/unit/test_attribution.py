@@ -6,10 +6,8 @@ import math
 
 import pytest
 
-from scorecard.benefits import (
-    Case,
-    attribute,
-    attribute_improvements,
+from scorecard.benefits_attribution import Case, attribute, attribute_improvements
+from scorecard.benefits_plan import (
     cost_in_month,
     financial_year,
     months_between,

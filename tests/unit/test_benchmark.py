@@ -21,10 +21,12 @@ from scorecard.benchmark import (
     benchmark_rank,
     benchmark_sentence,
     benchmarks_for,
+    benchmarks_of_sorted,
     funnel,
     level_table,
     peer_table,
     ranks,
+    sorted_comparisons,
     split_comparisons,
 )
 from scorecard.domain import Direction
@@ -351,3 +353,27 @@ def test_a_peer_group_limits_the_table() -> None:
     assert table is not None
     assert table.codes == ("Q01", "QPM")
     assert table.method == "rank"
+
+
+def test_every_benchmark_at_once_matches_the_hand_calculation(framework) -> None:
+    """The one-pass path (scorecard.funnels) on the over-dispersed case table: φ, τ², limits."""
+    kpi = framework.kpi("LEAD-P0")
+    frame = _comparison_frame(kpi.source_key)
+    types = {a.code: str(a.type) for a in framework.areas}
+    found = benchmarks_of_sorted(
+        [("LEAD-P0", "QPM", "2024-01")],
+        {k.code: k for k in framework.kpis},
+        types,
+        sorted_comparisons(frame),
+    )
+    b = found[("LEAD-P0", "QPM", "2024-01")]
+    _t, phi, tau2, limits = _reference(WIDE_N, WIDE_D, 4800, 10000)
+    _, raw_phi, raw_tau2, _ = _reference(WIDE_N, WIDE_D, 4800, 10000, winsorise=False)
+    assert b.phi == pytest.approx(phi, rel=1e-12)
+    assert b.phi != pytest.approx(raw_phi, rel=0.2)  # the Winsorisation is applied
+    assert b.tau2 == pytest.approx(tau2, rel=1e-12)
+    assert b.tau2 != pytest.approx(raw_tau2, rel=0.2)
+    assert b.tau2 > 0
+    lo, hi = limits[9]  # QPM holds the last row of the case table (0.95 of 1,100)
+    assert b.limits_95 == (pytest.approx(lo * 100, rel=1e-12), pytest.approx(hi * 100, rel=1e-12))
+    assert b.band is Band.BETTER_998

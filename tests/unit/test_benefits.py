@@ -7,14 +7,10 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from scorecard.benefits import (
-    Case,
-    Status,
-    as_contract_dict,
-    benefits_position,
-    line_evidence_hash,
-    months_between,
-)
+from scorecard.benefits import Status, benefits_position, line_evidence_hash
+from scorecard.benefits_attribution import Case
+from scorecard.benefits_plan import months_between
+from scorecard.benefits_report import as_contract_dict
 from scorecard.domain import Framework
 
 ICB = "QPM"

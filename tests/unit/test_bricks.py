@@ -20,7 +20,8 @@ from scorecard.bricks import (
 )
 from scorecard.domain import Direction, LinkKind, SpcEvent, SpcEventKind
 from scorecard.scoring import ScorecardRow
-from scorecard.spc import SpcSettings, analyse
+from scorecard.spc import analyse
+from scorecard.spc_settings import SpcSettings
 
 
 def row(code: str = "ACT-RRPKG", **changes: object) -> ScorecardRow:

@@ -8,22 +8,14 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from scorecard.charts import (
-    FONT,
-    STATE_NAMES,
-    STATE_SYMBOLS,
-    SankeyLink,
-    SankeyNode,
-    chart_alt_text,
-    period_label,
-    sankey,
-    sparkline,
-    sparkline_svg,
-    spc_chart,
-)
+from scorecard.charts import chart_alt_text, spc_chart
+from scorecard.charts_layout import FONT, STATE_NAMES, STATE_SYMBOLS, period_label
+from scorecard.charts_sankey import SankeyLink, SankeyNode, sankey
+from scorecard.charts_sparklines import sparkline, sparkline_svg
 from scorecard.domain import Direction
 from scorecard.icons import STATE_COLOURS
-from scorecard.spc import SpcSettings, analyse
+from scorecard.spc import analyse
+from scorecard.spc_settings import SpcSettings
 
 INC, DEC = Direction.INCREASE, Direction.DECREASE
 SVG = "{http://www.w3.org/2000/svg}"

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from scorecard.benchmark import funnel_limits
-from scorecard.charts import FunnelPoint, funnel_chart, ranked_dot_chart, versus_england_chart
+from scorecard.charts_benchmark import (
+    FunnelPoint,
+    funnel_chart,
+    ranked_dot_chart,
+    versus_england_chart,
+)
 
 POINTS = [
     FunnelPoint("QPM", "Northamptonshire", 80.9, 3899, True, "worse"),

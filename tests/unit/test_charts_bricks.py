@@ -7,16 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from scorecard.charts import (
-    HEATMAP_STATES,
-    ChartEvent,
-    ChartPanel,
-    kpi_heatmap,
-    stacked_spc_chart,
-)
+from scorecard.charts_heatmap import HEATMAP_STATES, kpi_heatmap
+from scorecard.charts_stacked import ChartEvent, ChartPanel, stacked_spc_chart
 from scorecard.domain import Direction
 from scorecard.icons import STATE_COLOURS
-from scorecard.spc import SpcSettings, analyse
+from scorecard.spc import analyse
+from scorecard.spc_settings import SpcSettings
 
 
 def months(n: int, start: int = 0) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from pathlib import Path
 
@@ -9,7 +10,14 @@ import pandas as pd
 import pytest
 
 from scorecard.benchmark import Band, split_comparisons
-from scorecard.comparisons import BenchmarkView, benchmark_view, benchmarks_of_frame, peer_frame
+from scorecard.comparisons import (
+    PEER_MEMBER_RULE,
+    BenchmarkView,
+    absent_peer_members,
+    benchmark_view,
+    benchmarks_of_frame,
+    peer_frame,
+)
 from scorecard.domain import PeerGroup, Provenance
 from scorecard.framework import load_framework
 
@@ -122,3 +130,54 @@ def test_a_kpi_without_comparison_data_gets_a_sentence_and_no_benchmark(fw) -> N
         [("LEAD-ESC", "QPM", "2024-01"), ("LEAD-P0", "QPM", "2024-01")],
     )
     assert set(found) == {("LEAD-P0", "QPM", "2024-01")}
+
+
+def _framework_with(tmp_path: Path, *extra: str) -> Path:
+    folder = tmp_path / "framework"
+    folder.mkdir(parents=True)
+    text = (FRAMEWORK / "peer_groups.csv").read_text(encoding="utf-8")
+    lines = text.rstrip("\n").split("\n")
+    (folder / "peer_groups.csv").write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_peer_group_member_the_data_never_holds_is_named_with_file_row_column_value_rule(
+    tmp_path: Path,
+) -> None:
+    frame = pd.DataFrame(_rows("2024-01", _icbs()))
+    folder = _framework_with(
+        tmp_path,
+        "similar,Similar systems (illustrative until the programme chooses them),icb,QZZ,"
+        "illustrative,a proposal",
+        # held, but as an England row, not an ICB: still absent at the group's level
+        "similar,Similar systems (illustrative until the programme chooses them),icb,ENGLAND,"
+        "illustrative,a proposal",
+    )
+    rows = len((folder / "peer_groups.csv").read_text(encoding="utf-8").splitlines())
+    problems = absent_peer_members(folder, frame)
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (rows - 1, "org_code", "QZZ"),
+        (rows, "org_code", "ENGLAND"),
+    ]
+    first = problems[0]
+    assert first.file.endswith("framework/peer_groups.csv")
+    assert first.rule == PEER_MEMBER_RULE
+    sentence = first.sentence()
+    assert f"peer_groups.csv, row {rows - 1}, column org_code: value 'QZZ':" in sentence
+    assert "peer group 'similar' names QZZ" in sentence
+    assert "does not hold at level icb" in sentence
+
+
+def test_every_repository_peer_group_member_held_gives_no_problem(tmp_path: Path) -> None:
+    frame = pd.DataFrame(_rows("2024-01", _icbs()))
+    assert absent_peer_members(_framework_with(tmp_path), frame) == []
+    # with no comparison rows every named member is absent, one problem a row; '*' never
+    problems = absent_peer_members(_framework_with(tmp_path / "x"), frame.iloc[0:0])
+    with (FRAMEWORK / "peer_groups.csv").open(encoding="utf-8", newline="") as handle:
+        named = [
+            (row, r["org_code"])
+            for row, r in enumerate(csv.DictReader(handle), start=2)
+            if r["org_code"] != "*"
+        ]
+    assert [(p.row, p.value) for p in problems] == named
+    assert len(named) > 10

@@ -25,7 +25,7 @@ from scorecard.derived import (
 )
 from scorecard.domain import DERIVED_KPIS, OBSERVATION_COLUMNS, AreaType, Framework
 from scorecard.framework import load_framework
-from scorecard.pipeline import validate_extract
+from scorecard.pipeline_validation import validate_extract
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -22,7 +22,7 @@ from scorecard.exceptions import (
     summary_grid,
     variation_class,
 )
-from scorecard.reviews import Action, Commentary
+from scorecard.reviews_commentary import Action, Commentary
 from scorecard.scoring import ScorecardRow
 
 MONTH = "2026-11"

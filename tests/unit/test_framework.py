@@ -16,13 +16,10 @@ import pytest
 from scorecard.cli import main
 from scorecard.domain import AreaType, Framework, LinkKind, Provenance, Tier
 from scorecard.errors import Problem, UserError
-from scorecard.framework import (
-    CITATION,
-    COLUMNS,
-    coverage,
-    framework_as_dict,
-    load_framework,
-)
+from scorecard.framework import load_framework
+from scorecard.framework_checks import CITATION
+from scorecard.framework_coverage import coverage, framework_as_dict
+from scorecard.framework_tables import COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -15,10 +16,15 @@ from pathlib import Path
 import pytest
 
 import scorecard.framework as fwmod
+import scorecard.framework_snapshot as snapmod
+from scorecard import framework_checks, framework_coverage
 from scorecard.cli import main
 from scorecard.domain import Framework
 from scorecard.errors import UserError
-from scorecard.framework import CACHE_ENV, framework_as_dict, load_framework
+from scorecard.framework import load_framework
+from scorecard.framework_coverage import framework_as_dict
+from scorecard.framework_snapshot import CACHE_ENV
+from scorecard.framework_tables import TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -274,7 +280,7 @@ def test_a_cache_that_cannot_be_written_still_loads(
 def test_no_cache_folder_at_all_still_loads(
     small_framework_dir: Path, monkeypatch: pytest.MonkeyPatch, spy: Spy
 ) -> None:
-    monkeypatch.setattr(fwmod, "_cache_dir", lambda folder: None)
+    monkeypatch.setattr(snapmod, "_cache_dir", lambda folder: None)
     first = load_framework(small_framework_dir)
     assert load_framework(small_framework_dir) == first
     assert spy.calls == 2
@@ -287,14 +293,14 @@ def test_where_snapshots_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     user = tmp_path / "user-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(user))
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "chosen"))
-    assert fwmod._cache_dir(folder) == tmp_path / "chosen"
+    assert snapmod._cache_dir(folder) == tmp_path / "chosen"
     monkeypatch.delenv(CACHE_ENV)
-    assert fwmod._cache_dir(folder) == project / "data" / ".cache" / "framework"
+    assert snapmod._cache_dir(folder) == project / "data" / ".cache" / "framework"
     (project / "data" / ".cache").write_text("a file where the folder would go", encoding="utf-8")
-    assert fwmod._cache_dir(folder) == user / "ican-scorecard" / "framework"
+    assert snapmod._cache_dir(folder) == user / "ican-scorecard" / "framework"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file" / "below"))
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
-    assert fwmod._cache_dir(folder) is None
+    assert snapmod._cache_dir(folder) is None
 
 
 def test_the_key_covers_files_rules_and_versions(
@@ -304,7 +310,7 @@ def test_the_key_covers_files_rules_and_versions(
     shutil.copytree(small_framework_dir, folder)
 
     def key() -> str | None:
-        return fwmod._cache_key(fwmod._sources(folder))
+        return snapmod._cache_key(fwmod._sources(folder))
 
     first = key()
     assert first is not None
@@ -318,27 +324,79 @@ def test_the_key_covers_files_rules_and_versions(
     shutil.copy(small_framework_dir / "trajectories.csv", folder / "trajectories.csv")
     assert key() == first
 
-    names = ("framework.py", "schemas.py", "benefit_schemas.py", "formulas.py", "domain.py")
+    names = (
+        "framework.py",
+        "framework_tables.py",
+        "framework_checks.py",
+        "framework_snapshot.py",
+        "schemas.py",
+        "benefit_schemas.py",
+        "formulas.py",
+        "domain.py",
+    )
     rules = [tmp_path / name for name in names]
-    for path, real in zip(rules, fwmod._rule_files(), strict=True):
+    for path, real in zip(rules, snapmod._rule_files(), strict=True):
         shutil.copy(real, path)
-    monkeypatch.setattr(fwmod, "_rule_files", lambda: rules)
+    monkeypatch.setattr(snapmod, "_rule_files", lambda: rules)
     assert key() == first  # the same rules, read from elsewhere
-    with rules[1].open("a", encoding="utf-8") as handle:
+    with rules[names.index("schemas.py")].open("a", encoding="utf-8") as handle:
         handle.write("\n# a rule changed\n")
     seen.add(str(key()))
-    monkeypatch.setattr(fwmod, "__version__", "999.0")
+    monkeypatch.setattr(snapmod, "__version__", "999.0")
     seen.add(str(key()))
-    monkeypatch.setattr(fwmod, "_library_versions", lambda: "pandera-9.9.9.dist-info")
+    monkeypatch.setattr(snapmod, "_library_versions", lambda: "pandera-9.9.9.dist-info")
     seen.add(str(key()))
     assert len(seen) == 6
+
+
+def _framework_modules_read_by_the_loader() -> set[str]:
+    """The scorecard.framework_* modules that scorecard.framework imports, and theirs, in turn."""
+    found: set[str] = set()
+    todo = ["scorecard.framework"]
+    while todo:
+        name = todo.pop()
+        source = REPO / (name.replace(".", "/") + ".py")
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module is not None:
+                imported = node.module
+                if imported.startswith("scorecard.framework_") and imported not in found:
+                    found.add(imported)
+                    todo.append(imported)
+    return found
+
+
+def test_every_module_that_decides_a_validation_is_a_rule_file() -> None:
+    rule_files = {path.resolve() for path in snapmod._rule_files()}
+    checks = Path(framework_checks.__file__).resolve()
+    assert checks in rule_files  # the cross-table checks decide what is valid
+    read = _framework_modules_read_by_the_loader()
+    assert "scorecard.framework_checks" in read  # the walk below can fail: it finds modules
+    for name in sorted(read | {"scorecard.framework"}):
+        assert (REPO / (name.replace(".", "/") + ".py")).resolve() in rule_files, name
+    assert Path(framework_coverage.__file__).resolve() not in rule_files  # reports, never judges
+
+
+def test_a_changed_check_invalidates_the_snapshot(
+    small_framework_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = snapmod._cache_key(fwmod._sources(small_framework_dir))
+    rules = []
+    for n, real in enumerate(snapmod._rule_files()):
+        rules.append(tmp_path / f"{n}-{real.name}")
+        shutil.copy(real, rules[-1])
+    monkeypatch.setattr(snapmod, "_rule_files", lambda: rules)
+    assert snapmod._cache_key(fwmod._sources(small_framework_dir)) == first
+    [checks] = [path for path in rules if path.name.endswith("-framework_checks.py")]
+    with checks.open("a", encoding="utf-8") as handle:
+        handle.write("\n# a cross-table rule changed\n")
+    assert snapmod._cache_key(fwmod._sources(small_framework_dir)) not in {first, None}
 
 
 def test_an_unreadable_rule_file_means_no_cache(
     small_framework_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: Path
 ) -> None:
-    monkeypatch.setattr(fwmod, "_rule_files", lambda: [tmp_path / "gone.py"])
-    assert fwmod._cache_key(fwmod._sources(small_framework_dir)) is None
+    monkeypatch.setattr(snapmod, "_rule_files", lambda: [tmp_path / "gone.py"])
+    assert snapmod._cache_key(fwmod._sources(small_framework_dir)) is None
     load_framework(small_framework_dir)
     assert snapshots(cache) == []
 
@@ -347,7 +405,7 @@ def test_old_snapshots_are_pruned(
     small_framework_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache.mkdir()
-    for n in range(fwmod._SNAPSHOTS_KEPT + 5):
+    for n in range(snapmod._SNAPSHOTS_KEPT + 5):
         old = cache / f"{n:064x}.json"
         old.write_text("{}", encoding="utf-8")
         os.utime(old, ns=(n * 10**9, n * 10**9))
@@ -358,7 +416,7 @@ def test_old_snapshots_are_pruned(
     kept = snapshots(cache)
     assert other in kept
     kept.remove(other)
-    assert len(kept) == fwmod._SNAPSHOTS_KEPT
+    assert len(kept) == snapmod._SNAPSHOTS_KEPT
     assert cache / f"{0:064x}.json" not in kept
     assert any(len(p.read_text(encoding="utf-8")) > 2 for p in kept)  # the new one stayed
 
@@ -405,7 +463,7 @@ def test_the_snapshot_is_json_not_pickle(small_framework_dir: Path, cache: Path)
     document = json.loads(snapshot.read_text(encoding="utf-8"))
     assert document["key"] == snapshot.stem
     tables = json.loads(document["payload"])
-    assert set(tables) == set(fwmod.TABLES)
+    assert set(tables) == set(TABLES)
     assert len(tables["kpis"]["rows"]) == len(fw.kpis)
 
 

@@ -16,7 +16,8 @@ from test_threads import EXAMPLE_ROWS  # the documents' three rows, verbatim
 
 from scorecard.domain import Ambition, Provenance
 from scorecard.exports import neutralise, to_csv_bytes, to_xlsx_bytes
-from scorecard.framework import load_framework, threads
+from scorecard.framework import load_framework
+from scorecard.framework_coverage import threads
 from scorecard.framework_table import (
     ALL_COLUMNS,
     NOT_LINKED_COLUMNS,

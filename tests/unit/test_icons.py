@@ -12,7 +12,7 @@ from scorecard.icons import (
     variation_icon_svg,
     variation_label,
 )
-from scorecard.spc import ASSURANCES, VARIATIONS
+from scorecard.spc_icons import ASSURANCES, VARIATIONS
 
 SVG = "{http://www.w3.org/2000/svg}"
 

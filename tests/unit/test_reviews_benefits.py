@@ -21,7 +21,9 @@ from scorecard.access import (
     require_benefit_sign_off,
 )
 from scorecard.errors import UserError
-from scorecard.reviews import MAX_NOTE_CHARS, BenefitSignOff, Reviews
+from scorecard.reviews import Reviews
+from scorecard.reviews_benefit_signoffs import BenefitSignOff
+from scorecard.reviews_core import MAX_NOTE_CHARS
 
 REPO = Path(__file__).resolve().parents[2]
 MAPPING = parse_role_map(

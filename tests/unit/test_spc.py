@@ -10,22 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scorecard.domain import ConflictRule, Direction
-from scorecard.spc import (
-    ASSURANCES,
-    LIMIT_FACTOR,
-    TWO_SIGMA_FACTOR,
-    VARIATIONS,
-    SpcSettings,
-    analyse,
-    analyse_many,
-    analyse_many_with_shifts,
+from scorecard.spc import analyse
+from scorecard.spc_icons import ASSURANCES, VARIATIONS
+from scorecard.spc_limits import LIMIT_FACTOR, TWO_SIGMA_FACTOR, process_limits
+from scorecard.spc_many import analyse_many, analyse_many_with_shifts
+from scorecard.spc_rules import (
     points_outside_limits,
-    process_limits,
     run_on_one_side,
-    sustained_shift_starts,
     trend,
     two_of_three_beyond_two_sigma,
 )
+from scorecard.spc_settings import SpcSettings
+from scorecard.spc_shifts import sustained_shift_starts
 
 VIGNETTE = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
 INC, DEC, NEU = Direction.INCREASE, Direction.DECREASE, Direction.NEUTRAL

@@ -9,7 +9,7 @@ import pytest
 
 from scorecard import sustain
 from scorecard.domain import Direction
-from scorecard.spc import SpcSettings
+from scorecard.spc_settings import SpcSettings
 from scorecard.sustain import SUSTAINABILITY, assess, assess_many
 
 # Twelve months of common-cause wobble (mean 0, MR̄ 1.1): the pre-improvement process sits at
