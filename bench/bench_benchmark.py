@@ -31,11 +31,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this checkout's scorecard, whatever is installed
 
-from scorecard import spc_many  # noqa: E402
-from scorecard.benchmark import LEVEL_OF_AREA_TYPE  # noqa: E402
-from scorecard.comparisons import area_types, benchmarks_of_frame  # noqa: E402
-from scorecard.framework import load_framework  # noqa: E402
-from scorecard.store import Store  # noqa: E402
+from scorecard.data.store import Store  # noqa: E402
+from scorecard.reports.comparisons import area_types, benchmarks_of_frame  # noqa: E402
+from scorecard.statistics import spc_many  # noqa: E402
+from scorecard.statistics.benchmark import LEVEL_OF_AREA_TYPE  # noqa: E402
+from scorecard.thread.framework import load_framework  # noqa: E402
 
 FRAMEWORK = REPO / "data" / "framework"
 

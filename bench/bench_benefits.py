@@ -45,7 +45,7 @@ def main() -> int:
             db = Path(folder) / "demo.duckdb"
             print(f"built the demo store in {timed(['demo', '--db', str(db)]):.1f} s")
         sys.path.insert(0, str(REPO))
-        from scorecard.store import Store
+        from scorecard.data.store import Store
 
         month = Store(db).periods()[-1]
         base = ["--month", month, "--json", "--db", str(db)]

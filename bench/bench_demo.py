@@ -31,8 +31,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scorecard import demo, demo_plants, demo_series  # noqa: E402  (after the sys.path line)
-from scorecard.framework import load_framework  # noqa: E402
+from scorecard.synthetic import demo, demo_plants, demo_series  # noqa: E402  (after the sys.path line)
+from scorecard.thread.framework import load_framework  # noqa: E402
 
 TARGET_S = 30.0
 END = demo_plants.last_month()

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from scorecard.access import Source, parse_role_map, principal_for
-from scorecard.framework import load_framework
-from scorecard.ledger import CHAINED
-from scorecard.reviews import Reviews
+from scorecard.data.access import Source, parse_role_map, principal_for
+from scorecard.data.ledger import CHAINED
+from scorecard.data.reviews import Reviews
+from scorecard.thread.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[1]
 

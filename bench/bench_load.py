@@ -40,8 +40,8 @@ import pyarrow.csv as pacsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scorecard.domain import Framework, Unit
-from scorecard.framework import load_framework
+from scorecard.thread.domain import Framework, Unit
+from scorecard.thread.framework import load_framework
 
 ROOT = Path(__file__).resolve().parents[1]
 

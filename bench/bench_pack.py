@@ -73,7 +73,7 @@ def main() -> int:
                 return 1
             print(f"built the demo store in {build_s:.1f} s")
         sys.path.insert(0, str(REPO))
-        from scorecard.store import Store
+        from scorecard.data.store import Store
 
         month = Store(db).periods()[-1]
         out = Path(folder) / "pack.pdf"

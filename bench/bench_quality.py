@@ -29,9 +29,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_app import SCALE_AREAS, SCALE_KPIS, SCALE_MONTHS, scale_framework  # noqa: E402
 
-from scorecard import quality  # noqa: E402
-from scorecard.domain import Framework  # noqa: E402
-from scorecard.framework import load_framework  # noqa: E402
+from scorecard.statistics import quality  # noqa: E402
+from scorecard.thread.domain import Framework  # noqa: E402
+from scorecard.thread.framework import load_framework  # noqa: E402
 
 TARGET_RATIO = 10.0
 

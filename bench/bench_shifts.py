@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_spc import make_series
 
-from scorecard.spc import analyse
-from scorecard.spc_many import analyse_many, analyse_many_with_shifts
-from scorecard.spc_settings import SpcSettings
+from scorecard.statistics.spc import analyse
+from scorecard.statistics.spc_many import analyse_many, analyse_many_with_shifts
+from scorecard.statistics.spc_settings import SpcSettings
 
 TARGET_RATIO = 1.3
 

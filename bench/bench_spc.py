@@ -20,10 +20,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scorecard.domain import Direction
-from scorecard.spc import analyse
-from scorecard.spc_many import analyse_many
-from scorecard.spc_settings import SpcSettings
+from scorecard.statistics.spc import analyse
+from scorecard.statistics.spc_many import analyse_many
+from scorecard.statistics.spc_settings import SpcSettings
+from scorecard.thread.domain import Direction
 
 TARGET_SECONDS = 1.0
 

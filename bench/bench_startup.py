@@ -42,7 +42,7 @@ LOAD_CHILD = """
 import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
-from scorecard.framework import load_framework
+from scorecard.thread.framework import load_framework
 imported = time.perf_counter()
 load_framework(Path(sys.argv[1]))
 done = time.perf_counter()
@@ -70,15 +70,15 @@ import duckdb
 stamp("import duckdb")
 import scorecard.cli
 stamp("import scorecard.cli")
-import scorecard.scoring
-stamp("import scorecard.scoring (spc, disclosure)")
-import scorecard.store
-stamp("import scorecard.store")
-from scorecard.framework import load_framework
+import scorecard.reports.scoring
+stamp("import scorecard.reports.scoring (spc, disclosure)")
+import scorecard.data.store
+stamp("import scorecard.data.store")
+from scorecard.thread.framework import load_framework
 fw = load_framework(Path(sys.argv[1]))
 stamp("load_framework (warm cache)")
-store = scorecard.store.Store(Path(sys.argv[2]))
-rows = scorecard.scoring.compute_scorecard(fw, store, sys.argv[3], None)
+store = scorecard.data.store.Store(Path(sys.argv[2]))
+rows = scorecard.reports.scoring.compute_scorecard(fw, store, sys.argv[3], None)
 stamp("compute_scorecard")
 text = json.dumps([row.as_contract_dict() for row in rows], indent=2, default=str)
 stamp("JSON out")
@@ -187,7 +187,7 @@ def main() -> int:
         print(f"  warm/cold wall: {warm / cold:.2f}; cold - warm: {cold - warm:.3f} s")
 
         os.environ["SCORECARD_CACHE_DIR"] = str(cache)
-        from scorecard.framework import load_framework
+        from scorecard.thread.framework import load_framework
 
         full = in_process(lambda: load_framework(FRAMEWORK, use_cache=False), runs)
         load_framework(FRAMEWORK)
@@ -202,7 +202,7 @@ def main() -> int:
             db = work / "demo.duckdb"
             build, _, _ = run([python, "-m", "scorecard", "demo", "--db", str(db)], env)
             print(f"built the demo store in {build:.1f} s")
-        from scorecard.store import Store
+        from scorecard.data.store import Store
 
         month = Store(db).periods()[-1]
         card = [python, "-m", "scorecard", "scorecard", "--month", month, "--json", "--db", str(db)]

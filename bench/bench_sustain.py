@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_spc import make_series
 
-from scorecard.spc_many import analyse_many
-from scorecard.spc_settings import SpcSettings
-from scorecard.sustain import assess, assess_many
+from scorecard.statistics.spc_many import analyse_many
+from scorecard.statistics.spc_settings import SpcSettings
+from scorecard.statistics.sustain import assess, assess_many
 
 TARGET_RATIO = 0.20
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from scorecard.citations import readable
-from scorecard.framework_coverage import threads
+from scorecard.thread.citations import readable
+from scorecard.thread.framework_coverage import threads
 from scorecard.ui import thread as ui
 from scorecard.ui.frame import frame
 

@@ -1,7 +1,7 @@
 """Pandera models of the benefits register files (data/framework/benefit_*.csv).
 
 Each file is judged cell by cell here; what needs other files (a KPI code, a formula's
-variables, the plan's years) is checked across files by ``scorecard.framework_checks``.
+variables, the plan's years) is checked across files by ``scorecard.thread.framework_checks``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from schemas.framework import (
     _rule,
     _values,
 )
-from scorecard.domain import (
+from scorecard.thread.domain import (
     BaselineType,
     BenefitKpiRole,
     BenefitMethod,

@@ -14,7 +14,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 from pandera.typing.common import Category
 
-from scorecard.domain import DERIVED_KPIS, Framework, Unit
+from scorecard.thread.domain import DERIVED_KPIS, Framework, Unit
 
 KEY_COLUMNS: Final = ("kpi_code", "area_code", "period")
 REQUIRED_COLUMNS: Final = KEY_COLUMNS  # plus value, or numerator and denominator

@@ -7,7 +7,7 @@ from typing import TypedDict, cast
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from scorecard.domain import (
+from scorecard.thread.domain import (
     AreaType,
     ConflictRule,
     Direction,

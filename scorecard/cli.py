@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from scorecard.command import EXIT_REJECTED, EXIT_USAGE, CommandResult
-from scorecard.errors import UserError
-from scorecard.intake import printable
+from scorecard.data.intake import printable
+from scorecard.thread.errors import UserError
 
 DEFAULT_DB = Path("data/scorecard.duckdb")
 DEFAULT_FRAMEWORK = Path("data/framework")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scorecard.errors import Problem
+from scorecard.thread.errors import Problem
 
 EXIT_OK = 0
 EXIT_REJECTED = 1  # input rejected or check failed; nothing written

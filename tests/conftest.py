@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.domain import Framework
-from scorecard.framework import load_framework
+from scorecard.thread.domain import Framework
+from scorecard.thread.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[1]
 

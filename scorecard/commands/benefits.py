@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from scorecard.benefits import benefits_position, read_signoffs, system_area
-from scorecard.benefits_report import as_contract_dict, benefits_text
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.domain import with_events
-from scorecard.errors import Problem, UserError
-from scorecard.framework import load_framework
-from scorecard.reviews_benefit_signoffs import BenefitSignOffRecords
-from scorecard.store import Store, store_events
+from scorecard.data.reviews_benefit_signoffs import BenefitSignOffRecords
+from scorecard.data.store import Store, store_events
+from scorecard.reports.benefits import benefits_position, read_signoffs, system_area
+from scorecard.reports.benefits_report import as_contract_dict, benefits_text
+from scorecard.thread.domain import with_events
+from scorecard.thread.errors import Problem, UserError
+from scorecard.thread.framework import load_framework
 
 
 def run_benefits(args: argparse.Namespace) -> CommandResult:

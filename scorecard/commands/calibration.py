@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from scorecard.calibration import derive
+from scorecard.data.calibration import derive
 
 
 def main(argv: Sequence[str] | None = None) -> int:

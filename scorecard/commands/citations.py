@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scorecard.documents import cited_lines, module_source, places, read_texts
+from scorecard.data.documents import cited_lines, module_source, places, read_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORK = ROOT / "data" / "framework"
@@ -15,7 +15,7 @@ PAGES = ROOT / "pages"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print ``scorecard/citations_places.py`` for the documents in SEEDS."""
+    """Print ``scorecard/thread/citations_places.py`` for the documents in SEEDS."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("seeds", type=Path, help="the folder of the iCAN documents' text files")
     parser.add_argument("--framework", type=Path, default=FRAMEWORK, help="the framework folder")

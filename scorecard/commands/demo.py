@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.demo import build_demo_store
-from scorecard.errors import Problem, UserError
-from scorecard.framework import load_framework
+from scorecard.synthetic.demo import build_demo_store
+from scorecard.thread.errors import Problem, UserError
+from scorecard.thread.framework import load_framework
 
 
 def run_demo(args: argparse.Namespace) -> CommandResult:

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.errors import UserError
-from scorecard.framework import display_path, load_framework
-from scorecard.framework_coverage import coverage, coverage_text, framework_as_dict
+from scorecard.thread.errors import UserError
+from scorecard.thread.framework import display_path, load_framework
+from scorecard.thread.framework_coverage import coverage, coverage_text, framework_as_dict
 
 
 def run_framework(args: argparse.Namespace) -> CommandResult:

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.connectors.loading import PublicationLoad
-from scorecard.connectors.nhse_discharge_delays import discharge_delay_loads
-from scorecard.connectors.nhse_virtual_wards import virtual_ward_loads
-from scorecard.domain import Framework
-from scorecard.errors import UserError
+from scorecard.data.connectors.loading import PublicationLoad
+from scorecard.data.connectors.nhse_discharge_delays import discharge_delay_loads
+from scorecard.data.connectors.nhse_virtual_wards import virtual_ward_loads
+from scorecard.thread.domain import Framework
+from scorecard.thread.errors import UserError
 
 
 def _discharge_delays(fw: Framework, paths: list[Path]) -> tuple[list[PublicationLoad], list[str]]:
@@ -35,7 +35,7 @@ def run_import(args: argparse.Namespace) -> CommandResult:
     command exits 1 with the problems. Then each workbook's KPI rows are loaded as one file for
     the framework's areas, with every organisation's figures kept for comparisons.
     """
-    from scorecard.framework import load_framework
+    from scorecard.thread.framework import load_framework
 
     fw = load_framework(args.framework)
     try:
@@ -67,7 +67,7 @@ def load_publications(
         The command's result; ``data`` lists the loaded (or loadable) rows as
         ``{"kpi_code", "source_key", "area_code", "period", "value"}``.
     """
-    from scorecard.pipeline import FrameToLoad, load_frames
+    from scorecard.data.pipeline import FrameToLoad, load_frames
 
     frames = [
         FrameToLoad(

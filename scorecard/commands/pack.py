@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.errors import Problem, UserError
-from scorecard.framework import load_framework
-from scorecard.pack import write_pack
-from scorecard.reviews import Reviews
-from scorecard.store import Store
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store
+from scorecard.reports.pack import write_pack
+from scorecard.thread.errors import Problem, UserError
+from scorecard.thread.framework import load_framework
 
 
 def run_pack(args: argparse.Namespace) -> CommandResult:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.errors import Problem, UserError
+from scorecard.thread.errors import Problem, UserError
 
 # data/published/ beside the package: the repository's copies of the published files.
 PUBLISHED_DIR: Final = Path(__file__).resolve().parents[2] / "data" / "published"
@@ -39,7 +39,7 @@ def published_files(root: Path = PUBLISHED_DIR) -> dict[str, list[Path]]:
     Raises:
         UserError: a folder is missing or empty (the repository is incomplete).
     """
-    from scorecard.retabulated import SPECS
+    from scorecard.data.retabulated import SPECS
 
     found = {
         DISCHARGE_DELAYS: sorted((root / DISCHARGE_DELAYS).glob("*.xlsx")),
@@ -84,15 +84,15 @@ def build_published(db: Path, framework: Path, user: str, root: Path = PUBLISHED
             or any file is rejected (every problem, each naming file, row, column and rule).
     """
     from scorecard.commands.import_nhse import load_publications
-    from scorecard.comparisons import absent_peer_members
-    from scorecard.connectors.loading import PublicationLoad
-    from scorecard.connectors.nhse_discharge_delays import discharge_delay_loads
-    from scorecard.connectors.nhse_virtual_wards import virtual_ward_loads
-    from scorecard.framework import load_framework
-    from scorecard.provenance import comparison_table
-    from scorecard.retabulated import convert
-    from scorecard.store import Store
-    from scorecard.store_writes import init_store
+    from scorecard.data.connectors.loading import PublicationLoad
+    from scorecard.data.connectors.nhse_discharge_delays import discharge_delay_loads
+    from scorecard.data.connectors.nhse_virtual_wards import virtual_ward_loads
+    from scorecard.data.provenance import comparison_table
+    from scorecard.data.retabulated import convert
+    from scorecard.data.store import Store
+    from scorecard.data.store_writes import init_store
+    from scorecard.reports.comparisons import absent_peer_members
+    from scorecard.thread.framework import load_framework
 
     started = time.perf_counter()
     db = Path(db)

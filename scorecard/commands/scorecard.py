@@ -6,16 +6,16 @@ import argparse
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.comparisons import add_benchmarks
-from scorecard.derived import WithDerived, benefit_rows, with_derived_sources
-from scorecard.domain import with_events
-from scorecard.errors import Problem, UserError
-from scorecard.framework import load_framework
-from scorecard.provenance import add_sources
-from scorecard.reviews import Reviews
-from scorecard.scoring import compute_scorecard
-from scorecard.scoring_text import scorecard_text
-from scorecard.store import Store, store_events
+from scorecard.data.provenance import add_sources
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store, store_events
+from scorecard.reports.comparisons import add_benchmarks
+from scorecard.reports.derived import WithDerived, benefit_rows, with_derived_sources
+from scorecard.reports.scoring import compute_scorecard
+from scorecard.reports.scoring_text import scorecard_text
+from scorecard.thread.domain import with_events
+from scorecard.thread.errors import Problem, UserError
+from scorecard.thread.framework import load_framework
 
 
 def run_scorecard(args: argparse.Namespace) -> CommandResult:

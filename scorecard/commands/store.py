@@ -9,16 +9,16 @@ from pathlib import Path
 import pandas as pd
 
 from schemas.extract import KEY_COLUMNS
-from scorecard import store, store_writes
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.domain import DERIVED_KPIS, Framework
-from scorecard.framework import load_framework
-from scorecard.output import check_out, write_out
-from scorecard.pipeline import REJECTED, export_csv, export_json, load_files
-from scorecard.pipeline_reading import plural
-from scorecard.pipeline_validation import shown_value
-from scorecard.reviews_core import ReviewsDatabase
-from scorecard.steward import export_view, history_view
+from scorecard.data import store, store_writes
+from scorecard.data.output import check_out, write_out
+from scorecard.data.pipeline import REJECTED, export_csv, export_json, load_files
+from scorecard.data.pipeline_reading import plural
+from scorecard.data.pipeline_validation import shown_value
+from scorecard.data.reviews_core import ReviewsDatabase
+from scorecard.data.steward import export_view, history_view
+from scorecard.thread.domain import DERIVED_KPIS, Framework
+from scorecard.thread.framework import load_framework
 
 
 def _framework(args: argparse.Namespace) -> Framework:
@@ -54,7 +54,7 @@ def run_load(args: argparse.Namespace) -> CommandResult:
 
 def run_export(args: argparse.Namespace) -> CommandResult:
     """``scorecard export [--format csv|json] [--out FILE]``: every current observation."""
-    from scorecard.provenance import labels
+    from scorecard.data.provenance import labels
 
     if args.out is not None:
         check_out(Path(args.out))  # a bad --out is refused before anything is read or said

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from scorecard.command import EXIT_OK, CommandResult
-from scorecard.errors import Problem, UserError
-from scorecard.periods import month_index, month_long
-from scorecard.store import Store
+from scorecard.data.store import Store
+from scorecard.thread.errors import Problem, UserError
+from scorecard.thread.periods import month_index, month_long
 
 
 @dataclass(frozen=True)

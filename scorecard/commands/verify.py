@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from scorecard.command import EXIT_OK, EXIT_REJECTED, CommandResult
-from scorecard.errors import Problem
-from scorecard.reviews_core import ReviewsDatabase
+from scorecard.data.reviews_core import ReviewsDatabase
+from scorecard.thread.errors import Problem
 
 
 def run_verify(args: argparse.Namespace) -> CommandResult:

@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from scorecard.disclosure import apply_suppression
-from scorecard.domain import Framework
-from scorecard.framework_coverage import coverage
-from scorecard.numbers import format_value
-from scorecard.periods import month_short
-from scorecard.quality import KpiQuality
-from scorecard.reconciliation import Reconciled, reconcile
+from scorecard.statistics.disclosure import apply_suppression
+from scorecard.statistics.quality import KpiQuality
+from scorecard.statistics.reconciliation import Reconciled, reconcile
+from scorecard.thread.domain import Framework
+from scorecard.thread.framework_coverage import coverage
+from scorecard.thread.numbers import format_value
+from scorecard.thread.periods import month_short
 from scorecard.ui import data
 from scorecard.ui.display import QUALITY_SYMBOLS, bullet_list, kite_svg, readable, svg_data_uri
 from scorecard.ui.frame import Context, empty_state

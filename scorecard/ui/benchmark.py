@@ -8,8 +8,16 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from scorecard import charts_benchmark, exports
-from scorecard.benchmark import (
+from scorecard.data import exports
+from scorecard.reports import charts_benchmark
+from scorecard.reports.comparisons import (
+    BenchmarkView,
+    benchmark_view,
+    level_of,
+    missing_members_sentence,
+    peer_frame,
+)
+from scorecard.statistics.benchmark import (
     BAND_WORDS,
     LEVEL_PLURAL,
     Band,
@@ -17,15 +25,8 @@ from scorecard.benchmark import (
     NoFunnel,
     benchmark_sentence,
 )
-from scorecard.comparisons import (
-    BenchmarkView,
-    benchmark_view,
-    level_of,
-    missing_members_sentence,
-    peer_frame,
-)
-from scorecard.domain import Direction, Kpi, PeerGroup, Provenance
-from scorecard.numbers import format_value
+from scorecard.thread.domain import Direction, Kpi, PeerGroup, Provenance
+from scorecard.thread.numbers import format_value
 from scorecard.ui import data, views
 from scorecard.ui.frame import Context, url_selectbox
 from scorecard.ui.views import md

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from scorecard import charts_benefits, exports
-from scorecard.access import can_sign_off_benefits
-from scorecard.benefits import SPLIT_NOTE, BenefitsPosition, LinePosition, system_area
-from scorecard.domain import LinkKind, Tier
-from scorecard.errors import UserError
-from scorecard.reviews_benefit_signoffs import BenefitSignOff
-from scorecard.reviews_core import MAX_NOTE_CHARS
+from scorecard.data import exports
+from scorecard.data.access import can_sign_off_benefits
+from scorecard.data.reviews_benefit_signoffs import BenefitSignOff
+from scorecard.data.reviews_core import MAX_NOTE_CHARS
+from scorecard.reports import charts_benefits
+from scorecard.reports.benefits import SPLIT_NOTE, BenefitsPosition, LinePosition, system_area
+from scorecard.thread.domain import LinkKind, Tier
+from scorecard.thread.errors import UserError
 from scorecard.ui import data, review
 from scorecard.ui.frame import Context, empty_state, page_link
 from scorecard.ui.views import area_name, md, month_label
@@ -345,7 +346,7 @@ def _signoff_form(ctx: Context, position: BenefitsPosition) -> None:
 
 def sign_off(ctx: Context, position: BenefitsPosition, line_code: str, note: str) -> None:
     """Record the BRG's sign-off of a line's delivered value to the month (refusals shown)."""
-    from scorecard.benefits import line_evidence_hash
+    from scorecard.reports.benefits import line_evidence_hash
 
     principal = review.who().principal
     line = next((x for x in position.lines if x.code == line_code), None)

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from scorecard import charts_stacked, exports
-from scorecard.bricks import (
+from scorecard.data import exports
+from scorecard.reports import charts_stacked
+from scorecard.reports.bricks import (
     NO_LEAD,
     STATES,
     BrickCard,
@@ -21,11 +22,11 @@ from scorecard.bricks import (
     movement_sentence,
     select_cards,
 )
-from scorecard.domain import Framework, Kpi, LinkKind
-from scorecard.numbers import format_value
-from scorecard.periods import month_short
-from scorecard.scoring import analyse_series
-from scorecard.scoring_series import kpi_series
+from scorecard.reports.scoring import analyse_series
+from scorecard.reports.scoring_series import kpi_series
+from scorecard.thread.domain import Framework, Kpi, LinkKind
+from scorecard.thread.numbers import format_value
+from scorecard.thread.periods import month_short
 from scorecard.ui import data, views
 from scorecard.ui.display import (
     assurance_svg,
@@ -456,6 +457,6 @@ def _attribution(ctx: Context, kpi: Kpi) -> None:
 
 def data_system_area(ctx: Context) -> str:
     """The area the benefits register is measured at (the system area)."""
-    from scorecard.benefits import system_area
+    from scorecard.reports.benefits import system_area
 
     return system_area(ctx.fw)

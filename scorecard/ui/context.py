@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from streamlit.delta_generator import DeltaGenerator
 
-from scorecard.domain import Framework
+from scorecard.thread.domain import Framework
 from scorecard.ui import data, views
 from scorecard.ui.selection import Choices, Selection
 

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from scorecard import benchmark
-from scorecard.domain import Framework
-from scorecard.framework import load_framework
+from scorecard.statistics import benchmark
+from scorecard.thread.domain import Framework
+from scorecard.thread.framework import load_framework
 
 if TYPE_CHECKING:
-    from scorecard.benefits import BenefitsPosition
-    from scorecard.quality import KpiQuality, SeriesQuality
-    from scorecard.scoring import ScorecardRow
+    from scorecard.reports.benefits import BenefitsPosition
+    from scorecard.reports.scoring import ScorecardRow
+    from scorecard.statistics.quality import KpiQuality, SeriesQuality
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = REPO_ROOT / "data" / "scorecard.duckdb"
@@ -62,7 +62,7 @@ def framework() -> Framework:
 
 def words_signature(store: str | Path) -> str:
     """Changes whenever people's words beside the store change (the SQLite file and its log)."""
-    from scorecard.reviews_core import reviews_path
+    from scorecard.data.reviews_core import reviews_path
 
     path = reviews_path(Path(store))
     parts = []
@@ -77,11 +77,11 @@ def _live_framework(
     folder: str, signature: str, store: str, words: str, identity: str = ""
 ) -> Framework:
     del words, identity  # cache keys only: new annotations or a rebuilt store give new ones
-    from scorecard.domain import with_events
-    from scorecard.reviews import Reviews
-    from scorecard.reviews_annotations import with_declared_change_points
-    from scorecard.reviews_core import reviews_path
-    from scorecard.store import store_events
+    from scorecard.data.reviews import Reviews
+    from scorecard.data.reviews_annotations import with_declared_change_points
+    from scorecard.data.reviews_core import reviews_path
+    from scorecard.data.store import store_events
+    from scorecard.thread.domain import with_events
 
     fw = with_events(_framework(folder, signature), store_events(Path(store)))
     if not reviews_path(Path(store)).is_file():
@@ -98,7 +98,7 @@ def live_framework(store: str | Path) -> Framework:
     ones the Board pack and the sign-off use.
     """
     folder = framework_dir()
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     return _live_framework(
         str(folder.resolve()),
@@ -122,7 +122,7 @@ def store_ref() -> StoreRef | None:
     path = store_path()
     if not path.is_file():
         return None
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     store = Store(path)
     if not store.exists():
@@ -134,7 +134,7 @@ def store_ref() -> StoreRef | None:
 def periods(path: str, identity: str) -> list[str]:
     """Every period with a current value, oldest first."""
     del identity
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     return list(Store(Path(path)).periods())
 
@@ -142,9 +142,9 @@ def periods(path: str, identity: str) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _current(path: str, identity: str, words: str) -> pd.DataFrame:
     del identity, words  # cache keys only: a new BRG sign-off gives a new words signature
-    from scorecard.derived import benefit_rows, joined
-    from scorecard.reviews import Reviews
-    from scorecard.store import Store
+    from scorecard.data.reviews import Reviews
+    from scorecard.data.store import Store
+    from scorecard.reports.derived import benefit_rows, joined
 
     stored = Store(Path(path)).current()
     signoffs = Reviews.beside(Path(path)).benefit_signoffs()
@@ -158,7 +158,7 @@ def current(path: str, identity: str) -> pd.DataFrame:
     """Every current observation (all KPIs, all areas, all periods).
 
     ACT-BENEFIT's values are derived from the BRG's sign-offs beside the store
-    (``scorecard.derived``), as in the Board pack and ``scorecard --json``.
+    (``scorecard.reports.derived``), as in the Board pack and ``scorecard --json``.
     """
     return _current(path, identity, words_signature(path))
 
@@ -167,7 +167,7 @@ def current(path: str, identity: str) -> pd.DataFrame:
 def history(path: str, identity: str, kpi_code: str | None, area_code: str | None) -> pd.DataFrame:
     """Every version of the values (superseded ones too) of a KPI and/or area, with loads."""
     del identity
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     return Store(Path(path)).history(kpi_code=kpi_code, area_code=area_code)
 
@@ -176,7 +176,7 @@ def history(path: str, identity: str, kpi_code: str | None, area_code: str | Non
 def loads(path: str, identity: str) -> pd.DataFrame:
     """The load log."""
     del identity
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     return Store(Path(path)).loads()
 
@@ -214,7 +214,7 @@ def _scorecard_rows(
     path: str, identity: str, words: str, month: str, area: str | None
 ) -> list[ScorecardRow]:
     del words  # cache key only
-    from scorecard.scoring import compute_scorecard
+    from scorecard.reports.scoring import compute_scorecard
 
     return compute_scorecard(live_framework(path), current(path, identity), month, area)
 
@@ -232,9 +232,9 @@ def _sparklines(
     path: str, identity: str, words: str, month: str, area: str, tier: str, points: int
 ) -> dict[str, str]:
     del words  # cache key only
-    from scorecard.charts_sparklines import sparkline_svg
-    from scorecard.scoring import analyse_series
-    from scorecard.scoring_series import compute_series
+    from scorecard.reports.charts_sparklines import sparkline_svg
+    from scorecard.reports.scoring import analyse_series
+    from scorecard.reports.scoring_series import compute_series
 
     fw = live_framework(path)
     codes = {k.code for k in fw.kpis if k.tier == tier}
@@ -261,7 +261,7 @@ def sparklines(
 def history_all(path: str, identity: str) -> pd.DataFrame:
     """Every stored version of every value (for revisions)."""
     del identity
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     return Store(Path(path)).history()
 
@@ -271,7 +271,7 @@ def history_all(path: str, identity: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def series_quality(path: str, identity: str, month: str, area: str | None) -> list[SeriesQuality]:
     """Data quality (kite marks) of every KPI × area up to ``month`` (one area: its rows only)."""
-    from scorecard import quality
+    from scorecard.statistics import quality
 
     frame = current(path, identity)
     if area is None:
@@ -285,7 +285,7 @@ def series_quality(path: str, identity: str, month: str, area: str | None) -> li
 @st.cache_resource(show_spinner=False, max_entries=32)
 def kpi_quality(path: str, identity: str, month: str) -> list[KpiQuality]:
     """Data quality of every KPI across its areas up to ``month``."""
-    from scorecard import quality
+    from scorecard.statistics import quality
 
     return quality.kpi_quality(
         framework(), current(path, identity), month, history=history_all(path, identity)
@@ -297,7 +297,7 @@ def _kpi_area_rows(
     path: str, identity: str, words: str, month: str, kpi_code: str
 ) -> list[ScorecardRow]:
     del words  # cache key only
-    from scorecard.scoring import compute_scorecard
+    from scorecard.reports.scoring import compute_scorecard
 
     frame = current(path, identity)
     if not frame.empty:
@@ -358,7 +358,7 @@ def kpi_area_frame(path: str, identity: str, kpi_code: str, area_code: str) -> p
 @st.cache_data(show_spinner=False, max_entries=16)
 def benefit_values(path: str, identity: str, month: str) -> pd.DataFrame:
     """The benefits register's KPIs at the system area, months up to ``month`` (current values)."""
-    from scorecard.benefits import system_area
+    from scorecard.reports.benefits import system_area
 
     fw = framework()
     frame = current(path, identity)
@@ -376,8 +376,8 @@ def benefit_values(path: str, identity: str, month: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _benefits_position(path: str, identity: str, words: str, month: str) -> BenefitsPosition:
     del words  # cache key only: a new BRG sign-off gives a new signature
-    from scorecard.benefits import benefits_position, read_signoffs
-    from scorecard.reviews import Reviews
+    from scorecard.data.reviews import Reviews
+    from scorecard.reports.benefits import benefits_position, read_signoffs
 
     signoffs = read_signoffs(Reviews.beside(Path(path)), month)
     # The live framework: declared change points and events, so the special-cause and
@@ -396,7 +396,7 @@ def benefit_evidence_hashes(
     path: str, identity: str, keys: tuple[tuple[str, str], ...]
 ) -> dict[tuple[str, str], str]:
     """The current evidence hash of each (benefit line, month): compared with a sign-off's."""
-    from scorecard.benefits import line_evidence_hash
+    from scorecard.reports.benefits import line_evidence_hash
 
     fw = framework()
     known = {line.code for line in fw.benefits.lines}
@@ -414,6 +414,6 @@ def comparison_split(
 ) -> dict[tuple[str, str, str], benchmark.ComparisonRows]:
     """Every organisation's published figures, split by (measure, month, level): read-only."""
     del identity
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     return benchmark.split_comparisons(Store(Path(path)).comparisons())

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from scorecard.domain import Kpi, Provenance
-from scorecard.quality import KiteMark, SeriesQuality
-from scorecard.scoring import ScorecardRow
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.statistics.quality import KiteMark, SeriesQuality
+from scorecard.thread.domain import Kpi, Provenance
 from scorecard.ui import data, views
 from scorecard.ui.frame import Context
 from scorecard.ui.views import md
@@ -50,33 +50,33 @@ def bullet_list(items: Sequence[str]) -> None:
         st.markdown("\n".join(f"- {item}" for item in items))
 
 
-# Icons: our own static SVG (scorecard.icons) with a text label beside or as alt text.
+# Icons: our own static SVG (scorecard.statistics.icons) with a text label beside or as alt text.
 
 
 def variation_label(variation: str) -> str:
     """What a variation icon means, in words."""
-    from scorecard import icons
+    from scorecard.statistics import icons
 
     return icons.variation_label(variation)
 
 
 def assurance_label(assurance: str) -> str:
     """What an assurance icon means, in words."""
-    from scorecard import icons
+    from scorecard.statistics import icons
 
     return icons.assurance_label(assurance)
 
 
 def variation_svg(variation: str) -> str:
     """The variation icon (our static SVG)."""
-    from scorecard import icons
+    from scorecard.statistics import icons
 
     return icons.variation_icon_svg(variation)
 
 
 def assurance_svg(assurance: str) -> str:
     """The assurance icon (our static SVG)."""
-    from scorecard import icons
+    from scorecard.statistics import icons
 
     return icons.assurance_icon_svg(assurance)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from scorecard.bricks import STATES as BRICK_STATES
-from scorecard.bricks import VIEWS as KPI_VIEWS
-from scorecard.domain import Framework
-from scorecard.errors import UserError
+from scorecard.reports.bricks import STATES as BRICK_STATES
+from scorecard.reports.bricks import VIEWS as KPI_VIEWS
+from scorecard.thread.domain import Framework
+from scorecard.thread.errors import UserError
 from scorecard.ui import data, provenance, review, views
 from scorecard.ui.context import Context as Context
 from scorecard.ui.selection import (

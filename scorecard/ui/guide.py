@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from scorecard import icons
+from scorecard.statistics import icons
 from scorecard.ui.display import image_md
 from scorecard.ui.frame import Context, page_link
 from scorecard.ui.views import md
@@ -132,7 +132,7 @@ class IconMeaning:
 
     @property
     def svg(self) -> str:
-        """The icon as the app draws it (scorecard.icons)."""
+        """The icon as the app draws it (scorecard.statistics.icons)."""
         if self.kind == "variation":
             return icons.variation_icon_svg(self.code)
         return icons.assurance_icon_svg(self.code)

@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scorecard import charts_heatmap, charts_layout, exports
-from scorecard.bricks import VIEWS
-from scorecard.domain import Kpi, Tier
-from scorecard.numbers import format_value
-from scorecard.scoring import analyse_series, hidden_points
-from scorecard.scoring_series import kpi_series
-from scorecard.spc_icons import COMMON_CAUSE
+from scorecard.data import exports
+from scorecard.reports import charts_heatmap, charts_layout
+from scorecard.reports.bricks import VIEWS
+from scorecard.reports.scoring import analyse_series, hidden_points
+from scorecard.reports.scoring_series import kpi_series
+from scorecard.statistics.spc_icons import COMMON_CAUSE
+from scorecard.thread.domain import Kpi, Tier
+from scorecard.thread.numbers import format_value
 from scorecard.ui import data, views
 from scorecard.ui.frame import Context, empty_state
 from scorecard.ui.views import md

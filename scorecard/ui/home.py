@@ -10,15 +10,15 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from scorecard.comparisons import with_benchmarks
-from scorecard.domain import Outcome
-from scorecard.numbers import format_value
-from scorecard.periods import previous_month
-from scorecard.provenance import NOT_PUBLISHED
-from scorecard.quality import SeriesQuality
-from scorecard.scoring import ScorecardRow
-from scorecard.scoring_changes import Change, changes_since
-from scorecard.scoring_rollup import Rollup, StateCounts, rollup
+from scorecard.data.provenance import NOT_PUBLISHED
+from scorecard.reports.comparisons import with_benchmarks
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.reports.scoring_changes import Change, changes_since
+from scorecard.reports.scoring_rollup import Rollup, StateCounts, rollup
+from scorecard.statistics.quality import SeriesQuality
+from scorecard.thread.domain import Outcome
+from scorecard.thread.numbers import format_value
+from scorecard.thread.periods import previous_month
 from scorecard.ui import data, views
 from scorecard.ui.benchmark import versus_england
 from scorecard.ui.display import (

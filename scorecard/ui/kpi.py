@@ -11,24 +11,24 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scorecard import charts
-from scorecard.citations import readable
-from scorecard.derived import DERIVED_SOURCE
-from scorecard.disclosure import (
+from scorecard.reports import charts
+from scorecard.reports.derived import DERIVED_SOURCE
+from scorecard.reports.scoring import analyse_series, hidden_points
+from scorecard.reports.scoring_series import BoolArray, KpiSeries, kpi_series
+from scorecard.statistics.disclosure import (
     SECONDARY_NOTE,
     SUPPRESSION_NOTE,
     apply_suppression,
     hidden_periods,
     published_result,
 )
-from scorecard.domain import DERIVED_KPIS, Kpi, LinkKind, Provenance
-from scorecard.numbers import SUPPRESSED_MARK, format_value
-from scorecard.scoring import analyse_series, hidden_points
-from scorecard.scoring_series import BoolArray, KpiSeries, kpi_series
-from scorecard.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
-from scorecard.spc import SpcResult
-from scorecard.sustain import Verdict, verdict_for
-from scorecard.targets import target_sentence
+from scorecard.statistics.shifts import SPC_EVENTS_FILE, change_point_row, shift_sentence
+from scorecard.statistics.spc import SpcResult
+from scorecard.statistics.sustain import Verdict, verdict_for
+from scorecard.thread.citations import readable
+from scorecard.thread.domain import DERIVED_KPIS, Kpi, LinkKind, Provenance
+from scorecard.thread.numbers import SUPPRESSED_MARK, format_value
+from scorecard.thread.targets import target_sentence
 from scorecard.ui import data, page_one, views
 from scorecard.ui.display import (
     RESULT_TYPE_LABELS,

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from scorecard import exports
-from scorecard import framework_table as ft
-from scorecard.scoring import ScorecardRow
+from scorecard.data import exports
+from scorecard.reports import framework_table as ft
+from scorecard.reports.scoring import ScorecardRow
 from scorecard.ui import data
 from scorecard.ui import display as ui
 from scorecard.ui.frame import Context, empty_state, page_link, url_selectbox

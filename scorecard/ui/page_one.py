@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from scorecard.exceptions import (
+from scorecard.data.reviews_commentary import Commentary
+from scorecard.reports.exceptions import (
     ASSURANCE_CLASS_LABELS,
     ASSURANCE_CLASSES,
     DECISION,
@@ -25,11 +26,10 @@ from scorecard.exceptions import (
     one_line,
     summary_grids,
 )
-from scorecard.exceptions import headline as tier_counts
-from scorecard.periods import month_long
-from scorecard.quality import SeriesQuality
-from scorecard.reviews_commentary import Commentary
-from scorecard.scoring import ScorecardRow
+from scorecard.reports.exceptions import headline as tier_counts
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.statistics.quality import SeriesQuality
+from scorecard.thread.periods import month_long
 from scorecard.ui import data
 from scorecard.ui.frame import Context, empty_state
 from scorecard.ui.views import md
@@ -52,7 +52,7 @@ GRID_COLUMNS = {  # the grid's column heads, short so the two grids sit side by 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _latest_commentary(path: str, words: str, month: str, area: str) -> list[Commentary]:
     del words  # cache key only: a new commentary gives a new signature
-    from scorecard.reviews import Reviews
+    from scorecard.data.reviews import Reviews
 
     return Reviews.beside(Path(path)).latest_commentary(month, area)
 

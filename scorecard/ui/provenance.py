@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from scorecard.derived import DERIVED_LOAD_ID, DERIVED_SOURCE
-from scorecard.domain import DERIVED_KPIS, Framework, Kpi
-from scorecard.provenance import NOT_PUBLISHED, label
+from scorecard.data.provenance import NOT_PUBLISHED, label
+from scorecard.reports.derived import DERIVED_LOAD_ID, DERIVED_SOURCE
+from scorecard.thread.domain import DERIVED_KPIS, Framework, Kpi
 from scorecard.ui import data
 from scorecard.ui.views import md
 
@@ -19,7 +19,7 @@ def source_labels(path: str, identity: str) -> dict[int, str]:
     """Each load's provenance in words (publication, file, edition, load), by load id."""
     from pathlib import Path
 
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     named = {int(r["load_id"]): label(r) for r in Store(Path(path)).sources().to_dict("records")}
     return {**named, DERIVED_LOAD_ID: DERIVED_SOURCE}  # ACT-BENEFIT: no load wrote it
@@ -30,7 +30,7 @@ def is_published_store(path: str, identity: str) -> bool:
     """Whether every current value is real and comes from a load that names its publication."""
     from pathlib import Path
 
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     frame = data.current(path, identity)
     if frame.empty or bool(frame["synthetic"].fillna(False).astype(bool).any()):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from scorecard.access import (
+from scorecard.data.access import (
     ANONYMOUS,
     ROLE_LABELS,
     Principal,
@@ -30,13 +30,14 @@ from scorecard.access import (
     roles_file,
     subject_of,
 )
-from scorecard.disclosure import SUPPRESSION_NOTE
-from scorecard.domain import Framework, Kpi, Tier
-from scorecard.errors import UserError
-from scorecard.ledger import ChainState
-from scorecard.reviews import Reviews
-from scorecard.reviews_annotations import ANNOTATION_LABELS, MAX_ANNOTATION_CHARS, AnnotationKind
-from scorecard.reviews_commentary import (
+from scorecard.data.ledger import ChainState
+from scorecard.data.reviews import Reviews
+from scorecard.data.reviews_annotations import (
+    ANNOTATION_LABELS,
+    MAX_ANNOTATION_CHARS,
+    AnnotationKind,
+)
+from scorecard.data.reviews_commentary import (
     MAX_ACTION_CHARS,
     MAX_ACTIONS,
     MAX_DECISION_CHARS,
@@ -45,9 +46,12 @@ from scorecard.reviews_commentary import (
     Action,
     Commentary,
 )
-from scorecard.reviews_core import MAX_NOTE_CHARS
-from scorecard.reviews_signoffs import SignOff
-from scorecard.scoring import ScorecardRow
+from scorecard.data.reviews_core import MAX_NOTE_CHARS
+from scorecard.data.reviews_signoffs import SignOff
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.statistics.disclosure import SUPPRESSION_NOTE
+from scorecard.thread.domain import Framework, Kpi, Tier
+from scorecard.thread.errors import UserError
 from scorecard.ui import data
 from scorecard.ui.views import md
 
@@ -587,7 +591,7 @@ def _overview(ctx: Context, rows: list[ScorecardRow], words: Mapping[str, Commen
 
 
 def _downloads(ctx: Context, rows: list[ScorecardRow], words: Mapping[str, Commentary]) -> None:
-    from scorecard import pack
+    from scorecard.reports import pack
 
     st.subheader("Board pack and downloads", anchor=False)
     table = pack.scorecard_frame(rows, {(c.kpi_code, c.area_code): c for c in words.values()})
@@ -598,7 +602,7 @@ def _downloads(ctx: Context, rows: list[ScorecardRow], words: Mapping[str, Comme
     path = data.store_path()
 
     def make_pdf() -> bytes:
-        from scorecard.store import Store
+        from scorecard.data.store import Store
 
         return pack.build_pack(fw, Store(path), Reviews.beside(path), month, area)
 

@@ -88,7 +88,7 @@ class Selection:
     pillar: str = ""
     brick: str = ""
     owner: str = ""
-    state: str = ""  # a brick state filter (scorecard.bricks.STATES)
+    state: str = ""  # a brick state filter (scorecard.reports.bricks.STATES)
     view: str = ""  # a KPI detail view other than the SPC chart
     peers: str = ""  # the peer group KPI detail compares with (a framework peer group code)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scorecard.domain import LinkKind
+from scorecard.thread.domain import LinkKind
 from scorecard.ui.display import bullet_list, kpi_states, show_kpi_state
 from scorecard.ui.frame import Context, page_link
 from scorecard.ui.views import md

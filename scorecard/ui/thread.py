@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from scorecard.domain import Provenance
-from scorecard.framework_coverage import Thread, coverage, threads, unthreaded
-from scorecard.scoring import ScorecardRow
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.thread.domain import Provenance
+from scorecard.thread.framework_coverage import Thread, coverage, threads, unthreaded
 from scorecard.ui import views
 from scorecard.ui.display import bullet_list, kpi_states, node_line, state_text
 from scorecard.ui.frame import Context, empty_state, page_link, url_selectbox

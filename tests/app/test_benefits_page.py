@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard.reviews import Reviews
-from scorecard.store import Store
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "pages/8_benefits.py"

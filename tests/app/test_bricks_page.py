@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard.bricks import STATES, brick_cards
-from scorecard.derived import WithDerived, benefit_rows
-from scorecard.numbers import format_value
-from scorecard.periods import month_short
-from scorecard.reviews import Reviews
-from scorecard.store import Store
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store
+from scorecard.reports.bricks import STATES, brick_cards
+from scorecard.reports.derived import WithDerived, benefit_rows
+from scorecard.thread.numbers import format_value
+from scorecard.thread.periods import month_short
 
 BRICKS = "pages/3_bricks.py"
 KPI = "pages/2_kpi.py"
@@ -219,7 +219,7 @@ def test_a_lead_kpi_has_no_beside_lead_view(open_page):
 
 
 def test_state_and_view_round_trip_in_the_url_and_unknown_ones_fall_back():
-    from scorecard.bricks import VIEWS
+    from scorecard.reports.bricks import VIEWS
     from scorecard.ui.selection import Choices, Selection
 
     choices = Choices(

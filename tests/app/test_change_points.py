@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard import pack
-from scorecard.access import Principal, Role, Source
-from scorecard.framework import load_framework
-from scorecard.reviews import Reviews
-from scorecard.reviews_annotations import AnnotationKind
-from scorecard.scoring import ScorecardRow
-from scorecard.store import Store
+from scorecard.data.access import Principal, Role, Source
+from scorecard.data.reviews import Reviews
+from scorecard.data.reviews_annotations import AnnotationKind
+from scorecard.data.store import Store
+from scorecard.reports import pack
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.thread.framework import load_framework
 from scorecard.ui import data
 
 REPO = Path(__file__).resolve().parents[2]

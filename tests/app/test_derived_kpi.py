@@ -6,10 +6,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from scorecard.derived import ACT_BENEFIT, DERIVED_SOURCE, benefit_rows
-from scorecard.framework import load_framework
-from scorecard.reviews import Reviews
-from scorecard.store import Store
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store
+from scorecard.reports.derived import ACT_BENEFIT, DERIVED_SOURCE, benefit_rows
+from scorecard.thread.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard.framework import load_framework
-from scorecard.framework_coverage import threads
-from scorecard.framework_table import SIX_COLUMNS
-from scorecard.store import Store
+from scorecard.data.store import Store
+from scorecard.reports.framework_table import SIX_COLUMNS
+from scorecard.thread.framework import load_framework
+from scorecard.thread.framework_coverage import threads
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "pages/6_framework_table.py"

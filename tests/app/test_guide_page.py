@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard import icons
-from scorecard.store import Store
+from scorecard.data.store import Store
+from scorecard.statistics import icons
 from scorecard.ui.frame import PAGES, available_pages
 from scorecard.ui.guide import BENEFITS_COMMAND, ICON_KEY, MONTH_PLACEHOLDER, monthly_cycle
 
@@ -123,7 +123,7 @@ def test_the_readme_pictures_are_the_icons_the_app_draws():
     for item in ICON_KEY:
         path = REPO / "docs" / "icons" / item.file_name
         assert path.read_text(encoding="utf-8") == item.svg + "\n", (
-            f"{path} differs from scorecard/icons.py: rewrite it with "
+            f"{path} differs from scorecard/statistics/icons.py: rewrite it with "
             "`python -c 'from scorecard.ui.guide import write_icon_files; write_icon_files()'`"
         )
 

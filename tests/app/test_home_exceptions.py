@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard.reviews import Reviews
+from scorecard.data.reviews import Reviews
 
 ROLES = """
 [default]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.scoring import ScorecardRow
-from scorecard.scoring_rollup import StateCounts
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.reports.scoring_rollup import StateCounts
 from scorecard.ui.home import counts_words, notable
 
 

@@ -10,13 +10,13 @@ import pytest
 from cli_process import run_scorecard
 from streamlit.testing.v1 import AppTest
 
-from scorecard.derived import WithDerived, benefit_rows
-from scorecard.domain import with_events
-from scorecard.framework import load_framework
-from scorecard.periods import month_long
-from scorecard.reviews import Reviews
-from scorecard.scoring import compute_scorecard
-from scorecard.store import Store, store_events
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store, store_events
+from scorecard.reports.derived import WithDerived, benefit_rows
+from scorecard.reports.scoring import compute_scorecard
+from scorecard.thread.domain import with_events
+from scorecard.thread.framework import load_framework
+from scorecard.thread.periods import month_long
 
 PAGES = (
     "app.py",

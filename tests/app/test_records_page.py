@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scorecard.access import Source, parse_role_map, principal_for
-from scorecard.reviews import Reviews
+from scorecard.data.access import Source, parse_role_map, principal_for
+from scorecard.data.reviews import Reviews
 
 ROLES = """
 [[people]]

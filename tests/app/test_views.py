@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from scorecard.framework_coverage import threads
-from scorecard.quality import KiteMark, Mark
+from scorecard.statistics.quality import KiteMark, Mark
+from scorecard.thread.framework_coverage import threads
 from scorecard.ui import views
 from scorecard.ui.display import kite_svg, markdown_table
 from scorecard.ui.views import md

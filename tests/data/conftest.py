@@ -14,9 +14,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from scorecard import cli, pipeline, pipeline_validation, store, store_writes
-from scorecard.domain import Framework, Unit
-from scorecard.framework import load_framework
+from scorecard import cli
+from scorecard.data import pipeline, pipeline_validation, store, store_writes
+from scorecard.thread.domain import Framework, Unit
+from scorecard.thread.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).resolve().parent / "bad"

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from cli_process import run_scorecard
 
-from scorecard.pack import read_pack_data, render_html
-from scorecard.reviews import Reviews
-from scorecard.store import Store
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store
+from scorecard.reports.pack import read_pack_data, render_html
 
 REPO = Path(__file__).resolve().parents[2]
 DISCHARGES = REPO / "data" / "published" / "nhse_discharge_delays_acute" / "january2024.xlsx"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
-from scorecard.store import Store
+from scorecard.data.store import Store
 
 # The documents' benefits table (004_76ce9cc29bd9e152.txt:1117-1124), £'000.
 YEARS = ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
@@ -144,7 +144,7 @@ def test_a_malformed_month_is_a_usage_error(demo_db: Path, month: str) -> None:
 
 
 def test_a_line_driven_by_a_slipping_improvement_is_flagged(result: dict) -> None:  # type: ignore[type-arg]
-    from scorecard.demo_plants import PLANTS
+    from scorecard.synthetic.demo_plants import PLANTS
 
     slipping = {p.kpi_code for p in PLANTS if p.kind in ("slipping", "lost")}
     for row in result["lines"]:

@@ -12,9 +12,14 @@ import pandas as pd
 import pytest
 
 from schemas.extract import extract_schema, tolerance
-from scorecard import demo, demo_plants, demo_profiles, demo_series, sustain
 from scorecard.cli import main
-from scorecard.domain import (
+from scorecard.data.store import Store, store_events
+from scorecard.reports.scoring import compute_scorecard
+from scorecard.statistics import sustain
+from scorecard.statistics.reconciliation import reconcile
+from scorecard.statistics.spc import analyse
+from scorecard.synthetic import demo, demo_plants, demo_profiles, demo_series
+from scorecard.thread.domain import (
     DERIVED_KPIS,
     EXTRACT_COLUMNS,
     AreaType,
@@ -25,10 +30,6 @@ from scorecard.domain import (
     Unit,
     with_events,
 )
-from scorecard.reconciliation import reconcile
-from scorecard.scoring import compute_scorecard
-from scorecard.spc import analyse
-from scorecard.store import Store, store_events
 
 REPO_FRAMEWORK = Path(__file__).resolve().parents[2] / "data" / "framework"
 REALDATA = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "realdata"
@@ -136,7 +137,7 @@ def test_last_month_provisional_for_a_couple_of_kpis(frame: pd.DataFrame) -> Non
 
 
 def test_other_frameworks_and_short_windows(small_framework_dir: Path) -> None:
-    from scorecard.framework import load_framework
+    from scorecard.thread.framework import load_framework
 
     small = load_framework(small_framework_dir)
     df = demo_series.generate_demo(small, 6, 3, "2025-06")
@@ -199,7 +200,7 @@ def test_winter_is_busier_for_acute_activity(framework: Framework) -> None:
 
 
 def test_calibration_constants_match_the_real_data() -> None:
-    from scorecard.calibration import derive
+    from scorecard.data.calibration import derive
 
     cal = derive(REALDATA)
     assert cal.attendance_share == demo_profiles.ATTENDANCE_SHARE
@@ -447,7 +448,7 @@ def _files(folder: Path) -> set[str]:
 
 
 def test_store_holds_every_row_marked_synthetic(framework: Framework, tmp_path: Path) -> None:
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     db = tmp_path / "demo.duckdb"
     summary = demo.build_demo_store(db, framework, MONTHS, 11, END)
@@ -471,7 +472,7 @@ def test_store_holds_every_row_marked_synthetic(framework: Framework, tmp_path: 
 
 
 def test_rebuild_replaces_the_store(framework: Framework, tmp_path: Path) -> None:
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     db = tmp_path / "demo.duckdb"
     demo.build_demo_store(db, framework, 15, 1, END)
@@ -487,8 +488,8 @@ def test_rebuild_replaces_the_store(framework: Framework, tmp_path: Path) -> Non
 def test_a_failed_build_leaves_the_old_store(
     framework: Framework, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scorecard import pipeline
-    from scorecard.store import Store
+    from scorecard.data import pipeline
+    from scorecard.data.store import Store
 
     db = tmp_path / "demo.duckdb"
     demo.build_demo_store(db, framework, 15, 1, END)
@@ -509,8 +510,8 @@ def test_a_failed_build_leaves_the_old_store(
 def test_rows_the_validation_rejects_are_not_loaded(
     framework: Framework, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scorecard.errors import UserError
-    from scorecard.store import Store
+    from scorecard.data.store import Store
+    from scorecard.thread.errors import UserError
 
     db = tmp_path / "demo.duckdb"
     demo.build_demo_store(db, framework, 15, 1, END)
@@ -533,8 +534,8 @@ def test_rows_the_validation_rejects_are_not_loaded(
 
 
 def test_cli_demo(framework_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from scorecard.framework import load_framework
-    from scorecard.store import Store
+    from scorecard.data.store import Store
+    from scorecard.thread.framework import load_framework
 
     db = tmp_path / "cli.duckdb"
     args = ["demo", "--db", str(db), "--framework", str(framework_dir), "--months", "15"]
@@ -570,8 +571,8 @@ def test_cli_demo_refuses_no_months(
 def test_never_replaces_real_data_or_other_files(
     framework: Framework, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scorecard import pipeline, store, store_writes
-    from scorecard.errors import UserError
+    from scorecard.data import pipeline, store, store_writes
+    from scorecard.thread.errors import UserError
 
     real = tmp_path / "real.duckdb"
     store_writes.init_store(real, framework)

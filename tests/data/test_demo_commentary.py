@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import demo, demo_series
-from scorecard.demo_commentary import AUTHOR_ID, LABEL
-from scorecard.domain import Framework, with_events
-from scorecard.exceptions import exceptions
-from scorecard.reviews import Reviews
-from scorecard.scoring import compute_scorecard
-from scorecard.store import Store, store_events
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store, store_events
+from scorecard.reports.exceptions import exceptions
+from scorecard.reports.scoring import compute_scorecard
+from scorecard.synthetic import demo, demo_series
+from scorecard.synthetic.demo_commentary import AUTHOR_ID, LABEL
+from scorecard.thread.domain import Framework, with_events
 
 END = "2026-11"
 

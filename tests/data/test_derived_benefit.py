@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
-from scorecard.access import Principal, Role, Source
-from scorecard.benefits import line_evidence_hash, system_area
-from scorecard.derived import (
+from scorecard.data.access import Principal, Role, Source
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store
+from scorecard.reports.benefits import line_evidence_hash, system_area
+from scorecard.reports.derived import (
     ACT_BENEFIT,
     DERIVED_SOURCE,
     SYNTHETIC_LABEL,
@@ -18,10 +20,8 @@ from scorecard.derived import (
     WithDerived,
     benefit_rows,
 )
-from scorecard.framework import load_framework
-from scorecard.pack.inputs import read_pack_data
-from scorecard.reviews import Reviews
-from scorecard.store import Store
+from scorecard.reports.pack.inputs import read_pack_data
+from scorecard.thread.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[2]
 BRG = Principal("brg@example.nhs.uk", "BRG chair", frozenset({Role.BRG}), source=Source.LOCAL)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import schemas.extract
-from scorecard import pipeline, store
-from scorecard.derived import ACT_BENEFIT
-from scorecard.domain import Framework
+from scorecard.data import pipeline, store
+from scorecard.reports.derived import ACT_BENEFIT
+from scorecard.thread.domain import Framework
 
 ROWS = (
     "ACT-BENEFIT,QPM,2024-02,893959,,,final,an old synthetic figure",

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.connectors.nhse_discharge_delays import (
+from scorecard.data.connectors.nhse_discharge_delays import (
     SOURCE_KEY_P0,
     SOURCE_KEY_P1,
     discharge_delay_loads,
     read_discharge_delays_edition,
 )
-from scorecard.framework import load_framework
+from scorecard.thread.framework import load_framework
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = REPO_ROOT / "data" / "published" / "nhse_discharge_delays_acute"

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from cli_process import run_scorecard
 
-from scorecard import steward
 from scorecard.commands import store as store_commands
-from scorecard.scoring import compute_scorecard
-from scorecard.store import Store
+from scorecard.data import steward
+from scorecard.data.store import Store
+from scorecard.reports.scoring import compute_scorecard
 
 KPI = "ACT-CRAVOID"
 NORTH, WEST, ICB = "E06000061", "E06000062", "QPM"
@@ -67,7 +67,7 @@ def test_the_total_minus_the_other_part_recovery_fails(db):
     assert west["value"] is None
     assert west["mean"] is None
     rows = compute_scorecard(
-        __import__("scorecard.framework", fromlist=["x"]).load_framework(FRAMEWORK),
+        __import__("scorecard.thread.framework", fromlist=["x"]).load_framework(FRAMEWORK),
         Store(db),
         LAST,
     )
@@ -133,11 +133,11 @@ def test_the_history_recovery_fails_without_the_data_stewards_right(db, tmp_path
 
 
 def test_the_pack_chart_withholds_the_mean_and_limits(db):
-    from scorecard.framework import load_framework
-    from scorecard.pack.inputs import read_pack_data
-    from scorecard.pack.pages_kpi import kpi_chart
-    from scorecard.reviews import Reviews
-    from scorecard.reviews_signoffs import row_record
+    from scorecard.data.reviews import Reviews
+    from scorecard.data.reviews_signoffs import row_record
+    from scorecard.reports.pack.inputs import read_pack_data
+    from scorecard.reports.pack.pages_kpi import kpi_chart
+    from scorecard.thread.framework import load_framework
 
     fw = load_framework(FRAMEWORK)
     data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, NORTH)
@@ -149,11 +149,11 @@ def test_the_pack_chart_withholds_the_mean_and_limits(db):
 
 
 def test_the_pack_hides_the_second_cell_of_a_total_too(db):
-    from scorecard.framework import load_framework
-    from scorecard.pack.inputs import read_pack_data
-    from scorecard.pack.pages_kpi import kpi_chart
-    from scorecard.reviews import Reviews
-    from scorecard.reviews_signoffs import row_record
+    from scorecard.data.reviews import Reviews
+    from scorecard.data.reviews_signoffs import row_record
+    from scorecard.reports.pack.inputs import read_pack_data
+    from scorecard.reports.pack.pages_kpi import kpi_chart
+    from scorecard.thread.framework import load_framework
 
     fw = load_framework(FRAMEWORK)
     data = read_pack_data(fw, Store(db), Reviews.beside(db), LAST, WEST)

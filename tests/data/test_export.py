@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorecard import pipeline, pipeline_reading, pipeline_validation, store, store_writes
-from scorecard.domain import EXTRACT_COLUMNS, Framework
+from scorecard.data import pipeline, pipeline_reading, pipeline_validation, store, store_writes
+from scorecard.thread.domain import EXTRACT_COLUMNS, Framework
 
 HEADER = "kpi_code,area_code,period,value,numerator,denominator,status,note"
 

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from cli_process import run_scorecard
 
-from scorecard import intake, pipeline, store_writes
-from scorecard.errors import UserError
+from scorecard.data import intake, pipeline, store_writes
+from scorecard.thread.errors import UserError
 
 GOOD = "kpi_code,area_code,period,value\nLEAD-ESC,QPM,2024-01,5\n"
 
@@ -248,8 +248,8 @@ def test_out_writes_only_to_a_regular_file(db, tmp_path, command, target, words)
 
 
 def test_the_connectors_refuse_a_zip_bomb_and_a_pipe_too(tmp_path):
-    from scorecard.connectors.nhse_virtual_wards import read_virtual_wards
-    from scorecard.errors import UserError
+    from scorecard.data.connectors.nhse_virtual_wards import read_virtual_wards
+    from scorecard.thread.errors import UserError
 
     bomb = tmp_path / "2024_03_Monthly_Virtual_Ward.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:

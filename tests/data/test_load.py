@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from schemas.store import Current, Loads, Observations
-from scorecard import pipeline, pipeline_reading, pipeline_validation, store, store_writes
-from scorecard.domain import Framework
-from scorecard.errors import UserError
+from scorecard.data import pipeline, pipeline_reading, pipeline_validation, store, store_writes
+from scorecard.thread.domain import Framework
+from scorecard.thread.errors import UserError
 
 HEADER = "kpi_code,area_code,period,value,numerator,denominator,status,note"
 BAD = Path(__file__).resolve().parent / "bad"

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scorecard import pipeline_reading, pipeline_validation, store
-from scorecard.domain import Framework
+from scorecard.data import pipeline_reading, pipeline_validation, store
+from scorecard.thread.domain import Framework
 
 BAD = Path(__file__).resolve().parent / "bad"
 HEADER = "kpi_code,area_code,period,value,numerator,denominator,status,note"

@@ -16,14 +16,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scorecard.connectors.nhse_discharge_delays import (
+from scorecard.data.connectors.nhse_discharge_delays import (
     COLUMNS,
     RULE,
     SOURCE_KEY_NCTR,
     SOURCE_KEY_P0,
     read_discharge_delays,
 )
-from scorecard.errors import UserError
+from scorecard.thread.errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REALDATA = REPO_ROOT / "tests" / "fixtures" / "realdata"
@@ -393,7 +393,7 @@ def test_cli_rejects_a_bad_workbook_with_a_sentence(tmp_path: Path) -> None:
 
 
 def test_cli_imports_the_four_real_months(real_workbooks: Path, tmp_path: Path) -> None:
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     db = tmp_path / "store.duckdb"
     files = [real_workbooks / f"{m}.xlsx" for m in MONTHS]
@@ -436,7 +436,7 @@ def test_cli_imports_the_four_real_months(real_workbooks: Path, tmp_path: Path) 
 
 
 def _framework():
-    from scorecard.domain import (
+    from scorecard.thread.domain import (
         Area,
         AreaType,
         Direction,
@@ -509,9 +509,9 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> _FakePipeline:
     """The framework loader and the pipeline's load_frame replaced by a recorder."""
     import types
 
-    import scorecard.framework
-    from scorecard.errors import Problem
-    from scorecard.pipeline import FrameToLoad
+    import scorecard.thread.framework
+    from scorecard.data.pipeline import FrameToLoad
+    from scorecard.thread.errors import Problem
 
     fake_state = _FakePipeline()
 
@@ -542,12 +542,12 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> _FakePipeline:
                 reports.append(_FakeReport(item.file_name, "loaded", []))
         return reports
 
-    fake = types.ModuleType("scorecard.pipeline")
+    fake = types.ModuleType("scorecard.data.pipeline")
     fake.load_frames = load_frames
     fake.FrameToLoad = FrameToLoad
     fake.REJECTED = "rejected"
-    monkeypatch.setitem(sys.modules, "scorecard.pipeline", fake)
-    monkeypatch.setattr(scorecard.framework, "load_framework", lambda folder: _framework())
+    monkeypatch.setitem(sys.modules, "scorecard.data.pipeline", fake)
+    monkeypatch.setattr(scorecard.thread.framework, "load_framework", lambda folder: _framework())
     return fake_state
 
 

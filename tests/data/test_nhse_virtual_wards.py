@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from cli_process import run_scorecard
 
-from scorecard.connectors.nhse_virtual_wards import (
+from scorecard.data.connectors.nhse_virtual_wards import (
     RULE,
     SOURCE_KEY_CAPACITY_RATE,
     SOURCE_KEY_OCCUPANCY,
     read_virtual_wards,
 )
-from scorecard.errors import UserError
-from scorecard.store import Store
+from scorecard.data.store import Store
+from scorecard.thread.errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = REPO_ROOT / "data" / "published" / "nhse_virtual_wards"

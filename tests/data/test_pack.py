@@ -15,11 +15,11 @@ import pytest
 from cli_process import run_scorecard as cli
 from pypdf import PdfReader
 
-from scorecard.access import Source, parse_role_map, principal_for
-from scorecard.domain import with_events
-from scorecard.icons import assurance_label, variation_label
-from scorecard.numbers import SUPPRESSED_MARK, format_value
-from scorecard.pack import (
+from scorecard.data.access import Source, parse_role_map, principal_for
+from scorecard.data.reviews import Reviews
+from scorecard.data.reviews_commentary import Action
+from scorecard.data.store import Store, store_events
+from scorecard.reports.pack import (
     SCORECARD_TABLE_COLUMNS,
     build_pack,
     read_pack_data,
@@ -28,12 +28,12 @@ from scorecard.pack import (
     scorecard_frame,
     scorecard_xlsx,
 )
-from scorecard.pack.theme import period_label
-from scorecard.reconciliation import reconcile
-from scorecard.reviews import Reviews
-from scorecard.reviews_commentary import Action
-from scorecard.scoring import compute_scorecard
-from scorecard.store import Store, store_events
+from scorecard.reports.pack.theme import period_label
+from scorecard.reports.scoring import compute_scorecard
+from scorecard.statistics.icons import assurance_label, variation_label
+from scorecard.statistics.reconciliation import reconcile
+from scorecard.thread.domain import with_events
+from scorecard.thread.numbers import SUPPRESSED_MARK, format_value
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "pack"

@@ -10,9 +10,9 @@ import pytest
 from cli_process import run_scorecard
 
 from scorecard.commands.published import PUBLISHED_DIR, build_published
-from scorecard.comparisons import absent_peer_members
-from scorecard.errors import UserError
-from scorecard.store import Store
+from scorecard.data.store import Store
+from scorecard.reports.comparisons import absent_peer_members
+from scorecard.thread.errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORK = REPO_ROOT / "data" / "framework"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard
 
-from scorecard import ledger
-from scorecard.access import PermissionDenied, Source, parse_role_map, principal_for
-from scorecard.errors import UserError
-from scorecard.reviews import Reviews
-from scorecard.reviews_core import reviews_path
+from scorecard.data import ledger
+from scorecard.data.access import PermissionDenied, Source, parse_role_map, principal_for
+from scorecard.data.reviews import Reviews
+from scorecard.data.reviews_core import reviews_path
+from scorecard.thread.errors import UserError
 
 MAPPING = parse_role_map(
     {

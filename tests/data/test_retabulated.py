@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard
 
-from scorecard.errors import UserError
-from scorecard.framework import load_framework
-from scorecard.retabulated import (
+from scorecard.data.retabulated import (
     AE_ATTENDANCES,
     ASC_SEQUEL,
     DRD_AVERAGE_DELAY,
@@ -20,6 +18,8 @@ from scorecard.retabulated import (
     convert,
     main,
 )
+from scorecard.thread.errors import UserError
+from scorecard.thread.framework import load_framework
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE = REPO_ROOT / "data" / "published" / "retabulated"
@@ -97,7 +97,7 @@ def test_the_conversion_round_trips_through_load(fw, tmp_path: Path) -> None:
     assert len(extracts) == len(SPECS)
     loaded = run_scorecard("load", *map(str, extracts), "--db", str(db), "--json")
     assert loaded.returncode == 0, loaded.stderr
-    from scorecard.store import Store
+    from scorecard.data.store import Store
 
     current = Store(db).current()
     expected = sum(len(convert(SOURCE / spec.file, fw).extract) for spec in SPECS)

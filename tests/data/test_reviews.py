@@ -12,16 +12,16 @@ import pandas as pd
 import pytest
 from cli_process import run_scorecard as scorecard_cli
 
-from scorecard.access import ANONYMOUS, PermissionDenied, Source, parse_role_map, principal_for
-from scorecard.errors import UserError
-from scorecard.reviews import Reviews
-from scorecard.reviews_annotations import with_declared_change_points
-from scorecard.reviews_commentary import MAX_FIELD_CHARS, Action
-from scorecard.reviews_core import reviews_path
-from scorecard.reviews_signoffs import row_record, rows_hash
-from scorecard.scoring import compute_scorecard
-from scorecard.scoring_series import compute_series
-from scorecard.store import Store
+from scorecard.data.access import ANONYMOUS, PermissionDenied, Source, parse_role_map, principal_for
+from scorecard.data.reviews import Reviews
+from scorecard.data.reviews_annotations import with_declared_change_points
+from scorecard.data.reviews_commentary import MAX_FIELD_CHARS, Action
+from scorecard.data.reviews_core import reviews_path
+from scorecard.data.reviews_signoffs import row_record, rows_hash
+from scorecard.data.store import Store
+from scorecard.reports.scoring import compute_scorecard
+from scorecard.reports.scoring_series import compute_series
+from scorecard.thread.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
 MAPPING = parse_role_map(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.access import Source, parse_role_map, principal_for
-from scorecard.errors import UserError
-from scorecard.reviews import Reviews
-from scorecard.reviews_commentary import Action
-from scorecard.reviews_core import _SCHEMA as FIRST_SCHEMA
+from scorecard.data.access import Source, parse_role_map, principal_for
+from scorecard.data.reviews import Reviews
+from scorecard.data.reviews_commentary import Action
+from scorecard.data.reviews_core import _SCHEMA as FIRST_SCHEMA
+from scorecard.thread.errors import UserError
 
 MAPPING = parse_role_map(
     {

@@ -8,19 +8,24 @@ from pathlib import Path
 import pytest
 from cli_process import run_scorecard as scorecard
 
-from scorecard.derived import DERIVED_SOURCE, WithDerived, benefit_rows, with_derived_sources
-from scorecard.domain import DERIVED_KPIS, with_events
-from scorecard.framework import load_framework
-from scorecard.provenance import add_sources
-from scorecard.reviews import Reviews
-from scorecard.scoring import (
+from scorecard.data.provenance import add_sources
+from scorecard.data.reviews import Reviews
+from scorecard.data.store import Store, store_events
+from scorecard.reports.derived import (
+    DERIVED_SOURCE,
+    WithDerived,
+    benefit_rows,
+    with_derived_sources,
+)
+from scorecard.reports.scoring import (
     CONTRACT_FIELDS,
     JSON_FIELDS,
     SUSTAINABILITY,
     compute_scorecard,
 )
-from scorecard.spc_icons import ASSURANCES, VARIATIONS
-from scorecard.store import Store, store_events
+from scorecard.statistics.spc_icons import ASSURANCES, VARIATIONS
+from scorecard.thread.domain import DERIVED_KPIS, with_events
+from scorecard.thread.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[2]
 

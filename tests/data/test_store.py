@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from schemas.store import Current, Loads, Observations
-from scorecard import pipeline, store, store_sql, store_writes
-from scorecard.domain import OBSERVATION_COLUMNS, Framework
-from scorecard.errors import UserError
+from scorecard.data import pipeline, store, store_sql, store_writes
+from scorecard.thread.domain import OBSERVATION_COLUMNS, Framework
+from scorecard.thread.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import pipeline_validation, store, store_writes
+from scorecard.data import pipeline_validation, store, store_writes
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_S = 600  # generous: the machines running tests are shared and slow

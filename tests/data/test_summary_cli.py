@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cli_process import run_scorecard as scorecard
 
-from scorecard.periods import month_long
+from scorecard.thread.periods import month_long
 
 
 def test_the_demo_store_is_said_to_be_synthetic_with_its_months_and_kpis(tmp_path: Path):

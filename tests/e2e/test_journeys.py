@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 from browser_support import shot, wait_rendered
 from playwright.sync_api import Page, expect
 
-from scorecard.store import Store
+from scorecard.data.store import Store
 
 
 def params(page: Page) -> dict[str, str]:

@@ -7,8 +7,8 @@ import re
 from browser_support import shot, wait_rendered
 from playwright.sync_api import Page, expect
 
-from scorecard.periods import month_long
-from scorecard.store import Store
+from scorecard.data.store import Store
+from scorecard.thread.periods import month_long
 
 DIMENSIONS = ("Timeliness", "Completeness", "Validation", "Sign-off", "Audit", "Source")
 

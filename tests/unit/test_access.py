@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.access import (
+from scorecard.data.access import (
     ANONYMOUS,
     PermissionDenied,
     Principal,
@@ -26,8 +26,8 @@ from scorecard.access import (
     require_sign_off,
     subject_of,
 )
-from scorecard.domain import AreaType, Direction, Frequency, Kpi, Provenance, Tier, Unit
-from scorecard.errors import UserError
+from scorecard.thread.domain import AreaType, Direction, Frequency, Kpi, Provenance, Tier, Unit
+from scorecard.thread.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
 

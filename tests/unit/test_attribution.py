@@ -6,15 +6,15 @@ import math
 
 import pytest
 
-from scorecard.benefits_attribution import Case, attribute, attribute_improvements
-from scorecard.benefits_plan import (
+from scorecard.reports.benefits_attribution import Case, attribute, attribute_improvements
+from scorecard.reports.benefits_plan import (
     cost_in_month,
     financial_year,
     months_between,
     planned_in_month,
 )
-from scorecard.domain import Direction
-from scorecard.formulas import FormulaError, parse
+from scorecard.thread.domain import Direction
+from scorecard.thread.formulas import FormulaError, parse
 
 
 def test_the_documents_example_comes_out_exactly() -> None:

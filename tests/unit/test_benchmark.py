@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scorecard.benchmark import (
+from scorecard.statistics.benchmark import (
     Z_95,
     Z_998,
     Band,
@@ -20,16 +20,18 @@ from scorecard.benchmark import (
     benchmark_proportion,
     benchmark_rank,
     benchmark_sentence,
-    benchmarks_for,
-    benchmarks_of_sorted,
     funnel,
     level_table,
     peer_table,
     ranks,
-    sorted_comparisons,
     split_comparisons,
 )
-from scorecard.domain import Direction
+from scorecard.statistics.benchmark_many import (
+    benchmarks_for,
+    benchmarks_of_sorted,
+    sorted_comparisons,
+)
+from scorecard.thread.domain import Direction
 
 
 def _type7(values: list[float], p: float) -> float:
@@ -356,7 +358,7 @@ def test_a_peer_group_limits_the_table() -> None:
 
 
 def test_every_benchmark_at_once_matches_the_hand_calculation(framework) -> None:
-    """The one-pass path (scorecard.funnels) on the over-dispersed case table: φ, τ², limits."""
+    """The one-pass path (statistics.funnels) on the over-dispersed case table: φ, τ², limits."""
     kpi = framework.kpi("LEAD-P0")
     frame = _comparison_frame(kpi.source_key)
     types = {a.code: str(a.type) for a in framework.areas}

@@ -1,4 +1,4 @@
-"""Every benchmark at once (scorecard.funnels) equals the per-table method, group by group.
+"""Every benchmark at once (statistics.funnels) equals the per-table method, group by group.
 
 The tables are random but seeded (synthetic figures): over-dispersed proportions, small
 groups, missing and impossible counts, a zero denominator, England missing or at 0%, ties,
@@ -14,19 +14,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scorecard.benchmark import (
+from scorecard.statistics.benchmark import (
     LEVEL_OF_AREA_TYPE,
     Band,
     Benchmark,
     PeerTable,
     benchmark_of,
-    benchmarks_for,
-    benchmarks_of_sorted,
     level_table,
-    sorted_comparisons,
     split_comparisons,
 )
-from scorecard.domain import Direction, Framework, Kpi, Unit
+from scorecard.statistics.benchmark_many import (
+    benchmarks_for,
+    benchmarks_of_sorted,
+    sorted_comparisons,
+)
+from scorecard.thread.domain import Direction, Framework, Kpi, Unit
 
 TYPE_OF_LEVEL = {level: area_type for area_type, level in LEVEL_OF_AREA_TYPE.items()}
 MEASURES = (

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from scorecard.benefits import Status, benefits_position, line_evidence_hash
-from scorecard.benefits_attribution import Case
-from scorecard.benefits_plan import months_between
-from scorecard.benefits_report import as_contract_dict
-from scorecard.domain import Framework
+from scorecard.reports.benefits import Status, benefits_position, line_evidence_hash
+from scorecard.reports.benefits_attribution import Case
+from scorecard.reports.benefits_plan import months_between
+from scorecard.reports.benefits_report import as_contract_dict
+from scorecard.thread.domain import Framework
 
 ICB = "QPM"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.charts_benefits import benefits_cumulative_chart
+from scorecard.reports.charts_benefits import benefits_cumulative_chart
 
 PERIODS = ["2024-04", "2024-05", "2024-06"]
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from scorecard.bricks import (
+from scorecard.reports.bricks import (
     NO_LEAD,
     STATES,
     brick_cards,
@@ -18,10 +18,10 @@ from scorecard.bricks import (
     select_cards,
     worst_state,
 )
-from scorecard.domain import Direction, LinkKind, SpcEvent, SpcEventKind
-from scorecard.scoring import ScorecardRow
-from scorecard.spc import analyse
-from scorecard.spc_settings import SpcSettings
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.statistics.spc import analyse
+from scorecard.statistics.spc_settings import SpcSettings
+from scorecard.thread.domain import Direction, LinkKind, SpcEvent, SpcEventKind
 
 
 def row(code: str = "ACT-RRPKG", **changes: object) -> ScorecardRow:

@@ -8,14 +8,14 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from scorecard.charts import chart_alt_text, spc_chart
-from scorecard.charts_layout import FONT, STATE_NAMES, STATE_SYMBOLS, period_label
-from scorecard.charts_sankey import SankeyLink, SankeyNode, sankey
-from scorecard.charts_sparklines import sparkline, sparkline_svg
-from scorecard.domain import Direction
-from scorecard.icons import STATE_COLOURS
-from scorecard.spc import analyse
-from scorecard.spc_settings import SpcSettings
+from scorecard.reports.charts import chart_alt_text, spc_chart
+from scorecard.reports.charts_layout import FONT, STATE_NAMES, STATE_SYMBOLS, period_label
+from scorecard.reports.charts_sankey import SankeyLink, SankeyNode, sankey
+from scorecard.reports.charts_sparklines import sparkline, sparkline_svg
+from scorecard.statistics.icons import STATE_COLOURS
+from scorecard.statistics.spc import analyse
+from scorecard.statistics.spc_settings import SpcSettings
+from scorecard.thread.domain import Direction
 
 INC, DEC = Direction.INCREASE, Direction.DECREASE
 SVG = "{http://www.w3.org/2000/svg}"
@@ -360,8 +360,8 @@ def test_sankey_places_columns_stacks_by_flow_and_escapes_text():
 
 
 def test_spc_chart_draws_the_two_processes_and_the_end_of_support() -> None:
-    from scorecard.charts import spc_chart as chart
-    from scorecard.sustain import assess
+    from scorecard.reports.charts import spc_chart as chart
+    from scorecard.statistics.sustain import assess
 
     wobble = [0.5, -0.8, 1.1, -0.3, 0.2, -1.0, 0.7, -0.4, 0.9, -0.6, 0.3, -0.2]
     values = [50 + w for w in wobble] + [60 + w for w in wobble] + [50.4] * 3 + [50.6] * 4

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scorecard.benchmark import funnel_limits
-from scorecard.charts_benchmark import (
+from scorecard.reports.charts_benchmark import (
     FunnelPoint,
     funnel_chart,
     ranked_dot_chart,
     versus_england_chart,
 )
+from scorecard.statistics.benchmark import funnel_limits
 
 POINTS = [
     FunnelPoint("QPM", "Northamptonshire", 80.9, 3899, True, "worse"),

@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from scorecard.charts_heatmap import HEATMAP_STATES, kpi_heatmap
-from scorecard.charts_stacked import ChartEvent, ChartPanel, stacked_spc_chart
-from scorecard.domain import Direction
-from scorecard.icons import STATE_COLOURS
-from scorecard.spc import analyse
-from scorecard.spc_settings import SpcSettings
+from scorecard.reports.charts_heatmap import HEATMAP_STATES, kpi_heatmap
+from scorecard.reports.charts_stacked import ChartEvent, ChartPanel, stacked_spc_chart
+from scorecard.statistics.icons import STATE_COLOURS
+from scorecard.statistics.spc import analyse
+from scorecard.statistics.spc_settings import SpcSettings
+from scorecard.thread.domain import Direction
 
 
 def months(n: int, start: int = 0) -> list[str]:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.citations import DOCUMENTS, readable
-from scorecard.citations_places import PLACES
-from scorecard.documents import cited_lines, module_source, places
-from scorecard.framework_checks import CITATION
+from scorecard.data.documents import cited_lines, module_source, places
+from scorecard.thread.citations import DOCUMENTS, readable
+from scorecard.thread.citations_places import PLACES
+from scorecard.thread.framework_checks import CITATION
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scorecard.benchmark import Band, split_comparisons
-from scorecard.comparisons import (
+from scorecard.reports.comparisons import (
     PEER_MEMBER_RULE,
     BenchmarkView,
     absent_peer_members,
@@ -18,8 +17,9 @@ from scorecard.comparisons import (
     benchmarks_of_frame,
     peer_frame,
 )
-from scorecard.domain import PeerGroup, Provenance
-from scorecard.framework import load_framework
+from scorecard.statistics.benchmark import Band, split_comparisons
+from scorecard.thread.domain import PeerGroup, Provenance
+from scorecard.thread.framework import load_framework
 
 FRAMEWORK = Path(__file__).resolve().parents[2] / "data" / "framework"
 KEY = "nhse.discharge_delays.p0_share"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scorecard.derived import (
+from scorecard.data.pipeline_validation import validate_extract
+from scorecard.reports.derived import (
     ACT_BENEFIT,
     DERIVED_LOAD_ID,
     DERIVED_SOURCE,
@@ -23,9 +24,8 @@ from scorecard.derived import (
     signed_off_by_month,
     with_derived_sources,
 )
-from scorecard.domain import DERIVED_KPIS, OBSERVATION_COLUMNS, AreaType, Framework
-from scorecard.framework import load_framework
-from scorecard.pipeline_validation import validate_extract
+from scorecard.thread.domain import DERIVED_KPIS, OBSERVATION_COLUMNS, AreaType, Framework
+from scorecard.thread.framework import load_framework
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scorecard.disclosure import (
+from scorecard.statistics.disclosure import (
     SUPPRESSION_NOTE,
     apply_suppression,
     hidden_cells,
@@ -16,7 +16,8 @@ from scorecard.disclosure import (
     published_result,
     shown,
 )
-from scorecard.domain import (
+from scorecard.statistics.spc import analyse
+from scorecard.thread.domain import (
     Area,
     AreaType,
     Direction,
@@ -27,8 +28,7 @@ from scorecard.domain import (
     Tier,
     Unit,
 )
-from scorecard.numbers import SUPPRESSED_MARK
-from scorecard.spc import analyse
+from scorecard.thread.numbers import SUPPRESSED_MARK
 
 ICB = Area("QPM", "NHS Northamptonshire ICB", AreaType.SYSTEM)
 PLACE = Area("E06000061", "North Northamptonshire", AreaType.PLACE, "QPM")

@@ -1,4 +1,4 @@
-"""Exceptions, decisions and the summary grid (scorecard.exceptions): case tables."""
+"""Exceptions, decisions and the summary grid (scorecard.reports.exceptions): case tables."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from scorecard.exceptions import (
+from scorecard.data.reviews_commentary import Action, Commentary
+from scorecard.reports.exceptions import (
     ASSURANCE_CLASSES,
     CONTINUING,
     DECISION,
@@ -22,8 +23,7 @@ from scorecard.exceptions import (
     summary_grid,
     variation_class,
 )
-from scorecard.reviews_commentary import Action, Commentary
-from scorecard.scoring import ScorecardRow
+from scorecard.reports.scoring import ScorecardRow
 
 MONTH = "2026-11"
 

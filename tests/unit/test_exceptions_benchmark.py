@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from test_exceptions import MONTH, row
 
-from scorecard.exceptions import exceptions, reasons_of
+from scorecard.reports.exceptions import exceptions, reasons_of
 
 
 def _compared(band: str | None):

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from scorecard.cli import main
-from scorecard.domain import AreaType, Framework, LinkKind, Provenance, Tier
-from scorecard.errors import Problem, UserError
-from scorecard.framework import load_framework
-from scorecard.framework_checks import CITATION
-from scorecard.framework_coverage import coverage, framework_as_dict
-from scorecard.framework_tables import COLUMNS
+from scorecard.thread.domain import AreaType, Framework, LinkKind, Provenance, Tier
+from scorecard.thread.errors import Problem, UserError
+from scorecard.thread.framework import load_framework
+from scorecard.thread.framework_checks import CITATION
+from scorecard.thread.framework_coverage import coverage, framework_as_dict
+from scorecard.thread.framework_tables import COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 

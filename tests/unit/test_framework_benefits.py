@@ -10,8 +10,8 @@ import pytest
 from test_framework import Expected, drop_row, load_problems, row_of, set_cell
 
 from scorecard.cli import main
-from scorecard.domain import PLAN_YEARS, BenefitMethod, Framework
-from scorecard.framework import load_framework
+from scorecard.thread.domain import PLAN_YEARS, BenefitMethod, Framework
+from scorecard.thread.framework import load_framework
 
 
 @pytest.fixture

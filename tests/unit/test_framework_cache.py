@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-import scorecard.framework as fwmod
-import scorecard.framework_snapshot as snapmod
-from scorecard import framework_checks, framework_coverage
+import scorecard.thread.framework as fwmod
+import scorecard.thread.framework_snapshot as snapmod
 from scorecard.cli import main
-from scorecard.domain import Framework
-from scorecard.errors import UserError
-from scorecard.framework import load_framework
-from scorecard.framework_coverage import framework_as_dict
-from scorecard.framework_snapshot import CACHE_ENV
-from scorecard.framework_tables import TABLES
+from scorecard.thread import framework_checks, framework_coverage
+from scorecard.thread.domain import Framework
+from scorecard.thread.errors import UserError
+from scorecard.thread.framework import load_framework
+from scorecard.thread.framework_coverage import framework_as_dict
+from scorecard.thread.framework_snapshot import CACHE_ENV
+from scorecard.thread.framework_tables import TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -350,16 +350,16 @@ def test_the_key_covers_files_rules_and_versions(
 
 
 def _framework_modules_read_by_the_loader() -> set[str]:
-    """The scorecard.framework_* modules that scorecard.framework imports, and theirs, in turn."""
+    """The framework_* modules that scorecard.thread.framework imports, and theirs, in turn."""
     found: set[str] = set()
-    todo = ["scorecard.framework"]
+    todo = ["scorecard.thread.framework"]
     while todo:
         name = todo.pop()
         source = REPO / (name.replace(".", "/") + ".py")
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module is not None:
                 imported = node.module
-                if imported.startswith("scorecard.framework_") and imported not in found:
+                if imported.startswith("scorecard.thread.framework_") and imported not in found:
                     found.add(imported)
                     todo.append(imported)
     return found
@@ -370,8 +370,8 @@ def test_every_module_that_decides_a_validation_is_a_rule_file() -> None:
     checks = Path(framework_checks.__file__).resolve()
     assert checks in rule_files  # the cross-table checks decide what is valid
     read = _framework_modules_read_by_the_loader()
-    assert "scorecard.framework_checks" in read  # the walk below can fail: it finds modules
-    for name in sorted(read | {"scorecard.framework"}):
+    assert "scorecard.thread.framework_checks" in read  # the walk below can fail: it finds modules
+    for name in sorted(read | {"scorecard.thread.framework"}):
         assert (REPO / (name.replace(".", "/") + ".py")).resolve() in rule_files, name
     assert Path(framework_coverage.__file__).resolve() not in rule_files  # reports, never judges
 
@@ -425,7 +425,7 @@ HIT_CHILD = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from scorecard.framework import load_framework
+    from scorecard.thread.framework import load_framework
     fw = load_framework(Path(sys.argv[1]))
     sys.stdout.write(json.dumps({
         "pandera": "pandera" in sys.modules,

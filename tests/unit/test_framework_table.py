@@ -14,11 +14,8 @@ import pytest
 from test_scoring import PERIODS, STEADY, obs, small_framework
 from test_threads import EXAMPLE_ROWS  # the documents' three rows, verbatim
 
-from scorecard.domain import Ambition, Provenance
-from scorecard.exports import neutralise, to_csv_bytes, to_xlsx_bytes
-from scorecard.framework import load_framework
-from scorecard.framework_coverage import threads
-from scorecard.framework_table import (
+from scorecard.data.exports import neutralise, to_csv_bytes, to_xlsx_bytes
+from scorecard.reports.framework_table import (
     ALL_COLUMNS,
     NOT_LINKED_COLUMNS,
     SHOWN_COLUMNS,
@@ -28,7 +25,10 @@ from scorecard.framework_table import (
     grouped,
     not_yet_linked,
 )
-from scorecard.scoring import compute_scorecard
+from scorecard.reports.scoring import compute_scorecard
+from scorecard.thread.domain import Ambition, Provenance
+from scorecard.thread.framework import load_framework
+from scorecard.thread.framework_coverage import threads
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_ROWS = REPO / "tests" / "fixtures" / "documents" / "golden_thread_seed_rows.csv"

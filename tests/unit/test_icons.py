@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from scorecard.icons import (
+from scorecard.statistics.icons import (
     assurance_icon_svg,
     assurance_label,
     variation_icon_svg,
     variation_label,
 )
-from scorecard.spc_icons import ASSURANCES, VARIATIONS
+from scorecard.statistics.spc_icons import ASSURANCES, VARIATIONS
 
 SVG = "{http://www.w3.org/2000/svg}"
 

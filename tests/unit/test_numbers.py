@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from scorecard.numbers import SUPPRESSED_MARK, format_number, format_value
+from scorecard.thread.numbers import SUPPRESSED_MARK, format_number, format_value
 
 
 @pytest.mark.parametrize(

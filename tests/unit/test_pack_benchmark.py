@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.pack.pages_front import versus_england_words
+from scorecard.reports.pack.pages_front import versus_england_words
 
 
 @pytest.mark.parametrize(

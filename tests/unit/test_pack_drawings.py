@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from defusedxml import ElementTree
 
-from scorecard import spc
-from scorecard.pack.drawings import ChartInput, direction_words, spc_svg
+from scorecard.reports.pack.drawings import ChartInput, direction_words, spc_svg
+from scorecard.statistics import spc
 
 SVG = "{http://www.w3.org/2000/svg}"
 PERIODS = [f"{2022 + (m // 12)}-{m % 12 + 1:02d}" for m in range(48)]

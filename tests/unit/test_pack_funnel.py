@@ -1,12 +1,12 @@
-"""The Board pack's funnel plot of a benchmarked lead KPI (scorecard.pack.funnel)."""
+"""The Board pack's funnel plot of a benchmarked lead KPI (scorecard.reports.pack.funnel)."""
 
 from __future__ import annotations
 
 import re
 
-from scorecard.benchmark import peer_table
-from scorecard.domain import Direction
-from scorecard.pack.funnel import funnel_alt, funnel_svg
+from scorecard.reports.pack.funnel import funnel_alt, funnel_svg
+from scorecard.statistics.benchmark import peer_table
+from scorecard.thread.domain import Direction
 
 # Synthetic case table: ten organisations, over-dispersed proportions, one far outlier.
 DENS = [500.0, 800.0, 1000.0, 1200.0, 1500.0, 2000.0, 900.0, 700.0, 600.0, 1100.0]

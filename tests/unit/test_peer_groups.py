@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.errors import UserError
-from scorecard.framework import load_framework
-from scorecard.framework_coverage import framework_as_dict
+from scorecard.thread.errors import UserError
+from scorecard.thread.framework import load_framework
+from scorecard.thread.framework_coverage import framework_as_dict
 
 
 def test_the_framework_holds_england_the_region_and_similar_systems(framework_dir: Path) -> None:

@@ -8,7 +8,17 @@ import math
 import pandas as pd
 import pytest
 
-from scorecard.domain import (
+from scorecard.statistics.quality import (
+    DIMENSIONS,
+    RATINGS,
+    KiteMark,
+    Mark,
+    combine,
+    kpi_quality,
+    quality_frame,
+    series_quality,
+)
+from scorecard.thread.domain import (
     Area,
     AreaType,
     Direction,
@@ -18,16 +28,6 @@ from scorecard.domain import (
     Provenance,
     Tier,
     Unit,
-)
-from scorecard.quality import (
-    DIMENSIONS,
-    RATINGS,
-    KiteMark,
-    Mark,
-    combine,
-    kpi_quality,
-    quality_frame,
-    series_quality,
 )
 
 
@@ -362,8 +362,8 @@ def _reference_revised_keys(history, month):
 
 
 def _reference_one_series(kpi, area_code, rows, month, revised_periods):
-    from scorecard import quality as q
-    from scorecard.periods import month_index, period_of_index
+    from scorecard.statistics import quality as q
+    from scorecard.thread.periods import month_index, period_of_index
 
     periods = sorted(str(p) for p in rows["period"].tolist())
     n = len(periods)
@@ -554,7 +554,7 @@ def test_series_quality_matches_the_reference_on_empty_frames():
 
 
 def test_kpi_quality_matches_the_reference():
-    from scorecard import quality as q
+    from scorecard.statistics import quality as q
 
     fw, current, history = random_store(5)
     expected = reference_series_quality(fw, current, "2024-06", history)

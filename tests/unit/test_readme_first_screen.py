@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scorecard import cli
-from scorecard.demo_plants import last_month, month_range
-from scorecard.periods import month_long
+from scorecard.synthetic.demo_plants import last_month, month_range
+from scorecard.thread.periods import month_long
 
 REPO = Path(__file__).resolve().parents[2]
 FIRST_SCREEN = 60

@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from scorecard.domain import AreaType, Framework, Provenance, Reconciliation
-from scorecard.reconciliation import reconcile, wholes_and_parts
+from scorecard.statistics.reconciliation import reconcile, wholes_and_parts
+from scorecard.thread.domain import AreaType, Framework, Provenance, Reconciliation
 
 PERIODS = ["2024-01", "2024-02", "2024-03"]
 

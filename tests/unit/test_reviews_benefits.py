@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.access import (
+from scorecard.data.access import (
     ANONYMOUS,
     PermissionDenied,
     Principal,
@@ -20,10 +20,10 @@ from scorecard.access import (
     principal_for,
     require_benefit_sign_off,
 )
-from scorecard.errors import UserError
-from scorecard.reviews import Reviews
-from scorecard.reviews_benefit_signoffs import BenefitSignOff
-from scorecard.reviews_core import MAX_NOTE_CHARS
+from scorecard.data.reviews import Reviews
+from scorecard.data.reviews_benefit_signoffs import BenefitSignOff
+from scorecard.data.reviews_core import MAX_NOTE_CHARS
+from scorecard.thread.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
 MAPPING = parse_role_map(

@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scorecard.domain import (
+from scorecard.reports.scoring import JSON_FIELDS, ScorecardRow, compute_scorecard
+from scorecard.reports.scoring_series import kpi_series
+from scorecard.statistics.spc_icons import ASSURANCES, VARIATIONS
+from scorecard.thread.domain import (
     Ambition,
     Area,
     AreaTarget,
@@ -33,10 +36,7 @@ from scorecard.domain import (
     Trajectory,
     Unit,
 )
-from scorecard.periods import previous_month
-from scorecard.scoring import JSON_FIELDS, ScorecardRow, compute_scorecard
-from scorecard.scoring_series import kpi_series
-from scorecard.spc_icons import ASSURANCES, VARIATIONS
+from scorecard.thread.periods import previous_month
 
 SEED = Provenance.SEED
 ILL = Provenance.ILLUSTRATIVE

@@ -6,8 +6,8 @@ import pytest
 from test_scoring import small_framework
 from test_scoring_rollup import srow
 
-from scorecard.domain import Framework
-from scorecard.scoring_changes import changes_since
+from scorecard.reports.scoring_changes import changes_since
+from scorecard.thread.domain import Framework
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from test_scoring import small_framework
 
-from scorecard.domain import Framework
-from scorecard.scoring import ScorecardRow
-from scorecard.scoring_rollup import rollup, summary_sentence
+from scorecard.reports.scoring import ScorecardRow
+from scorecard.reports.scoring_rollup import rollup, summary_sentence
+from scorecard.thread.domain import Framework
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_rollup_counts_lead_kpis_without_double_counting(fw):
     ],
 )
 def test_summary_sentences(rows, sentence):
-    from scorecard.scoring_rollup import _counts
+    from scorecard.reports.scoring_rollup import _counts
 
     by_kpi = {}
     for r in rows:

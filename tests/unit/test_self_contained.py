@@ -62,7 +62,7 @@ def outside_references(path: Path) -> list[str]:
 def test_the_pattern_catches_what_it_must() -> None:
     for line in (
         "REALDATA = REPO.parent / 'shared' / 'realdata'  # " + "../" + "shared" + "/realdata",
-        "python -m scorecard.calibration " + "../" + "shared",
+        "python -m scorecard.data.calibration " + "../" + "shared",
         "open('/" + "work/shared" + "/domain/golden_thread_seed_rows.csv')",
         "path = '/" + "home/analyst/ican/data.csv'",
     ):

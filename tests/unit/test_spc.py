@@ -9,19 +9,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorecard.domain import ConflictRule, Direction
-from scorecard.spc import analyse
-from scorecard.spc_icons import ASSURANCES, VARIATIONS
-from scorecard.spc_limits import LIMIT_FACTOR, TWO_SIGMA_FACTOR, process_limits
-from scorecard.spc_many import analyse_many, analyse_many_with_shifts
-from scorecard.spc_rules import (
+from scorecard.statistics.spc import analyse
+from scorecard.statistics.spc_icons import ASSURANCES, VARIATIONS
+from scorecard.statistics.spc_limits import LIMIT_FACTOR, TWO_SIGMA_FACTOR, process_limits
+from scorecard.statistics.spc_many import analyse_many, analyse_many_with_shifts
+from scorecard.statistics.spc_rules import (
     points_outside_limits,
     run_on_one_side,
     trend,
     two_of_three_beyond_two_sigma,
 )
-from scorecard.spc_settings import SpcSettings
-from scorecard.spc_shifts import sustained_shift_starts
+from scorecard.statistics.spc_settings import SpcSettings
+from scorecard.statistics.spc_shifts import sustained_shift_starts
+from scorecard.thread.domain import ConflictRule, Direction
 
 VIGNETTE = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
 INC, DEC, NEU = Direction.INCREASE, Direction.DECREASE, Direction.NEUTRAL

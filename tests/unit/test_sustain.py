@@ -1,4 +1,4 @@
-"""Sustainability verdicts (scorecard.sustain): a case table of crafted series, and its edges."""
+"""Sustainability verdicts (statistics.sustain): a case table of crafted series, and its edges."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from scorecard import sustain
-from scorecard.domain import Direction
-from scorecard.spc_settings import SpcSettings
-from scorecard.sustain import SUSTAINABILITY, assess, assess_many
+from scorecard.statistics import sustain
+from scorecard.statistics.spc_settings import SpcSettings
+from scorecard.statistics.sustain import SUSTAINABILITY, assess, assess_many
+from scorecard.thread.domain import Direction
 
 # Twelve months of common-cause wobble (mean 0, MR̄ 1.1): the pre-improvement process sits at
 # 50, the improved one at 60 (higher is better), so the improved LPL is 60 − 2.66 × 1.1 ≈ 57.1

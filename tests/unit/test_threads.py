@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.domain import Framework, Provenance
-from scorecard.framework import load_framework
-from scorecard.framework_coverage import Thread, threads, unthreaded
+from scorecard.thread.domain import Framework, Provenance
+from scorecard.thread.framework import load_framework
+from scorecard.thread.framework_coverage import Thread, threads, unthreaded
 
 # The "iCAN outcomes framework example scorecard", verbatim
 # (004_76ce9cc29bd9e152.txt:1105-1107; 003_3170e59ef2e0f1c1.txt:2367-2369).

@@ -1,0 +1,1 @@
+"""What the Board reads: scorecard rows, exceptions, bricks, benefits, charts, the pack."""

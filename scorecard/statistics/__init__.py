@@ -1,0 +1,1 @@
+"""Statistics: Making Data Count SPC, sustainability, shifts, benchmarks, quality, disclosure."""

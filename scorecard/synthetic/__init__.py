@@ -1,0 +1,1 @@
+"""The synthetic demo: made-up values, events and commentary, always labelled synthetic."""
