@@ -93,14 +93,19 @@ def apply_layout(
         },
     )
     if synthetic:
-        fig.add_annotation(
-            text="Synthetic data",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            textangle=-20,
-            font={"size": 54, "color": "rgba(66,85,99,0.14)"},
-            name="synthetic-watermark",
-        )
+        add_synthetic_watermark(fig)
+
+
+def add_synthetic_watermark(fig: go.Figure) -> None:
+    """Write "Synthetic data" faintly across a chart of synthetic values."""
+    fig.add_annotation(
+        text="Synthetic data",
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        textangle=-20,
+        font={"size": 54, "color": "rgba(66,85,99,0.14)"},
+        name="synthetic-watermark",
+    )

@@ -10,7 +10,14 @@ from typing import Final
 import plotly.graph_objects as go
 
 from scorecard.reports.charts import chart_alt_text, spc_chart
-from scorecard.reports.charts_layout import FONT, GRID, all_months, period_label, x_values
+from scorecard.reports.charts_layout import (
+    FONT,
+    GRID,
+    add_synthetic_watermark,
+    all_months,
+    period_label,
+    x_values,
+)
 from scorecard.statistics.icons import NHS_DARK_GREY, NHS_MID_GREY, NHS_TEXT
 from scorecard.statistics.spc import SpcResult
 
@@ -142,17 +149,7 @@ def stacked_spc_chart(
         **({"type": "date", "tickformat": "%b %Y"} if dates else {"type": "category"}),
     )
     if synthetic:
-        fig.add_annotation(
-            text="Synthetic data",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            textangle=-20,
-            font={"size": 54, "color": "rgba(66,85,99,0.14)"},
-            name="synthetic-watermark",
-        )
+        add_synthetic_watermark(fig)
     return fig
 
 

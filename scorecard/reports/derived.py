@@ -28,7 +28,9 @@ from typing import Final, Protocol
 import numpy as np
 import pandas as pd
 
+from scorecard.reports.benefits import SignedOff
 from scorecard.reports.benefits_plan import months_between
+from scorecard.reports.scoring_series import CurrentReader
 from scorecard.thread.domain import DERIVED_KPIS, OBSERVATION_COLUMNS, AreaType, Framework
 
 ACT_BENEFIT: Final = "ACT-BENEFIT"
@@ -39,23 +41,8 @@ SYNTHETIC_LABEL: Final = "[Synthetic demo]"  # every text the demo writes starts
 _ORDER: Final = ["kpi_code", "area_code", "period"]
 
 
-class BenefitSignOffEntry(Protocol):
-    """A BRG sign-off as ``Reviews.benefit_signoffs`` returns it (``reviews.BenefitSignOff``)."""
-
-    @property
-    def line_code(self) -> str:
-        """The benefit line signed off."""
-        ...
-
-    @property
-    def period(self) -> str:
-        """The month whose delivered value (to date) it signs off."""
-        ...
-
-    @property
-    def amount_k(self) -> float:
-        """The £'000 signed off to the month."""
-        ...
+class BenefitSignOffEntry(SignedOff, Protocol):
+    """A BRG sign-off as ``Reviews.benefit_signoffs`` returns it, with who recorded it and why."""
 
     @property
     def author_id(self) -> str:
@@ -65,19 +52,6 @@ class BenefitSignOffEntry(Protocol):
     @property
     def note(self) -> str:
         """The BRG's note."""
-        ...
-
-
-class CurrentReader(Protocol):
-    """Anything that reads current observations (``scorecard.data.store.Store``)."""
-
-    def current(
-        self,
-        kpi_codes: list[str] | None = None,
-        area_codes: list[str] | None = None,
-        up_to: str | None = None,
-    ) -> pd.DataFrame:
-        """Current observations, sorted by kpi_code, area_code, period."""
         ...
 
 
