@@ -40,7 +40,7 @@ import pyarrow.csv as pacsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scorecard.thread.domain import Framework, Unit
+from scorecard.thread.domain import DERIVED_KPIS, Framework, Unit
 from scorecard.thread.framework import load_framework
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,10 +99,15 @@ def this_month() -> str:
 def extract_table(
     fw: Framework, periods: list[str], max_areas: int | None = None, seed: int = 7
 ) -> pa.Table:
-    """A valid extract: every KPI x (its first ``max_areas``) areas x period, vectorised."""
+    """A valid extract: every loadable KPI x (its first ``max_areas``) areas x period, vectorised.
+
+    KPIs derived from people's records (ACT-BENEFIT) cannot be loaded and are left out.
+    """
     rng = np.random.default_rng(seed)
     kpi_codes, area_codes, units = [], [], []
     for kpi in fw.kpis:
+        if kpi.code in DERIVED_KPIS:
+            continue
         areas = [a.code for a in fw.kpi_areas(kpi.code)][:max_areas]
         kpi_codes += [kpi.code] * len(areas)
         area_codes += areas
