@@ -140,7 +140,11 @@ def kpi_page() -> None:
 
 def page_figures(db: Path, repeat: int) -> float:
     """KPI detail with the panel against without it; the ratio of the medians."""
+    from streamlit_quiet import silence_missing_context
+
     from scorecard.ui import benchmark
+
+    silence_missing_context()
 
     os.environ["SCORECARD_DB"] = str(db)
     panel = benchmark.benchmark_section
