@@ -192,9 +192,14 @@ class PeriodSummary:
     total_values: int = 0  # all current values
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def period_summary(path: str, identity: str) -> PeriodSummary:
     """Months with data, values per month (to find the latest complete one), synthetic or not."""
+    return _period_summary(path, identity, words_signature(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _period_summary(path: str, identity: str, words: str) -> PeriodSummary:
+    del words  # cache key only: a new BRG sign-off changes the derived values counted
     frame = current(path, identity)
     if frame.empty:
         return PeriodSummary((), (), False)
@@ -268,10 +273,18 @@ def history_all(path: str, identity: str) -> pd.DataFrame:
 
 # Quality results are many small frozen objects: kept as shared resources (read-only), since
 # st.cache_data would unpickle tens of thousands of them on every page view of a large store.
-@st.cache_resource(show_spinner=False, max_entries=32)
 def series_quality(path: str, identity: str, month: str, area: str | None) -> list[SeriesQuality]:
     """Data quality (kite marks) of every KPI × area up to ``month`` (one area: its rows only)."""
+    return _series_quality(path, identity, words_signature(path), month, area)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _series_quality(
+    path: str, identity: str, words: str, month: str, area: str | None
+) -> list[SeriesQuality]:
     from scorecard.statistics import quality
+
+    del words  # cache key only: a new BRG sign-off changes the derived values judged
 
     frame = current(path, identity)
     if area is None:
@@ -282,10 +295,16 @@ def series_quality(path: str, identity: str, month: str, area: str | None) -> li
     return quality.series_quality(framework(), frame, month, history=versions, area=area)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def kpi_quality(path: str, identity: str, month: str) -> list[KpiQuality]:
     """Data quality of every KPI across its areas up to ``month``."""
+    return _kpi_quality(path, identity, words_signature(path), month)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _kpi_quality(path: str, identity: str, words: str, month: str) -> list[KpiQuality]:
     from scorecard.statistics import quality
+
+    del words  # cache key only: a new BRG sign-off changes the derived values judged
 
     return quality.kpi_quality(
         framework(), current(path, identity), month, history=history_all(path, identity)

@@ -147,3 +147,31 @@ def test_loading_act_benefit_is_refused_with_a_sentence(demo_db: Path, tmp_path:
     assert "ACT-BENEFIT is derived from the BRG sign-offs and cannot be loaded" in error["message"]
     assert "Traceback" not in done.stderr
     assert Store(demo_db).identity() == before  # nothing written
+
+
+def test_the_apps_cached_counts_and_quality_follow_a_new_sign_off(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    from scorecard.ui import data
+
+    # the demo's values without its records: the BRG has signed nothing off yet
+    db = tmp_path / "unsigned.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    path, identity, month = str(db), Store(db).identity(), _latest(db)
+    before = data.period_summary(path, identity)
+    [quality_before] = [
+        q for q in data.kpi_quality(path, identity, month) if q.kpi_code == ACT_BENEFIT
+    ]
+    assert quality_before.areas_reporting == 0
+    fw = load_framework(REPO / "data" / "framework")
+    line = fw.benefits.lines[0].code
+    frame = Store(db).current(list(fw.benefits.kpi_codes()), [system_area(fw)], up_to=month)
+    Reviews.beside(db).sign_off_benefit(
+        BRG, line, month, 250, line_evidence_hash(fw, frame, line, month), "BRG minute 1"
+    )
+    # the same store identity: only the records beside it changed
+    assert Store(db).identity() == identity
+    after = data.period_summary(path, identity)
+    assert after.total_values == before.total_values + 1  # ACT-BENEFIT for the month signed off
+    [quality] = [q for q in data.kpi_quality(path, identity, month) if q.kpi_code == ACT_BENEFIT]
+    assert quality.areas_reporting == 1
