@@ -106,3 +106,30 @@ def test_a_peer_group_member_no_publication_holds_is_a_warning_not_a_rejection(
     assert "(rule: a peer-group member is an organisation of the comparison data)" in warning
     # the repository's own peer groups name only organisations the publications hold
     assert absent_peer_members(FRAMEWORK, Store(db).comparisons()) == []
+
+
+def test_the_framework_command_warns_of_a_peer_member_the_stores_comparisons_lack(
+    published: Path, tmp_path: Path
+) -> None:
+    framework = tmp_path / "framework"
+    shutil.copytree(FRAMEWORK, framework)
+    groups = framework / "peer_groups.csv"
+    text = groups.read_text(encoding="utf-8").rstrip("\n")
+    groups.write_text(
+        text + "\nsimilar,Similar systems (illustrative until the programme chooses them),icb,"
+        "QZZ,illustrative,a proposal\n",
+        encoding="utf-8",
+    )
+    row = len(groups.read_text(encoding="utf-8").splitlines())
+    args = ("framework", "--framework", str(framework), "--db", str(published))
+    result = run_scorecard(*args)
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stdout.splitlines() if line.startswith("Warning:")]
+    assert f"peer_groups.csv, row {row}, column org_code: value 'QZZ':" in warning
+    as_json = run_scorecard(*args, "--json")
+    [item] = json.loads(as_json.stdout)["warnings"]
+    assert (item["row"], item["column"], item["value"]) == (row, "org_code", "QZZ")
+    # without comparison data there is nothing to check against: no warning
+    alone = run_scorecard("framework", "--framework", str(framework), "--db", str(tmp_path / "x"))
+    assert alone.returncode == 0
+    assert "Warning:" not in alone.stdout
