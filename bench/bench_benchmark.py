@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this checkout's scorecard, whatever is installed
+
+from timing import interleaved  # noqa: E402
 
 from scorecard.data.store import Store  # noqa: E402
 from scorecard.reports.comparisons import area_types, benchmarks_of_frame  # noqa: E402
@@ -43,20 +42,6 @@ FRAMEWORK = REPO / "data" / "framework"
 def say(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def interleaved(
-    first: Callable[[], object], second: Callable[[], object], repeat: int
-) -> tuple[float, float]:
-    """Medians of two timings taken turn about, so both see the same load on the machine."""
-    a: list[float] = []
-    b: list[float] = []
-    for _ in range(repeat):
-        for run, times in ((first, a), (second, b)):
-            started = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - started)
-    return statistics.median(a), statistics.median(b)
 
 
 COMPUTE_TARGET = 0.5

@@ -19,7 +19,6 @@ import argparse
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from bench_app import (  # noqa: E402
     scale_framework,
     scorecard,
 )
+from timing import interleaved  # noqa: E402
 
 HEATMAP_KPI = "ACT-RRPKG"
 
@@ -86,20 +86,6 @@ def served(db: Path, framework: Path, port: int = 0) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def interleaved(
-    first: Callable[[], object], second: Callable[[], object], repeat: int
-) -> tuple[float, float]:
-    """Medians of two timings taken turn about, so both see the same load on the machine."""
-    a: list[float] = []
-    b: list[float] = []
-    for _ in range(repeat):
-        for run, times in ((first, a), (second, b)):
-            started = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - started)
-    return statistics.median(a), statistics.median(b)
 
 
 def bricks_page() -> None:
